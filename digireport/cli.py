@@ -1,0 +1,151 @@
+"""Command line: argument parsing and exit codes only; all behaviour lives in the library.
+
+Exit codes: 0 success; 1 validation found errors; 2 the input or configuration cannot be used;
+3 the master workbook changed meanwhile; 4 it is locked (open in Excel); 70 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INTERNAL = 70
+
+
+def _(message: str) -> str:
+    """Marks a message for the catalogs without importing them before they are needed."""
+    return message
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    langs = tuple(p.strip() for p in text.split(",") if p.strip())
+    bad = [lang for lang in langs if lang not in ("fi", "sv")]
+    if bad or not langs:
+        raise argparse.ArgumentTypeError(f"languages are fi and sv, got {text!r}")
+    return langs
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digireport",
+        description="Porvoo digital programme: roadmap workbook → board decks, indicator workbook, open data.",
+    )
+    parser.add_argument("--ui-lang", choices=("fi", "sv"), default=None,
+                        help="language of messages (default: DIGIREPORT_UI_LANG or fi)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="read the workbook and write report.json, decks and the indicator workbook")
+    b.add_argument("--source", type=Path, default=None, help="master workbook (.xlsx); default: the bundled sample")
+    b.add_argument("--out", type=Path, required=True, help="output folder")
+    b.add_argument("--as-of", type=_date, default=None, help="report date YYYY-MM-DD (default: today)")
+    b.add_argument("--lang", type=_languages, default=("fi", "sv"), help="output languages, e.g. fi,sv")
+    b.add_argument("--template", type=Path, default=None, help="deck template (.pptx)")
+    b.add_argument("--presenter", default=None, help="presenter shown in the deck footer")
+    b.add_argument("--pdf", action="store_true", help="also write PDFs of the decks (needs LibreOffice)")
+    b.add_argument("--max-list-rows", type=int, default=200, help="rows at most in a deck's list slides")
+    b.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    v = sub.add_parser("validate", help="print the workbook's findings; exit 1 if any is an error")
+    v.add_argument("--source", type=Path, default=None, help="master workbook (.xlsx); default: the bundled sample")
+    v.add_argument("--lang", choices=("fi", "sv"), default=None, help="language of the messages")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from digireport import __version__
+
+        print(__version__)
+        return EXIT_OK
+    if not args.command:
+        parser.print_help()
+        return EXIT_OK
+    from digireport.errors import DigireportError
+    from digireport.i18n import l10n
+    from digireport.settings import ui_language
+
+    loc = l10n(args.ui_lang or ui_language())
+    try:
+        return COMMANDS[args.command](args, loc)
+    except DigireportError as exc:
+        print(f"digireport: {exc.localized(loc)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _source(args) -> Path:
+    from digireport import SAMPLE_WORKBOOK
+
+    return args.source if args.source is not None else SAMPLE_WORKBOOK
+
+
+def cmd_build(args, loc) -> int:
+    from digireport.pipeline import BuildOptions, build
+    from digireport.source import fetch_local
+
+    def progress(message: str, params: dict) -> None:
+        if not args.quiet:
+            print(loc(message, **params), file=sys.stderr, flush=True)
+
+    as_of = args.as_of or dt.date.today()
+    fetched = fetch_local(_source(args))
+    options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template,
+                           presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows)
+    result = build(fetched.data, fetched.name, args.out, options, progress)
+    if not args.quiet:
+        from digireport.model import Severity
+
+        n_err = sum(1 for f in result.roadmap.findings if f.severity is Severity.ERROR)
+        n_warn = sum(1 for f in result.roadmap.findings if f.severity is Severity.WARNING)
+        print(loc(_("Done: {count} files in {out}; findings: {errors} errors, {warnings} warnings"),
+                  count=len(result.outputs), out=str(args.out), errors=n_err, warnings=n_warn), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_validate(args, loc) -> int:
+    from digireport.findings import describe, has_errors, severity_word
+    from digireport.i18n import l10n
+    from digireport.pipeline import parse
+    from digireport.source import fetch_local
+
+    if args.lang:
+        loc = l10n(args.lang)
+    fetched = fetch_local(_source(args))
+    roadmap = parse(fetched.data, fetched.name)
+    rows = [(severity_word(f, loc), f.sheet, "" if f.row is None else str(f.row), f.column or "",
+             (f.value or "")[:40], describe(f, loc)) for f in roadmap.findings]
+    if not rows:
+        print(loc(_("{name}: no findings ({projects} projects, {indicators} indicators)"), name=fetched.name,
+                  projects=len(roadmap.projects), indicators=len(roadmap.indicators)))
+        return EXIT_OK
+    head = (loc(_("Severity")), loc(_("Sheet")), loc(_("Row")), loc(_("Column")), loc(_("Value")), loc(_("Message")))
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
+    for r in [head, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5])
+    print(loc(_("{count} findings"), count=len(rows)))
+    return EXIT_FINDINGS if has_errors(roadmap.findings) else EXIT_OK
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "validate": cmd_validate,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

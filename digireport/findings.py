@@ -1,0 +1,64 @@
+"""Findings in words: each finding code's message, translated through the catalogs."""
+
+from __future__ import annotations
+
+from digireport.i18n import L10n, _
+from digireport.model import Finding, Severity
+
+MESSAGES: dict[str, str] = {
+    "missing_id": _("The project has no id."),
+    "unusual_id": _("The id does not look like a goal letter and a number (e.g. A17)."),
+    "duplicate_id": _("The same id is already used on row {other}."),
+    "missing_goal": _("The goal is missing."),
+    "unknown_goal": _("Unknown goal; expected A, B, C or K (Kyvykkyydet / Kompetensområden)."),
+    "id_goal_mismatch": _("The id's letter does not match the goal {goal}."),
+    "missing_name": _("The project has no name in either language."),
+    "missing_swedish_name": _("The Swedish name is missing."),
+    "missing_finnish_name": _("The Finnish name is missing."),
+    "no_swedish_name_column": _("The sheet has no Swedish name column; Swedish outputs use the Finnish names."),
+    "no_finnish_name_column": _("The sheet has no Finnish name column; Finnish outputs use the Swedish names."),
+    "unknown_year_mark": _("Unrecognized mark in the {year} column; expected x, ✓, 1 or the year."),
+    "unknown_year": _("Unrecognized roadmap year."),
+    "missing_year": _("The project is not marked for any roadmap year."),
+    "missing_status": _("The status is missing; counted as unknown."),
+    "unknown_status": _("Unknown status; counted as unknown."),
+    "unknown_value": _("Unknown value for {field}; left empty."),
+    "unparseable_number": _("Not a number; left empty."),
+    "sum_row": _("Sum row; not a project."),
+    "not_a_project": _("Not a project (note or incomplete row); ignored."),
+    "not_an_indicator": _("Row without an indicator name; ignored."),
+    "no_indicator_sheet": _("No indicator sheet found; the outputs have no indicators."),
+}
+
+SEVERITY_WORDS = {
+    Severity.ERROR: _("error"),
+    Severity.WARNING: _("warning"),
+    Severity.INFO: _("info"),
+}
+
+FIELD_WORDS = {
+    "level": _("level"),
+    "basis": _("basis"),
+    "benefit": _("long-term benefit"),
+    "beneficiaries": _("beneficiaries"),
+    "cost_class": _("cost class"),
+    "impact_class": _("impact class"),
+    "model": _("development model"),
+    "cost_kind": _("cost kind"),
+}
+
+
+def describe(finding: Finding, loc: L10n) -> str:
+    """The finding's message in `loc`'s language."""
+    args = dict(finding.args)
+    if "field" in args and args["field"] in FIELD_WORDS:
+        args["field"] = loc(FIELD_WORDS[args["field"]])
+    return loc(MESSAGES[finding.code], **args)
+
+
+def severity_word(finding: Finding, loc: L10n) -> str:
+    return loc(SEVERITY_WORDS[finding.severity])
+
+
+def has_errors(findings) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)

@@ -1,0 +1,74 @@
+"""The one place that calls all stages: fetch → parse → compute → render → promote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from digireport.i18n import LANGUAGES, _
+from digireport.model import Roadmap
+
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def _quiet(message: str, args: dict[str, Any]) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    as_of: dt.date
+    languages: tuple[str, ...] = LANGUAGES
+    template: Path | None = None
+    presenter: str | None = None
+    pdf: bool = False
+    max_list_rows: int = 200
+
+
+@dataclass
+class BuildResult:
+    roadmap: Roadmap
+    stats: dict[str, Any]
+    report: dict[str, Any]
+    outputs: list[Path] = field(default_factory=list)
+
+
+def parse(data: bytes, name: str) -> Roadmap:
+    from digireport.roadmap import parse_roadmap
+
+    return parse_roadmap(data, name)
+
+
+def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
+    """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
+    from digireport.report import build_report, dumps
+    from digireport.source import promote, staging_dir
+    from digireport.stats import compute_stats
+
+    progress(_("Reading {name}"), {"name": name})
+    roadmap = parse(data, name)
+    progress(_("Read {projects} projects and {indicators} indicators"),
+             {"projects": len(roadmap.projects), "indicators": len(roadmap.indicators)})
+    stats = compute_stats(roadmap, options.as_of)
+    report = build_report(roadmap, stats)
+    staging = staging_dir(out)
+    try:
+        (staging / "report.json").write_text(dumps(report), encoding="utf-8")
+        progress(_("Wrote {file}"), {"file": "report.json"})
+        for render in RENDERERS:
+            render(roadmap, stats, report, options, staging, progress)
+        outputs = promote(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(roadmap=roadmap, stats=stats, report=report, outputs=outputs)
+
+
+Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
+
+# Each output stage registers itself here; the order is the order outputs are written.
+RENDERERS: list[Renderer] = []

@@ -1,0 +1,638 @@
+"""Bytes of the master workbook → a `Roadmap`: header detection, vocabulary, coercion, findings.
+
+Cell values are read with python-calamine (fast, no styles); raw cells never leave this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from digireport import vocabulary as voc
+from digireport.errors import SourceError
+from digireport.i18n import _
+from digireport.model import (
+    CostKind,
+    Finding,
+    Goal,
+    Indicator,
+    Measure,
+    Project,
+    Roadmap,
+    Severity,
+    SheetInfo,
+    SourceInfo,
+    Status,
+    Target,
+    TargetKind,
+    Text,
+)
+from digireport.package import check_package
+
+HEADER_SCAN_ROWS = 20
+
+
+def column_letter(index: int) -> str:
+    """0 → 'A', 27 → 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person sees: numbers without a needless '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# ---- header detection -----------------------------------------------------------------------
+
+
+@dataclass
+class Header:
+    """What one sheet's header row says: where each field is."""
+
+    sheet: str
+    row: int  # 1-based
+    role: str
+    language: str
+    fields: dict[str, int] = field(default_factory=dict)  # "name.fi" -> column index
+    years: dict[int, int] = field(default_factory=dict)  # year -> column index
+    snapshots: list[tuple[str, int]] = field(default_factory=list)  # (label, column index)
+    texts: dict[int, str] = field(default_factory=dict)  # column index -> header as written
+    ignored: list[int] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        base = {k.split(".")[0] for k in self.fields}
+        if self.years:
+            base.add("year")
+        return len(base)
+
+    def has(self, name: str) -> bool:
+        if name == "year":
+            return bool(self.years) or "year" in self.fields
+        return any(k.split(".")[0] == name for k in self.fields)
+
+    def column(self, name: str) -> int | None:
+        return self.fields.get(name)
+
+
+_BILINGUAL_FIELDS = {"name", "problem", "impact", "target"}
+
+
+def _match_header(raw: Any, aliases: dict[str, tuple[str, str]]) -> tuple[str, str | None] | None:
+    """(field, language) for one header cell, trying each side of 'Tila / Status'."""
+    text = voc.norm(cell_text(raw))
+    if not text:
+        return None
+    candidates = [text] + ([p.strip() for p in text.split("/")] if " / " in text else [])
+    for candidate in candidates:
+        base, suffix_lang = voc.split_language(candidate)
+        hit = aliases.get(base)
+        if hit:
+            field_name, lang = hit
+            return field_name, suffix_lang or lang
+    return None
+
+
+def _read_header(sheet: str, rownum: int, row: Sequence[Any], role: str) -> Header:
+    aliases = voc.ROADMAP_ALIASES if role == "roadmap" else voc.INDICATOR_ALIASES
+    header = Header(sheet=sheet, row=rownum, role=role, language="fi")
+    votes = {"fi": 0, "sv": 0}
+    explicit: dict[str, str] = {}  # field -> language whose column carries no suffix
+    for col, raw in enumerate(row):
+        text = cell_text(raw)
+        if not text:
+            continue
+        key = voc.norm(text)
+        header.texts[col] = text
+        year = voc.YEAR_HEADER.match(key)
+        if year:
+            y = int(year.group("year"))
+            if y not in header.years:
+                header.years[y] = col
+            continue
+        snap = voc.SNAPSHOT_HEADER.match(key)
+        if snap and role == "roadmap":
+            label = re.sub(r"\s+", "", snap.group("label"))
+            header.snapshots.append((label, col))
+            votes["sv" if snap.group("word") == "status" else "fi"] += 1
+            continue
+        hit = _match_header(raw, aliases)
+        if not hit:
+            header.ignored.append(col)
+            continue
+        name, lang = hit
+        base_text, suffix = voc.split_language(key)
+        if name in _BILINGUAL_FIELDS:
+            slot = f"{name}.{lang}"
+        else:
+            slot = name
+        if slot in header.fields:
+            header.ignored.append(col)
+            continue
+        header.fields[slot] = col
+        if suffix is None:
+            explicit[name] = lang
+            if name not in ("status",):  # "Status" is also used in Finnish sheets
+                votes[lang] += 1
+    header.language = "sv" if votes["sv"] > votes["fi"] else "fi"
+    return header
+
+
+def find_header(sheet: str, rows: Sequence[Sequence[Any]], role: str) -> Header | None:
+    best: Header | None = None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        h = _read_header(sheet, i + 1, row, role)
+        if best is None or h.score > best.score:
+            best = h
+    return best if best and best.score >= 2 else None
+
+
+# ---- findings -------------------------------------------------------------------------------
+
+
+class Findings:
+    """Collects findings for one sheet."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+
+    def add(self, severity: Severity, sheet: str, row: int | None, column: int | str | None,
+            value: Any, code: str, **args: Any) -> None:
+        col = column_letter(column) if isinstance(column, int) else column
+        self.items.append(Finding(
+            severity=severity, sheet=sheet, row=row, column=col,
+            value=None if value is None else cell_text(value),
+            code=code, args=tuple((k, str(v)) for k, v in args.items()),
+        ))
+
+
+# ---- value coercion -------------------------------------------------------------------------
+
+_NUMBER = re.compile(
+    r"^(?P<sign>[-+−])?(?P<num>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+)
+_APPROX = re.compile(r"^(noin|n\.|ca\.?|cirka|circa|runsas|yli|över|alle|under|~|≈)\s*", re.IGNORECASE)
+_PERCENT = re.compile(r"^\s*(%|prosenttia|prosentti|procent)", re.IGNORECASE)
+_CURRENCY = re.compile(r"\s*(€|eur|euroa|euro|e)\b\.?\s*(/\s*(v|vuosi|år|a))?\s*$|\s*€\s*$", re.IGNORECASE)
+
+
+def parse_number(text: str) -> tuple[float | None, str]:
+    """Leading number of `text` in Finnish or English notation, and the rest."""
+    s = text.strip()
+    m = _NUMBER.match(s)
+    if not m:
+        return None, s
+    num = re.sub(r"[ \u00a0\u202f]", "", m.group("num")).replace(",", ".")
+    value = float(num)
+    if m.group("sign") in ("-", "−"):
+        value = -value
+    return value, s[m.end():].strip()
+
+
+def parse_measure(raw: Any) -> Measure:
+    """A yearly indicator value: kept as written, with its number where there honestly is one."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return Measure(raw=cell_text(raw), value=float(raw))
+    text = cell_text(raw)
+    s = text
+    approx = False
+    m = _APPROX.match(s)
+    if m:
+        approx = True
+        s = s[m.end():]
+    value, rest = parse_number(s)
+    if value is None:
+        return Measure(raw=text)
+    percent = bool(_PERCENT.match(rest))
+    if rest and not percent:
+        # "0,73 / 0,69 / 0,33" is three numbers, "2024–2025" a span: no single value
+        if rest[0] in "/–-—;:+*x×" or re.match(r"^\d", rest):
+            return Measure(raw=text)
+    return Measure(raw=text, value=value, approx=approx, percent=percent)
+
+
+_RELATIVE = re.compile(
+    r"(lisääntyy|kasvaa|nousee|ökar|växer|stiger|increase|grow).*?(\d+(?:[.,]\d+)?)\s*(%|prosent\w*|procent)"
+    r"|(\d+(?:[.,]\d+)?)\s*(%|prosent\w*|procent).*?(vuosittain|vuodessa|per år|/år|årligen|i året|per year)",
+    re.IGNORECASE,
+)
+_ANY_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(%|prosenttia|procent)", re.IGNORECASE)
+
+
+def classify_target(raw: Any, raw_sv: Any = None) -> Target:
+    text = cell_text(raw)
+    sv = cell_text(raw_sv) or None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return Target(raw=text, kind=TargetKind.ABSOLUTE, value=float(raw), raw_sv=sv)
+    for candidate in (text, sv or ""):
+        rel = _RELATIVE.search(candidate)
+        if rel:
+            num = rel.group(2) or rel.group(4)
+            return Target(raw=text, kind=TargetKind.RELATIVE, value=float(num.replace(",", ".")), raw_sv=sv)
+    pct = _ANY_PERCENT.search(text)
+    if pct:
+        return Target(raw=text, kind=TargetKind.PERCENT, value=float(pct.group(1).replace(",", ".")), raw_sv=sv)
+    for candidate in (text, sv or ""):
+        measure = parse_measure(candidate)
+        if measure.value is not None:
+            return Target(raw=text, kind=TargetKind.ABSOLUTE, value=measure.value, raw_sv=sv)
+        first = voc.norm(candidate).split(" ", 1)[0] if candidate else ""
+        if first in voc.NUMBER_WORDS:
+            return Target(raw=text, kind=TargetKind.ABSOLUTE, value=float(voc.NUMBER_WORDS[first]), raw_sv=sv)
+    return Target(raw=text, kind=TargetKind.QUALITATIVE, raw_sv=sv)
+
+
+def parse_cost(raw: Any) -> tuple[float | None, bool, CostKind | None]:
+    """(euros, understood, kind implied by '€/v') for a cost cell such as 3000, '12 400 €', '3000 e'."""
+    if raw is None or raw == "":
+        return None, True, None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw), True, None
+    text = cell_text(raw)
+    value, rest = parse_number(text)
+    if value is None:
+        return None, False, None
+    rest_n = voc.norm(rest)
+    kind = CostKind.YEARLY if re.search(r"/\s*(v|vuosi|år|a)$", rest_n) else None
+    if rest_n and not _CURRENCY.fullmatch(" " + rest_n):
+        return None, False, None
+    return value, True, kind
+
+
+def parse_year_mark(raw: Any, year: int) -> bool | None:
+    """True/False for an 'x'-style mark in a year column; None when it cannot be understood."""
+    if raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)):
+        if raw == 0:
+            return False
+        return True if raw in (1, year) else None
+    key = voc.norm(str(raw))
+    if key in voc.YEAR_MARKS_FALSE:
+        return False
+    if key in voc.YEAR_MARKS_TRUE or key == str(year):
+        return True
+    return None
+
+
+def parse_years(raw: Any) -> tuple[int, ...] | None:
+    """'2025', 2025, '2024, 2025', '2024–2026' → years; None when not understood."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        y = int(raw)
+        return (y,) if 1990 <= y <= 2100 and float(raw).is_integer() else None
+    text = cell_text(raw)
+    span = re.fullmatch(r"\s*((?:19|20|21)\d{2})\s*[-–—]\s*((?:19|20|21)\d{2})\s*", text)
+    if span:
+        a, b = int(span.group(1)), int(span.group(2))
+        return tuple(range(a, b + 1)) if a <= b else None
+    parts = [p for p in re.split(r"[,;/\s]+|\bja\b|\boch\b", text) if p]
+    if parts and all(re.fullmatch(r"(?:19|20|21)\d{2}", p) for p in parts):
+        return tuple(sorted({int(p) for p in parts}))
+    return None
+
+
+# ---- the reader -----------------------------------------------------------------------------
+
+
+def parse_roadmap(data: bytes, name: str) -> Roadmap:
+    """Read the master workbook's bytes into a `Roadmap`, or raise `SourceError`."""
+    check_package(data, name)
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [(s, book.get_sheet_by_name(s).to_python(skip_empty_area=False)) for s in book.sheet_names]
+    except Exception as exc:  # calamine reports malformed XML with its own exception types
+        raise SourceError(_("{name}: the workbook cannot be read ({detail})"), name=name, detail=_one_line(exc)) from None
+
+    roadmap_header, indicator_header = _choose_sheets(sheets, name)
+    rows_by_sheet = dict(sheets)
+    findings = Findings()
+    projects = _read_projects(roadmap_header, rows_by_sheet[roadmap_header.sheet], findings)
+    indicators: list[Indicator] = []
+    if indicator_header is not None:
+        indicators = _read_indicators(indicator_header, rows_by_sheet[indicator_header.sheet], findings)
+    else:
+        findings.add(Severity.WARNING, "", None, None, None, "no_indicator_sheet")
+    infos = tuple(_sheet_info(h) for h in (roadmap_header, indicator_header) if h is not None)
+    source = SourceInfo(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), sheets=infos)
+    return Roadmap(source=source, projects=tuple(projects), indicators=tuple(indicators),
+                   findings=tuple(findings.items))
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _sheet_info(h: Header) -> SheetInfo:
+    cols = [(f, column_letter(c), h.texts[c]) for f, c in h.fields.items()]
+    cols += [(f"year.{y}", column_letter(c), h.texts[c]) for y, c in h.years.items()]
+    cols += [(f"snapshot.{label}", column_letter(c), h.texts[c]) for label, c in h.snapshots]
+    cols.sort(key=lambda t: (len(t[1]), t[1]))
+    return SheetInfo(name=h.sheet, role=h.role, header_row=h.row, language=h.language, columns=tuple(cols),
+                     ignored=tuple((column_letter(c), h.texts[c]) for c in h.ignored))
+
+
+_ROADMAP_ONLY = {"status", "id", "level", "basis", "benefit", "beneficiaries", "cost_class", "owner"}
+
+
+def _choose_sheets(sheets: list[tuple[str, list[list[Any]]]], name: str) -> tuple[Header, Header | None]:
+    roadmap_candidates: list[Header] = []
+    indicator_candidates: list[Header] = []
+    for sheet, rows in sheets:
+        r = find_header(sheet, rows, "roadmap")
+        if r is not None and any(r.has(f) for f in _ROADMAP_ONLY):
+            roadmap_candidates.append(r)
+        i = find_header(sheet, rows, "indicators")
+        if i is not None and i.has("name") and i.has("target"):
+            indicator_candidates.append(i)
+    complete = [h for h in roadmap_candidates if all(h.has(f) for f in voc.ROADMAP_REQUIRED)]
+    if not complete:
+        if roadmap_candidates:
+            best = max(roadmap_candidates, key=lambda h: h.score)
+            missing = [f for f in voc.ROADMAP_REQUIRED if not best.has(f)]
+            found = ", ".join(best.texts[c] for c in sorted(best.texts)) or "nothing"
+            expected = "; ".join(_expected(f) for f in missing)
+            raise SourceError(
+                _("{name}: sheet '{sheet}' (header row {row}) lacks required columns: {expected}. Found: {found}"),
+                name=name, sheet=best.sheet, row=best.row, expected=expected, found=found,
+            )
+        names = ", ".join(s for s, _ in sheets) or "none"
+        raise SourceError(
+            _("{name}: no roadmap sheet found (sheets: {sheets}); expected a header row with "
+              "Tavoite/Mål, Tunnus/Åtgärd, Toimenpiteen nimi/Åtgärdens namn, Tila/Status and years"),
+            name=name, sheets=names,
+        )
+    roadmap = max(complete, key=lambda h: h.score)
+    indicator = max((h for h in indicator_candidates if h.sheet != roadmap.sheet),
+                    key=lambda h: h.score, default=None)
+    return roadmap, indicator
+
+
+def _expected(field_name: str) -> str:
+    if field_name == "year":
+        return "2024, 2025, … / Vuosi/År"
+    fi = voc.ROADMAP_HEADERS[field_name]["fi"][0]
+    sv = voc.ROADMAP_HEADERS[field_name]["sv"][0]
+    return f"{fi.capitalize()}/{sv.capitalize()}"
+
+
+def _get(row: Sequence[Any], col: int | None) -> Any:
+    if col is None or col >= len(row):
+        return None
+    value = row[col]
+    return None if value == "" else value
+
+
+def _text(row: Sequence[Any], col: int | None) -> str | None:
+    value = _get(row, col)
+    text = cell_text(value) if value is not None else ""
+    return text or None
+
+
+class _Vocab:
+    """Caches vocabulary lookups per distinct cell value: a column repeats few values."""
+
+    def __init__(self, table: dict[str, Any]):
+        self.table = table
+        self.cache: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> Any:
+        try:
+            return self.cache[text]
+        except KeyError:
+            value = self.table.get(voc.norm(text))
+            self.cache[text] = value
+            return value
+
+
+_ID = re.compile(r"^([A-Za-zÅÄÖåäö]{1,3})\s*[-.]?\s*(\d{1,4})([a-z]?)$")
+
+
+def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list[Project]:
+    sheet = h.sheet
+    f = h.fields
+    status_v = _Vocab(voc.STATUSES)
+    level_v, basis_v, benefit_v = _Vocab(voc.LEVELS), _Vocab(voc.BASES), _Vocab(voc.BENEFITS)
+    size_v, model_v, kind_v = _Vocab(voc.SIZES), _Vocab(voc.MODELS), _Vocab(voc.COST_KINDS)
+    bene_v = _Vocab(voc.BENEFICIARIES)
+    goal_cache: dict[str, Goal | None] = {}
+
+    if "name.sv" not in f:
+        findings.add(Severity.WARNING, sheet, h.row, None, None, "no_swedish_name_column")
+    if "name.fi" not in f:
+        findings.add(Severity.WARNING, sheet, h.row, None, None, "no_finnish_name_column")
+
+    project_cols = set(f.values()) | set(h.years.values()) | {c for _, c in h.snapshots}
+    projects: list[Project] = []
+    seen_ids: dict[str, int] = {}
+    for index in range(h.row, len(rows)):
+        row = rows[index]
+        rownum = index + 1
+        nonblank = [(c, v) for c, v in enumerate(row) if v is not None and v != "" and cell_text(v) != ""]
+        if not nonblank:
+            continue
+        first_text = voc.norm(cell_text(nonblank[0][1]))
+        if voc.SUM_ROW.match(first_text):
+            findings.add(Severity.INFO, sheet, rownum, nonblank[0][0], nonblank[0][1], "sum_row")
+            continue
+        pid_raw = _text(row, f.get("id"))
+        status_raw = _text(row, f.get("status"))
+        marks = [c for c in h.years.values() if _get(row, c) is not None]
+        in_project_cols = [c for c, _ in nonblank if c in project_cols]
+        if pid_raw is None and status_raw is None and not marks and len(in_project_cols) <= 1:
+            findings.add(Severity.INFO, sheet, rownum, nonblank[0][0], nonblank[0][1], "not_a_project")
+            continue
+
+        def warn(col_key: str, value: Any, code: str, severity: Severity = Severity.WARNING, **args: Any) -> None:
+            col = f.get(col_key) if isinstance(col_key, str) else col_key
+            findings.add(severity, sheet, rownum, col, value, code, **args)
+
+        # id
+        pid: str | None = None
+        if pid_raw is None:
+            warn("id", None, "missing_id", Severity.ERROR)
+        else:
+            m = _ID.match(pid_raw.strip())
+            if m:
+                pid = f"{m.group(1).upper()}{int(m.group(2))}{m.group(3)}"
+            else:
+                pid = pid_raw.strip()
+                warn("id", pid_raw, "unusual_id")
+            if pid in seen_ids:
+                warn("id", pid_raw, "duplicate_id", Severity.ERROR, other=seen_ids[pid])
+            else:
+                seen_ids[pid] = rownum
+
+        # goal
+        goal_raw = _text(row, f.get("goal"))
+        goal: Goal | None = None
+        if goal_raw is None:
+            warn("goal", None, "missing_goal", Severity.ERROR)
+        else:
+            if goal_raw not in goal_cache:
+                goal_cache[goal_raw] = voc.lookup_goal(goal_raw)
+            goal = goal_cache[goal_raw]
+            if goal is None:
+                warn("goal", goal_raw, "unknown_goal", Severity.ERROR)
+        if pid and goal and _ID.match(pid) and pid[0] != goal.value:
+            warn("id", pid, "id_goal_mismatch", goal=goal.value)
+
+        # names and texts
+        name = Text(_text(row, f.get("name.fi")), _text(row, f.get("name.sv")))
+        if not name.fi and not name.sv:
+            warn("name.fi" if "name.fi" in f else "name.sv", None, "missing_name", Severity.ERROR)
+        elif "name.sv" in f and not name.sv:
+            warn("name.sv", None, "missing_swedish_name")
+        elif "name.fi" in f and not name.fi:
+            warn("name.fi", None, "missing_finnish_name")
+        problem = Text(_text(row, f.get("problem.fi")), _text(row, f.get("problem.sv")))
+        impact = Text(_text(row, f.get("impact.fi")), _text(row, f.get("impact.sv")))
+
+        # years
+        years: list[int] = []
+        if h.years:
+            for year, col in h.years.items():
+                raw = _get(row, col)
+                mark = parse_year_mark(raw, year)
+                if mark is None:
+                    findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_year_mark", year=year)
+                elif mark:
+                    years.append(year)
+        if "year" in f:
+            raw = _get(row, f["year"])
+            if raw is not None:
+                parsed = parse_years(raw)
+                if parsed is None:
+                    warn("year", raw, "unknown_year", Severity.ERROR)
+                else:
+                    years.extend(y for y in parsed if y not in years)
+        if not years:
+            warn("year" if "year" in f else next(iter(h.years.values()), None), None, "missing_year",
+                 Severity.ERROR)
+
+        # status
+        status = Status.UNKNOWN
+        if status_raw is None:
+            warn("status", None, "missing_status", Severity.ERROR)
+        else:
+            found = status_v(status_raw)
+            if found is None:
+                warn("status", status_raw, "unknown_status", Severity.ERROR)
+            else:
+                status = found
+
+        def vocab(key: str, lookup: _Vocab, code_field: str) -> Any:
+            raw = _text(row, f.get(key))
+            if raw is None:
+                return None
+            value = lookup(raw)
+            if value is None:
+                warn(key, raw, "unknown_value", field=code_field)
+            return value
+
+        level = vocab("level", level_v, "level")
+        basis = vocab("basis", basis_v, "basis")
+        benefit = vocab("benefit", benefit_v, "benefit")
+        cost_class = vocab("cost_class", size_v, "cost_class")
+        impact_class = vocab("impact_class", size_v, "impact_class")
+        model = vocab("model", model_v, "model")
+        cost_kind = vocab("cost_kind", kind_v, "cost_kind")
+
+        beneficiaries: list[Any] = []
+        bene_raw = _text(row, f.get("beneficiaries"))
+        if bene_raw:
+            for part in re.split(r"[,;/&+\n]|\s+ja\s+|\s+och\s+", bene_raw):
+                part = part.strip()
+                if not part:
+                    continue
+                b = bene_v(part)
+                if b is None:
+                    warn("beneficiaries", part, "unknown_value", field="beneficiaries")
+                elif b not in beneficiaries:
+                    beneficiaries.append(b)
+
+        cost_raw = _get(row, f.get("cost_eur"))
+        cost_eur, ok, implied_kind = parse_cost(cost_raw)
+        if not ok:
+            warn("cost_eur", cost_raw, "unparseable_number")
+        if cost_kind is None and implied_kind is not None:
+            cost_kind = implied_kind
+
+        history: list[tuple[str, Status | None]] = []
+        for label, col in h.snapshots:
+            raw = _text(row, col)
+            if raw is None:
+                history.append((label, None))
+                continue
+            st = status_v(raw)
+            if st is None:
+                findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_status")
+            history.append((label, st))
+
+        projects.append(Project(
+            row=rownum, id=pid, goal=goal, years=tuple(sorted(years)), status=status, name=name,
+            problem=problem, impact=impact, level=level, basis=basis, benefit=benefit,
+            beneficiaries=tuple(beneficiaries), cost_class=cost_class, impact_class=impact_class,
+            model=model, owner=_text(row, f.get("owner")), cost_eur=cost_eur, cost_kind=cost_kind,
+            status_history=tuple(history),
+        ))
+    return projects
+
+
+def _read_indicators(h: Header, rows: list[list[Any]], findings: Findings) -> list[Indicator]:
+    sheet = h.sheet
+    f = h.fields
+    target_fi = f.get("target.fi")
+    target_sv = f.get("target.sv")
+    if target_fi is None and target_sv is not None and h.language == "sv":
+        target_fi, target_sv = target_sv, None
+    indicators: list[Indicator] = []
+    for index in range(h.row, len(rows)):
+        row = rows[index]
+        rownum = index + 1
+        nonblank = [(c, v) for c, v in enumerate(row) if cell_text(v) != ""]
+        if not nonblank:
+            continue
+        name = Text(_text(row, f.get("name.fi")), _text(row, f.get("name.sv")))
+        if not name.fi and not name.sv:
+            findings.add(Severity.INFO, sheet, rownum, nonblank[0][0], nonblank[0][1], "not_an_indicator")
+            continue
+        goal_raw = _text(row, f.get("goal"))
+        goal = voc.lookup_goal(goal_raw) if goal_raw else None
+        if goal_raw and goal is None:
+            findings.add(Severity.WARNING, sheet, rownum, f.get("goal"), goal_raw, "unknown_goal")
+        elif goal_raw is None:
+            findings.add(Severity.WARNING, sheet, rownum, f.get("goal"), None, "missing_goal")
+        raw_target = _get(row, target_fi) if target_fi is not None else _get(row, target_sv)
+        target = classify_target(raw_target, _get(row, target_sv) if target_fi is not None else None)
+        values = []
+        for year, col in sorted(h.years.items()):
+            raw = _get(row, col)
+            if raw is None:
+                continue
+            values.append((year, parse_measure(raw)))
+        indicators.append(Indicator(
+            row=rownum, goal=goal, name=name, target=target, values=tuple(values),
+            unit=_text(row, f.get("unit")), source=_text(row, f.get("source")),
+        ))
+    return indicators

@@ -1,0 +1,87 @@
+"""Where the master workbook's bytes come from and where outputs go: the local folder backend."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from digireport.errors import SourceError
+from digireport.i18n import _
+
+MAX_SOURCE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The bytes of one version of the master workbook and what identifies that version."""
+
+    name: str
+    data: bytes
+    version: str  # sha256 locally, the ETag on SharePoint
+
+
+def fetch_local(path: Path) -> Fetched:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise SourceError(_("{name}: file not found"), name=str(path)) from None
+    except OSError as exc:
+        raise SourceError(_("{name}: cannot be read ({detail})"), name=str(path), detail=exc.strerror) from None
+    if path.is_dir():
+        raise SourceError(_("{name}: is a folder, not a workbook"), name=str(path))
+    if size > MAX_SOURCE_BYTES:
+        raise SourceError(_("{name}: refused, the file is {size} bytes"), name=str(path), size=size)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(_("{name}: cannot be read ({detail})"), name=str(path), detail=exc.strerror) from None
+    return Fetched(name=path.name, data=data, version=hashlib.sha256(data).hexdigest())
+
+
+def staging_dir(out: Path) -> Path:
+    """A fresh folder beside `out` (same file system, so the final moves are renames)."""
+    out = Path(out).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+
+
+def promote(staging: Path, out: Path) -> list[Path]:
+    """Move every output from `staging` into `out`, replacing older ones; then remove `staging`."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for item in sorted(staging.iterdir()):
+        target = out / item.name
+        if item.is_dir():
+            old = None
+            if target.exists():
+                old = staging / f".old-{item.name}"
+                os.replace(target, old)
+            os.replace(item, target)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(item, target)
+        moved.append(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    return moved
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Fill translations into a catalog from a TSV of `msgid<TAB>fi<TAB>sv` lines.
+
+Usage: scripts/fill_catalog.py AREA FILE.tsv   (AREA: core, deck, workbook, web, job, writeback)
+Only the listed messages change; `\\t` and `\\n` inside a field are written as escapes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+LOCALE = Path(__file__).resolve().parent.parent / "digireport" / "locale"
+
+
+def main(area: str, tsv: str) -> int:
+    rows = []
+    for line in Path(tsv).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        msgid, fi, sv = (p.replace("\\n", "\n").replace("\\t", "\t") for p in line.split("\t"))
+        rows.append((msgid, fi, sv))
+    for i, lang in enumerate(("fi", "sv")):
+        path = LOCALE / lang / "LC_MESSAGES" / f"{area}.po"
+        if path.exists():
+            with path.open("rb") as fh:
+                cat = read_po(fh, locale=lang)
+        else:
+            cat = Catalog(locale=lang, project="digireport")
+        for msgid, *tr in rows:
+            cat[msgid] = tr[i] if msgid not in cat else cat[msgid]
+            cat[msgid].string = tr[i]
+        with path.open("wb") as fh:
+            write_po(fh, cat, width=100, no_location=True)
+    print(f"{area}: {len(rows)} messages filled")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

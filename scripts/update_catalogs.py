@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Extract every `_("…")` message from the code and add the new ones to the fi/sv catalogs.
+
+Each message goes to the catalog of the area its first use is in (deck, workbook, web, job,
+core). New entries get an empty translation; `tests/test_i18n.py` fails until it is filled.
+Run: .venv/bin/python scripts/update_catalogs.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "digireport" / "locale"
+AREAS = {"deck": "deck", "workbook": "workbook", "web": "web", "sharepoint": "job", "job": "job",
+         "writeback": "writeback"}
+
+
+def area_of(path: str) -> str:
+    parts = Path(path).parts
+    for part in parts:
+        stem = Path(part).stem
+        if stem in AREAS:
+            return AREAS[stem]
+    return "core"
+
+
+def extract() -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for folder in ("digireport", "jobs"):
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None}
+        ):
+            if isinstance(message, str) and message not in found:
+                found[message] = (f"{folder}/{filename}", lineno)
+    return found
+
+
+def main() -> int:
+    messages = extract()
+    for lang in ("fi", "sv"):
+        folder = LOCALE / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True, exist_ok=True)
+        catalogs: dict[str, Catalog] = {}
+        known: set[str] = set()
+        for po in sorted(folder.glob("*.po")):
+            with po.open("rb") as fh:
+                catalogs[po.stem] = read_po(fh, locale=lang)
+            known.update(m.id for m in catalogs[po.stem] if m.id)
+        added = 0
+        for msgid, (where, line) in sorted(messages.items(), key=lambda kv: kv[1]):
+            if msgid in known:
+                continue
+            area = area_of(where)
+            cat = catalogs.setdefault(area, Catalog(locale=lang, project="digireport"))
+            cat.add(msgid, "", locations=[(where, line)])
+            added += 1
+        for area, cat in catalogs.items():
+            with (folder / f"{area}.po").open("wb") as fh:
+                write_po(fh, cat, width=100, omit_header=False, sort_output=False, no_location=True)
+        print(f"{lang}: {added} new messages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

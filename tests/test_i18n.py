@@ -1,0 +1,63 @@
+"""Every message in the code has a Finnish and a Swedish translation with the same placeholders."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from digireport.i18n import l10n, translations
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _messages():
+    found = set()
+    for folder in ("digireport", "jobs"):
+        for _f, _l, message, _c, _x in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None}
+        ):
+            if isinstance(message, str):
+                found.add(message)
+    return sorted(found)
+
+
+MESSAGES = _messages()
+
+
+def test_messages_found():
+    assert "Reading {name}" in MESSAGES
+    assert len(MESSAGES) > 40
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_message_translated(lang):
+    cat = translations(lang)
+    missing = [m for m in MESSAGES if cat.gettext(m) == m and not _same_in_both(m)]
+    assert not missing, f"untranslated in {lang}: {missing[:10]}"
+
+
+def _same_in_both(message: str) -> bool:
+    # placeholders-only strings and proper names read the same in every language
+    return not re.sub(r"\{[^}]*\}|[\W\d_]", "", message)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_placeholders_match(lang):
+    cat = translations(lang)
+    for m in MESSAGES:
+        assert set(re.findall(r"\{(\w*)\}", m)) == set(re.findall(r"\{(\w*)\}", cat.gettext(m))), m
+
+
+def test_locale_formats():
+    fi, sv = l10n("fi"), l10n("sv")
+    nbsp = lambda s: s.replace("\u00a0", " ").replace("\u202f", " ")  # noqa: E731
+    assert nbsp(fi.money(351463.68)) == "351 463,68 €"
+    assert nbsp(sv.money(351463.68)) == "351 463,68 €"
+    assert nbsp(fi.money(12400)) == "12 400 €"
+    assert nbsp(fi.percent(0.4038)) == "40,38 %"
+    assert fi.number(2.37) == "2,37"
+    assert fi.date(dt.date(2025, 12, 2)) == "2.12.2025" == sv.date(dt.date(2025, 12, 2))
+    assert fi("Reading {name}", name="x.xlsx") == "Luetaan x.xlsx"
+    assert sv("Reading {name}", name="x.xlsx") == "Läser x.xlsx"
