@@ -76,7 +76,7 @@ def counts(projects: Iterable[Project], attr: str) -> dict[str, int]:
             for b in value:
                 c[b.value] += 1
             continue
-        c[value.value if value is not None else UNKNOWN] += 1
+        c[UNKNOWN if value is None else getattr(value, "value", value)] += 1
     order = CATEGORIES.get(attr)
     if order is None:  # free text such as owner: most frequent first, then alphabetical
         return dict(sorted(c.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
