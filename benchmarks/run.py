@@ -1,0 +1,163 @@
+"""Time `digireport build` at scale against a naive pandas read of the same workbook.
+
+Every measurement is a fresh subprocess, so import time counts and peak memory (maximum
+resident set size from wait4) belongs to that one run. Competing runs alternate round by
+round so that a busy machine slows both alike; the medians are compared.
+
+    python benchmarks/run.py [--rows 30000] [--rounds 5] [--md results.md]
+
+Exit status 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import default_path, generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "digireport" / "data" / "tiekartta_v2.xlsx"
+AS_OF = "2025-12-02"
+
+BUILD_VS_READ = 0.5  # whole build ≤ this × the naive read
+PEAK_MB = 500
+SAMPLE_VS_IMPORT = 1.5  # sample build ≤ this × importing the heavy libraries
+HELP_SECONDS = 0.5  # "well under a second"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> Run:
+    """One subprocess: wall time and its own peak resident memory."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read().decode(errors='replace')}")
+    return Run(seconds=seconds, peak_mb=usage.ru_maxrss / 1024)  # ru_maxrss is KiB on Linux
+
+
+def digireport_cmd() -> list[str]:
+    script = Path(sys.executable).parent / "digireport"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "digireport.cli"]
+
+
+def build_cmd(source: Path, out: Path) -> list[str]:
+    return [*digireport_cmd(), "build", "--source", str(source), "--out", str(out), "--as-of", AS_OF, "--quiet"]
+
+
+def naive_read_cmd(source: Path) -> list[str]:
+    code = f"import pandas; pandas.read_excel({str(source)!r}, sheet_name=None, engine='openpyxl')"
+    return [sys.executable, "-c", code]
+
+
+IMPORT_CMD = [sys.executable, "-c", "import pandas, openpyxl, pptx, xlsxwriter"]
+
+
+def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, list[Run]]:
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, cmd in commands.items():
+            runs[name].append(run(cmd))
+    return runs
+
+
+def median(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def peak(runs: list[Run]) -> float:
+    return max(r.peak_mb for r in runs)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> str:
+    return (f"{os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=30_000, help="project rows in the generated roadmap")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per comparison")
+    parser.add_argument("--md", type=Path, default=None, help="also write the table to this file")
+    args = parser.parse_args()
+
+    big = default_path(args.rows)
+    if not big.exists():
+        print(f"generating {big} ...", file=sys.stderr)
+        generate(big, rows=args.rows)
+
+    work = Path(tempfile.mkdtemp(prefix="digireport-bench-"))
+    try:
+        out_big, out_sample = work / "big", work / "sample"
+        print(f"{args.rows} rows: build vs naive read, {args.rounds} rounds ...", file=sys.stderr)
+        big_runs = alternate({"build": build_cmd(big, out_big), "read": naive_read_cmd(big)}, args.rounds)
+        produced = sorted(p.name for p in out_big.iterdir())
+        print(f"sample: build vs imports, {args.rounds} rounds ...", file=sys.stderr)
+        sample_runs = alternate({"build": build_cmd(SAMPLE, out_sample), "import": IMPORT_CMD}, args.rounds)
+        help_runs = alternate({"help": [*digireport_cmd(), "--help"]}, args.rounds)["help"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    build_s, read_s = median(big_runs["build"]), median(big_runs["read"])
+    sample_s, import_s = median(sample_runs["build"]), median(sample_runs["import"])
+    help_s = median(help_runs)
+    big_ratio, sample_ratio = build_s / read_s, sample_s / import_s
+    checks = [
+        (f"build, {args.rows:,} rows", build_s, peak(big_runs["build"]),
+         f"{big_ratio:.2f} × naive read", big_ratio <= BUILD_VS_READ and peak(big_runs["build"]) < PEAK_MB,
+         f"≤ {BUILD_VS_READ} × read, < {PEAK_MB} MB"),
+        (f"naive pandas.read_excel (openpyxl), {args.rows:,} rows", read_s, peak(big_runs["read"]), "1.00", None, ""),
+        ("build, sample (80 rows)", sample_s, peak(sample_runs["build"]),
+         f"{sample_ratio:.2f} × imports", sample_ratio <= SAMPLE_VS_IMPORT, f"≤ {SAMPLE_VS_IMPORT} × imports"),
+        ("import pandas, openpyxl, pptx, xlsxwriter", import_s, peak(sample_runs["import"]), "1.00", None, ""),
+        ("digireport --help", help_s, peak(help_runs), "", help_s <= HELP_SECONDS, f"≤ {HELP_SECONDS} s"),
+    ]
+    lines = [
+        "| Run | Median time (s) | Peak memory (MB) | Ratio | Target | Met |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for label, seconds, mb, ratio, ok, target in checks:
+        met = "" if ok is None else ("yes" if ok else "**no**")
+        lines.append(f"| {label} | {seconds:.2f} | {mb:.0f} | {ratio} | {target} | {met} |")
+    table = "\n".join(lines)
+    footer = (f"\nMachine: {machine()}. Medians of {args.rounds} alternating rounds. "
+              f"The build wrote: {', '.join(produced)}.")
+    print(table + "\n" + footer)
+    if args.md:
+        args.md.write_text(table + "\n" + footer + "\n", encoding="utf-8")
+    return 0 if all(ok is not False for *_, ok, _t in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
