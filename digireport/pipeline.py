@@ -45,7 +45,7 @@ def parse(data: bytes, name: str) -> Roadmap:
 
 def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
-    from digireport.report import build_report, dumps
+    from digireport.report import build_report, dump
     from digireport.source import promote, staging_dir
     from digireport.stats import compute_stats
 
@@ -57,7 +57,8 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
     report = build_report(roadmap, stats)
     staging = staging_dir(out)
     try:
-        (staging / "report.json").write_text(dumps(report), encoding="utf-8")
+        with (staging / "report.json").open("w", encoding="utf-8") as fh:
+            dump(report, fh)
         progress(_("Wrote {file}"), {"file": "report.json"})
         for render in RENDERERS:
             render(roadmap, stats, report, options, staging, progress)

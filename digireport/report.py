@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from digireport import __version__
 from digireport.findings import describe
@@ -82,6 +82,12 @@ def build_report(roadmap: Roadmap, stats: dict[str, Any]) -> dict[str, Any]:
             for f in roadmap.findings
         ],
     }
+
+
+def dump(report: dict[str, Any], fh: TextIO) -> None:
+    """Write `dumps(report)` to `fh` piece by piece; a large roadmap's text never sits in memory whole."""
+    json.dump(report, fh, ensure_ascii=False, indent=2, sort_keys=False)
+    fh.write("\n")
 
 
 def dumps(report: dict[str, Any]) -> str:

@@ -5,10 +5,12 @@ Cell values are read with python-calamine (fast, no styles); raw cells never lea
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +50,8 @@ def column_letter(index: int) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as the text a person sees: numbers without a needless '.0'."""
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -313,9 +317,27 @@ def parse_years(raw: Any) -> tuple[int, ...] | None:
 # ---- the reader -----------------------------------------------------------------------------
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading allocates a container per row and cell list but creates no cycles, so the cyclic
+    garbage collector's repeated passes over the growing heap would be pure overhead."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_roadmap(data: bytes, name: str) -> Roadmap:
     """Read the master workbook's bytes into a `Roadmap`, or raise `SourceError`."""
     check_package(data, name)
+    with _collector_paused():
+        return _parse(data, name)
+
+
+def _parse(data: bytes, name: str) -> Roadmap:
     import python_calamine
 
     try:
@@ -428,6 +450,25 @@ class _Vocab:
 _ID = re.compile(r"^([A-Za-zÅÄÖåäö]{1,3})\s*[-.]?\s*(\d{1,4})([a-z]?)$")
 
 
+def _columns(rows: list[list[Any]], start: int) -> tuple[list[Sequence[Any]], int]:
+    """The rows below the header turned into columns, padded to one width."""
+    body = rows[start:]
+    width = max(map(len, body), default=0)
+    if any(len(r) != width for r in body):
+        body = [list(r) + [""] * (width - len(r)) for r in body]
+    return list(zip(*body, strict=True)), width
+
+
+def _column_texts(values: Sequence[Any]) -> list[str | None]:
+    """`cell_text` of every cell of a column, None for blank; plain strings (most cells) inline."""
+    return [(v.strip() or None) if v.__class__ is str else (cell_text(v) or None) for v in values]
+
+
+def _column_values(values: Sequence[Any]) -> list[Any]:
+    """Raw cells of a column, None for blank (the reader's '' for an empty cell)."""
+    return [None if v == "" else v for v in values]
+
+
 def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list[Project]:
     sheet = h.sheet
     f = h.fields
@@ -442,26 +483,59 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
     if "name.fi" not in f:
         findings.add(Severity.WARNING, sheet, h.row, None, None, "no_finnish_name_column")
 
-    project_cols = set(f.values()) | set(h.years.values()) | {c for _, c in h.snapshots}
+    # Cells are converted a column at a time; the row loop below only picks ready values.
+    columns, width = _columns(rows, h.row)
+    count = len(columns[0]) if columns else 0
+    blank: list[Any] = [None] * count
+    texts = [_column_texts(col) for col in columns]
+
+    def text_column(col: int | None) -> list[str | None]:
+        return texts[col] if col is not None and col < width else blank
+
+    def value_column(col: int | None) -> list[Any]:
+        return _column_values(columns[col]) if col is not None and col < width else blank
+
+    # the first non-blank column of each row, found column by column from the right
+    first: list[int | None] = [None] * count
+    for col in range(width - 1, -1, -1):
+        first = [col if t is not None else c for t, c in zip(texts[col], first, strict=True)]
+
+    ids, statuses, goals = text_column(f.get("id")), text_column(f.get("status")), text_column(f.get("goal"))
+    names_fi, names_sv = text_column(f.get("name.fi")), text_column(f.get("name.sv"))
+    problems_fi, problems_sv = text_column(f.get("problem.fi")), text_column(f.get("problem.sv"))
+    impacts_fi, impacts_sv = text_column(f.get("impact.fi")), text_column(f.get("impact.sv"))
+    owners, beneficiaries_col = text_column(f.get("owner")), text_column(f.get("beneficiaries"))
+    year_marks = [(year, col, value_column(col)) for year, col in h.years.items()]
+    year_cells = value_column(f.get("year")) if "year" in f else None
+    costs = value_column(f.get("cost_eur"))
+    snapshots = [(label, col, text_column(col)) for label, col in h.snapshots]
+    vocab_columns = [
+        (key, lookup, text_column(f.get(key)))
+        for key, lookup in (("level", level_v), ("basis", basis_v), ("benefit", benefit_v),
+                            ("cost_class", size_v), ("impact_class", size_v), ("model", model_v),
+                            ("cost_kind", kind_v))
+    ]
+    project_cols = sorted(c for c in set(f.values()) | set(h.years.values()) | {c for _, c in h.snapshots}
+                          if c < width)
+
     projects: list[Project] = []
     seen_ids: dict[str, int] = {}
-    for index in range(h.row, len(rows)):
-        row = rows[index]
-        rownum = index + 1
-        nonblank = [(c, v) for c, v in enumerate(row) if v is not None and v != "" and cell_text(v) != ""]
-        if not nonblank:
+    for i in range(count):
+        first_col = first[i]
+        if first_col is None:
             continue
-        first_text = voc.norm(cell_text(nonblank[0][1]))
+        rownum = h.row + i + 1
+        first_text = voc.norm(texts[first_col][i])
         if voc.SUM_ROW.match(first_text):
-            findings.add(Severity.INFO, sheet, rownum, nonblank[0][0], nonblank[0][1], "sum_row")
+            findings.add(Severity.INFO, sheet, rownum, first_col, columns[first_col][i], "sum_row")
             continue
-        pid_raw = _text(row, f.get("id"))
-        status_raw = _text(row, f.get("status"))
-        marks = [c for c in h.years.values() if _get(row, c) is not None]
-        in_project_cols = [c for c, _ in nonblank if c in project_cols]
-        if pid_raw is None and status_raw is None and not marks and len(in_project_cols) <= 1:
-            findings.add(Severity.INFO, sheet, rownum, nonblank[0][0], nonblank[0][1], "not_a_project")
-            continue
+        pid_raw = ids[i]
+        status_raw = statuses[i]
+        if pid_raw is None and status_raw is None and all(cells[i] is None for _, _, cells in year_marks):
+            in_project_cols = sum(1 for c in project_cols if texts[c][i] is not None)
+            if in_project_cols <= 1:
+                findings.add(Severity.INFO, sheet, rownum, first_col, columns[first_col][i], "not_a_project")
+                continue
 
         def warn(col_key: str, value: Any, code: str, severity: Severity = Severity.WARNING, **args: Any) -> None:
             col = f.get(col_key) if isinstance(col_key, str) else col_key
@@ -484,7 +558,7 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
                 seen_ids[pid] = rownum
 
         # goal
-        goal_raw = _text(row, f.get("goal"))
+        goal_raw = goals[i]
         goal: Goal | None = None
         if goal_raw is None:
             warn("goal", None, "missing_goal", Severity.ERROR)
@@ -498,28 +572,27 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
             warn("id", pid, "id_goal_mismatch", goal=goal.value)
 
         # names and texts
-        name = Text(_text(row, f.get("name.fi")), _text(row, f.get("name.sv")))
+        name = Text(names_fi[i], names_sv[i])
         if not name.fi and not name.sv:
             warn("name.fi" if "name.fi" in f else "name.sv", None, "missing_name", Severity.ERROR)
         elif "name.sv" in f and not name.sv:
             warn("name.sv", None, "missing_swedish_name")
         elif "name.fi" in f and not name.fi:
             warn("name.fi", None, "missing_finnish_name")
-        problem = Text(_text(row, f.get("problem.fi")), _text(row, f.get("problem.sv")))
-        impact = Text(_text(row, f.get("impact.fi")), _text(row, f.get("impact.sv")))
+        problem = Text(problems_fi[i], problems_sv[i])
+        impact = Text(impacts_fi[i], impacts_sv[i])
 
         # years
         years: list[int] = []
-        if h.years:
-            for year, col in h.years.items():
-                raw = _get(row, col)
-                mark = parse_year_mark(raw, year)
-                if mark is None:
-                    findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_year_mark", year=year)
-                elif mark:
-                    years.append(year)
-        if "year" in f:
-            raw = _get(row, f["year"])
+        for year, col, cells in year_marks:
+            raw = cells[i]
+            mark = parse_year_mark(raw, year)
+            if mark is None:
+                findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_year_mark", year=year)
+            elif mark:
+                years.append(year)
+        if year_cells is not None:
+            raw = year_cells[i]
             if raw is not None:
                 parsed = parse_years(raw)
                 if parsed is None:
@@ -541,27 +614,21 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
             else:
                 status = found
 
-        def vocab(key: str, lookup: _Vocab, code_field: str) -> Any:
-            raw = _text(row, f.get(key))
-            if raw is None:
-                return None
-            value = lookup(raw)
-            if value is None:
-                warn(key, raw, "unknown_value", field=code_field)
-            return value
-
-        level = vocab("level", level_v, "level")
-        basis = vocab("basis", basis_v, "basis")
-        benefit = vocab("benefit", benefit_v, "benefit")
-        cost_class = vocab("cost_class", size_v, "cost_class")
-        impact_class = vocab("impact_class", size_v, "impact_class")
-        model = vocab("model", model_v, "model")
-        cost_kind = vocab("cost_kind", kind_v, "cost_kind")
+        classes: dict[str, Any] = {}
+        for key, lookup, cells in vocab_columns:
+            raw = cells[i]
+            value = None
+            if raw is not None:
+                value = lookup(raw)
+                if value is None:
+                    warn(key, raw, "unknown_value", field=key)
+            classes[key] = value
+        cost_kind = classes["cost_kind"]
 
         beneficiaries: list[Any] = []
-        bene_raw = _text(row, f.get("beneficiaries"))
+        bene_raw = beneficiaries_col[i]
         if bene_raw:
-            for part in re.split(r"[,;/&+\n]|\s+ja\s+|\s+och\s+", bene_raw):
+            for part in _BENEFICIARY_SPLIT.split(bene_raw):
                 part = part.strip()
                 if not part:
                     continue
@@ -571,7 +638,7 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
                 elif b not in beneficiaries:
                     beneficiaries.append(b)
 
-        cost_raw = _get(row, f.get("cost_eur"))
+        cost_raw = costs[i]
         cost_eur, ok, implied_kind = parse_cost(cost_raw)
         if not ok:
             warn("cost_eur", cost_raw, "unparseable_number")
@@ -579,8 +646,8 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
             cost_kind = implied_kind
 
         history: list[tuple[str, Status | None]] = []
-        for label, col in h.snapshots:
-            raw = _text(row, col)
+        for label, col, cells in snapshots:
+            raw = cells[i]
             if raw is None:
                 history.append((label, None))
                 continue
@@ -591,12 +658,15 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
 
         projects.append(Project(
             row=rownum, id=pid, goal=goal, years=tuple(sorted(years)), status=status, name=name,
-            problem=problem, impact=impact, level=level, basis=basis, benefit=benefit,
-            beneficiaries=tuple(beneficiaries), cost_class=cost_class, impact_class=impact_class,
-            model=model, owner=_text(row, f.get("owner")), cost_eur=cost_eur, cost_kind=cost_kind,
-            status_history=tuple(history),
+            problem=problem, impact=impact, level=classes["level"], basis=classes["basis"],
+            benefit=classes["benefit"], beneficiaries=tuple(beneficiaries), cost_class=classes["cost_class"],
+            impact_class=classes["impact_class"], model=classes["model"], owner=owners[i], cost_eur=cost_eur,
+            cost_kind=cost_kind, status_history=tuple(history),
         ))
     return projects
+
+
+_BENEFICIARY_SPLIT = re.compile(r"[,;/&+\n]|\s+ja\s+|\s+och\s+")
 
 
 def _read_indicators(h: Header, rows: list[list[Any]], findings: Findings) -> list[Indicator]:
