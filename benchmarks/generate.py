@@ -11,6 +11,7 @@ can check the parser's counts and findings against it. Same seed, same file.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 from collections import Counter
 from pathlib import Path
@@ -117,7 +118,7 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-    book.set_properties({"title": "Synthetic roadmap", "created": None})
+    book.set_properties({"title": "Synthetic roadmap", "created": dt.datetime(2025, 12, 2)})
 
     help_sheet = book.add_worksheet("Ohje")
     help_sheet.write_string(0, 0, "Digitiekartan ylläpito")
@@ -137,6 +138,8 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
 
     status_counts: Counter[str] = Counter()
     messes: Counter[str] = Counter()
+    mess_rows: dict[str, list[int]] = {}
+    goal_counts: Counter[str] = Counter()
     next_number = dict.fromkeys(GOALS, 1)
     used_ids: list[str] = []
     status_codes = list(STATUS_WEIGHTS)
@@ -164,6 +167,7 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
             next_number[letter] += 1
             used_ids.append(pid)
         sheet.write_string(r, 0, _pick(rng, GOALS[letter]))
+        goal_counts[letter] += 1
         sheet.write_string(r, 1, pid)
         k = rng.randrange(len(FI_OBJECTS))
         verb = rng.randrange(len(FI_VERBS))
@@ -221,6 +225,7 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
             sheet.write_string(r, 21, _pick(rng, ("Aloitettu", "Tehty", "Ei tietoa", "Luovutaan")))
         if mess:
             messes[mess] += 1
+            mess_rows.setdefault(mess, []).append(r + 1)
 
     # a sum row and a note, as people leave them under the table
     last = 3 + rows
@@ -246,9 +251,11 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
         "rows": rows,
         "indicators": indicators,
         "status_counts": dict(status_counts),
+        "goal_counts": dict(goal_counts),
         "messes": dict(messes),
-        "sum_rows": 1,
-        "notes": 1,
+        "mess_rows": mess_rows,  # 1-based sheet rows, as findings report them
+        "sum_row": last + 1,
+        "note_row": last + 3,
     }
 
 
@@ -264,7 +271,7 @@ def main() -> None:
     args = parser.parse_args()
     path = args.out or default_path(args.rows)
     manifest = generate(path, rows=args.rows, seed=args.seed)
-    print(f"{path}: {manifest}")
+    print(f"{path}: {manifest['rows']} rows, statuses {manifest['status_counts']}, messes {manifest['messes']}")
 
 
 if __name__ == "__main__":
