@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +45,26 @@ def parse(data: bytes, name: str) -> Roadmap:
     return parse_roadmap(data, name)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A build allocates millions of acyclic records for a large roll-up; the cyclic garbage
+    collector's passes over them cost a tenth of the build and free nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
+    with _collector_paused():
+        return _build(data, name, out, options, progress)
+
+
+def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress) -> BuildResult:
     from digireport.report import build_report, dump
     from digireport.source import promote, staging_dir
     from digireport.stats import compute_stats
