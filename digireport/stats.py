@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from digireport.model import (
@@ -67,16 +68,16 @@ def period(years: Iterable[int], as_of: dt.date) -> Period:
 
 def counts(projects: Iterable[Project], attr: str) -> dict[str, int]:
     """Counts per code in display order; codes with no projects are kept as 0, unknown last if any."""
+    # Count the distinct values first (in C), then fold each into its code once.
     c: Counter[str] = Counter()
-    for p in projects:
-        value = getattr(p, attr)
+    for value, n in Counter(map(attrgetter(attr), projects)).items():
         if attr == "beneficiaries":
             if not value:
-                c[UNKNOWN] += 1
+                c[UNKNOWN] += n
             for b in value:
-                c[b.value] += 1
+                c[b.value] += n
             continue
-        c[UNKNOWN if value is None else getattr(value, "value", value)] += 1
+        c[UNKNOWN if value is None else getattr(value, "value", value)] += n
     order = CATEGORIES.get(attr)
     if order is None:  # free text such as owner: most frequent first, then alphabetical
         return dict(sorted(c.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
