@@ -495,10 +495,17 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
     def value_column(col: int | None) -> list[Any]:
         return _column_values(columns[col]) if col is not None and col < width else blank
 
-    # the first non-blank column of each row, found column by column from the right
+    # the first non-blank column of each row: most rows are settled by the first column
     first: list[int | None] = [None] * count
-    for col in range(width - 1, -1, -1):
-        first = [col if t is not None else c for t, c in zip(texts[col], first, strict=True)]
+    pending = range(count)
+    for col in range(width):
+        cells = texts[col]
+        for i in pending:
+            if cells[i] is not None:
+                first[i] = col
+        pending = [i for i in pending if first[i] is None]
+        if not pending:
+            break
 
     ids, statuses, goals = text_column(f.get("id")), text_column(f.get("status")), text_column(f.get("goal"))
     names_fi, names_sv = text_column(f.get("name.fi")), text_column(f.get("name.sv"))
