@@ -544,9 +544,10 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
                 findings.add(Severity.INFO, sheet, rownum, first_col, columns[first_col][i], "not_a_project")
                 continue
 
-        def warn(col_key: str, value: Any, code: str, severity: Severity = Severity.WARNING, **args: Any) -> None:
+        def warn(col_key: str, value: Any, code: str, severity: Severity = Severity.WARNING, row: int = rownum,
+                 **args: Any) -> None:
             col = f.get(col_key) if isinstance(col_key, str) else col_key
-            findings.add(severity, sheet, rownum, col, value, code, **args)
+            findings.add(severity, sheet, row, col, value, code, **args)
 
         # id
         pid: str | None = None
