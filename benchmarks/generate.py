@@ -109,6 +109,13 @@ INDICATORS = (
 )
 
 
+def _project_id(letter: str, number: int) -> str:
+    """A1 … A9999, then AB0 … AB9999, AC0 …: ids stay unique and in the form 'goal letter + number'."""
+    if number < 10_000:
+        return f"{letter}{number}"
+    return f"{letter}{chr(ord('A') + number // 10_000)}{number % 10_000}"
+
+
 def _pick(rng: random.Random, options):
     return options[rng.randrange(len(options))]
 
@@ -163,7 +170,7 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
             pid = _pick(rng, used_ids)
             letter = pid[0]
         else:
-            pid = f"{letter}{next_number[letter]}"
+            pid = _project_id(letter, next_number[letter])
             next_number[letter] += 1
             used_ids.append(pid)
         sheet.write_string(r, 0, _pick(rng, GOALS[letter]))
