@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import default_path, generate  # noqa: E402
+from generate import default_path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "digireport" / "data" / "tiekartta_v2.xlsx"
@@ -44,19 +44,25 @@ class Run:
     peak_mb: float
 
 
-def run(cmd: list[str], cwd: Path | None = None) -> Run:
-    """One subprocess: wall time and its own peak resident memory."""
-    with tempfile.TemporaryFile() as err:
+TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
+def run(cmd: list[str]) -> Run:
+    """One subprocess: wall time, CPU time and its own peak resident memory."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        # A child forked from this process inherits its peak memory as a floor; /usr/bin/time is
+        # small, so the figure it reports is the command's own.
+        wrapped = [TIME, "-f", "%M", "-o", rss.name, *cmd] if TIME else cmd
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd)
+        proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read().decode(errors='replace')}")
-    return Run(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime,
-               peak_mb=usage.ru_maxrss / 1024)  # ru_maxrss is KiB on Linux
+        kib = int(rss.read().split()[-1]) if TIME else usage.ru_maxrss  # KiB on Linux
+    return Run(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime, peak_mb=kib / 1024)
 
 
 def digireport_cmd() -> list[str]:
@@ -121,7 +127,8 @@ def main() -> int:
     big = default_path(args.rows)
     if not big.exists():
         print(f"generating {big} ...", file=sys.stderr)
-        generate(big, rows=args.rows)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")), "--rows", str(args.rows),
+                        "--out", str(big)], check=True, stdout=subprocess.DEVNULL)
 
     work = Path(tempfile.mkdtemp(prefix="digireport-bench-"))
     try:
@@ -129,6 +136,12 @@ def main() -> int:
         print(f"{args.rows} rows: build vs naive read, {args.rounds} rounds ...", file=sys.stderr)
         big_runs = alternate({"build": build_cmd(big, out_big), "read": naive_read_cmd(big)}, args.rounds)
         produced = sorted(p.name for p in out_big.iterdir())
+        # a build that skipped rows would look fast; counted in a child to keep this process small
+        count = subprocess.run(
+            [sys.executable, "-c", "import json, sys; print(len(json.load(open(sys.argv[1]))['projects']))",
+             str(out_big / "report.json")], capture_output=True, text=True, check=True).stdout.strip()
+        if int(count) != args.rows:
+            raise SystemExit(f"the build read {count} projects, not {args.rows}")
         print(f"sample: build vs imports, {args.rounds} rounds ...", file=sys.stderr)
         sample_runs = alternate({"build": build_cmd(SAMPLE, out_sample), "import": IMPORT_CMD}, args.rounds)
         help_runs = alternate({"help": [*digireport_cmd(), "--help"]}, args.rounds)["help"]
