@@ -113,6 +113,7 @@ INDICATOR_FIELDS = (
 )
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_LOCALE_NUMBER = re.compile(r"[-−]?[\d\s\u00a0\u202f]+(,\d+)?( %)?")
 
 CSS = """
 *{box-sizing:border-box}
@@ -147,6 +148,8 @@ tfoot th,tfoot td{font-weight:700}
 figure{margin:0}
 svg text{font-family:inherit;font-size:13px;fill:#1a1a1a}
 ul.data li{margin:.25rem 0}
+nav ul{list-style:none;margin:0;padding:0}
+.scroll table{width:100%}
 """
 
 
@@ -257,11 +260,18 @@ def _table_open(caption: str, ident: str) -> str:
             f'<table>\n<caption id="{ident}">{_e(caption)}</caption>\n')
 
 
-def _value_text(m: dict, loc: L10n) -> str:
-    raw = m["raw"]
-    if m["value"] is not None and _PLAIN_NUMBER.fullmatch(raw.strip()):
-        return loc.number(m["value"])
+def _value_text(raw: str | None, value: float | None, loc: L10n) -> str:
+    """A plain number in the locale's format; anything else exactly as written."""
+    raw = raw or ""
+    if value is not None and _PLAIN_NUMBER.fullmatch(raw.strip()):
+        return loc.number(value)
     return raw
+
+
+def _value_cell(text: str, year: int | None = None) -> str:
+    numeric = bool(text) and _LOCALE_NUMBER.fullmatch(text) is not None
+    attrs = (' class="num"' if numeric else "") + (f' data-year="{year}"' if year is not None else "")
+    return f"<td{attrs}>{_e(text)}</td>"
 
 
 def _light_cell(light: str | None, loc: L10n) -> str:
@@ -292,12 +302,13 @@ def _indicators_section(report: dict, loc: L10n) -> str:
         out.append(f'<th scope="col">{_e(loc(PROGRESS))}</th><th scope="col">{_e(loc(ASSESSMENT))}</th>')
         out.append("</tr></thead>\n<tbody>\n")
         for ind, st in rows:
-            target = ind["target"]["raw_sv"] if loc.lang == "sv" and ind["target"]["raw_sv"] else ind["target"]["raw"]
-            out.append(f'<tr data-row="{ind["row"]}"><th scope="row">{_e(_name(ind["name"], loc.lang))}</th>'
-                       f"<td>{_e(target)}</td>")
+            t = ind["target"]
+            target = t["raw_sv"] if loc.lang == "sv" and t["raw_sv"] else t["raw"]
+            out.append(f'<tr data-row="{ind["row"]}"><th scope="row">{_e(_name(ind["name"], loc.lang))}</th>')
+            out.append(_value_cell(_value_text(target, t["value"], loc)))
             for y in years:
                 m = ind["values"].get(str(y))
-                out.append(f'<td class="num" data-year="{y}">{_e(_value_text(m, loc)) if m else ""}</td>')
+                out.append(_value_cell(_value_text(m["raw"], m["value"], loc) if m else "", y))
             ratio = st["ratio"]
             out.append(f'<td class="num">{_e(loc.percent(ratio, 0)) if ratio is not None else ""}</td>')
             out.append(_light_cell(st["light"], loc))
