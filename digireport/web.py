@@ -138,7 +138,7 @@ th,td{border:1px solid #767676;padding:.3rem .5rem;vertical-align:top}
 thead th{background:#e8eef5}
 th[scope=row]{font-weight:400;text-align:left}
 td.num{text-align:right;white-space:nowrap}
-tfoot th,tfoot td{font-weight:700}
+tfoot th,tfoot td,tfoot th[scope=row]{font-weight:700}
 .light{white-space:nowrap;font-weight:700}
 .light-green{background:#dcefe0;color:#0b3d17}
 .light-amber{background:#fff0c7;color:#4d3300}
@@ -146,6 +146,7 @@ tfoot th,tfoot td{font-weight:700}
 .light-none{background:#f0f0f0;color:#3d3d3d}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
 figure{margin:0}
+figcaption{font-weight:700}
 svg text{font-family:inherit;font-size:13px;fill:#1a1a1a}
 ul.data li{margin:.25rem 0}
 nav ul{list-style:none;margin:0;padding:0}
@@ -325,7 +326,9 @@ def _name(text: dict, lang: str) -> str:
 
 def _bar_chart(ident: str, title: str, desc: str, bars: list[tuple[str, int, str]], loc: L10n) -> str:
     """A horizontal bar chart as inline SVG; its title and description are its text alternative."""
-    label_w, bar_w, row_h = 190, 260, 28
+    # Room for the longest label at about 8 px a character; the font is the page's own.
+    label_w = 16 + 8 * max((len(label) for label, _v, _c in bars), default=1)
+    bar_w, row_h = 260, 28
     top = 8
     height = top + row_h * len(bars) + 8
     width = label_w + bar_w + 60
@@ -383,7 +386,9 @@ def _projects_section(report: dict, loc: L10n) -> str:
         desc = "; ".join(f"{label} {loc.integer(v)}" for label, v, _c in bars)
         desc += ". " + loc(_("Total {n}."), n=loc.integer(stats["year_counts"].get(str(y), 0)))
         bars = [(g.value, v, c) for g, (_l, v, c) in zip(GOAL_ORDER, bars, strict=True)]
-        out.append(f"<figure>{_bar_chart(f'chart-goal-{y}', chart_title, desc, bars, loc)}</figure>\n")
+        # The visible caption names the year; the chart's own title and description stay its text alternative.
+        out.append(f"<figure><figcaption>{_e(chart_title)}</figcaption>"
+                   f"{_bar_chart(f'chart-goal-{y}', chart_title, desc, bars, loc)}</figure>\n")
     out.append("</div>\n")
     out.append(_table_open(loc(_("Projects by goal and roadmap year")), "table-goal"))
     out.append(f'<thead><tr><th scope="col">{_e(loc(GOAL))}</th>')
