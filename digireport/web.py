@@ -57,7 +57,9 @@ SKIP = _("Skip to content")
 BRAND = "PORVOO · BORGÅ"  # the city's bilingual name, the same on every page
 LANGUAGE = _("Language")
 INDICATORS = _("Indicators")
-PROGRESS_NOTE = _("Progress compares the latest value with the target; it is shown only where the target and the value are numbers.")
+PROGRESS_NOTE = _(
+    "Progress compares the latest value with the target; it is shown only where the target and the value "
+    "are numbers.")
 INDICATOR = _("Indicator")
 TARGET = _("Target")
 PROGRESS = _("Progress")
@@ -68,7 +70,9 @@ TOTAL = _("Total")
 GOAL = _("Goal")
 ALL_PROJECTS = _("All projects")
 OPEN_DATA = _("Open data")
-OPEN_DATA_NOTE = _("The same data as machine-readable files (UTF-8). The fields are described in both languages in fields.json.")
+OPEN_DATA_NOTE = _(
+    "The same data as machine-readable files (UTF-8). The fields are described in both languages in "
+    "fields.json.")
 
 PROJECT_FIELDS = (
     ("id", _("Project identifier; its letter is the goal (A17, B1, C27, K11).")),
@@ -84,7 +88,8 @@ PROJECT_FIELDS = (
     ("level", _("Level: foundation, shared, sector or data.")),
     ("basis", _("Basis: law, strategy, end_of_support or political.")),
     ("benefit", _("Long-term benefit: renewal, human or sustainability.")),
-    ("beneficiaries", _("Beneficiaries (residents, companies, tourists, staff, climate), separated by semicolons.")),
+    ("beneficiaries",
+     _("Beneficiaries (residents, companies, tourists, staff, climate), separated by semicolons.")),
     ("cost_class", _("Cost class: S, M or L.")),
     ("impact_class", _("Impact class: S, M or L.")),
     ("model", _("Development model: network or independent.")),
@@ -219,7 +224,6 @@ def landing_page(report: dict, languages: tuple[str, ...]) -> str:
 
 def report_page(report: dict, loc: L10n, languages: tuple[str, ...]) -> str:
     """One language's report page."""
-    stats = report["stats"]
     title = _title(report, loc)
     out = [_head(loc, title), "<body>\n"]
     out.append(f'<a class="skip" href="#main">{_e(loc(SKIP))}</a>\n')
@@ -228,7 +232,8 @@ def report_page(report: dict, loc: L10n, languages: tuple[str, ...]) -> str:
     for other in languages:
         if other != loc.lang:
             word = l10n(other)(LANGUAGE_NAMES[other])
-            out.append(f'<li><a href="../{other}/index.html" hreflang="{other}" lang="{other}">{_e(word)}</a></li>')
+            out.append(f'<li><a href="../{other}/index.html" hreflang="{other}" lang="{other}">'
+                       f"{_e(word)}</a></li>")
     out.append("</ul></nav>\n</header>\n")
     out.append('<main id="main" tabindex="-1">\n')
     out.append(f"<h1>{_e(title)}</h1>\n")
@@ -373,7 +378,8 @@ def _projects_section(report: dict, loc: L10n) -> str:
     out.append(f'</tbody>\n<tfoot><tr data-status="total"><th scope="row">{_e(loc(TOTAL))}</th>')
     out.extend(f'<td class="num">{_e(loc.integer(sum(stats["status_by_year"][str(y)].values())))}</td>'
                for y in span["years"])
-    out.append(f'<td class="num">{_e(loc.integer(span["total"]))}</td></tr></tfoot>\n</table>\n</div>\n</div>\n')
+    out.append(f'<td class="num">{_e(loc.integer(span["total"]))}</td></tr></tfoot>\n')
+    out.append("</table>\n</div>\n</div>\n")
 
     # By goal, per roadmap year.
     heading = loc(_("Projects by goal"))
@@ -381,7 +387,8 @@ def _projects_section(report: dict, loc: L10n) -> str:
     years = stats["years"]
     for y in years:
         counts = stats["goal_by_year"].get(str(y), {})
-        bars = [(f"{g.value}: {loc(GOAL_LABELS[g])}", counts.get(g.value, 0), GOAL_COLOURS[g]) for g in GOAL_ORDER]
+        bars = [(f"{g.value}: {loc(GOAL_LABELS[g])}", counts.get(g.value, 0), GOAL_COLOURS[g])
+                for g in GOAL_ORDER]
         chart_title = loc(_("Roadmap {year}: projects by goal"), year=y)
         desc = "; ".join(f"{label} {loc.integer(v)}" for label, v, _c in bars)
         desc += ". " + loc(_("Total {n}."), n=loc.integer(stats["year_counts"].get(str(y), 0)))
@@ -396,7 +403,8 @@ def _projects_section(report: dict, loc: L10n) -> str:
     out.append("</tr></thead>\n<tbody>\n")
     for g in GOAL_ORDER:
         out.append(f'<tr data-goal="{g.value}"><th scope="row">{_e(g.value)}: {_e(loc(GOAL_LABELS[g]))}</th>')
-        out.extend(f'<td class="num">{_e(loc.integer(stats["goal_by_year"].get(str(y), {}).get(g.value, 0)))}</td>'
+        out.extend(f'<td class="num">{_e(loc.integer(stats["goal_by_year"].get(str(y), {}).get(g.value, 0)))}'
+                   "</td>"
                    for y in years)
         out.append("</tr>\n")
     out.append(f'</tbody>\n<tfoot><tr data-goal="total"><th scope="row">{_e(loc(TOTAL))}</th>')
@@ -408,7 +416,8 @@ def _projects_section(report: dict, loc: L10n) -> str:
     out.append(_table_open(loc(_("Projects with goal, roadmap years and status")), "table-projects"))
     out.append("<thead><tr>" + "".join(
         f'<th scope="col">{_e(loc(h))}</th>'
-        for h in (_("Identifier"), _("Project"), _("Goal"), _("Roadmap years"), STATUS)) + "</tr></thead>\n<tbody>\n")
+        for h in (_("Identifier"), _("Project"), _("Goal"), _("Roadmap years"), STATUS)))
+    out.append("</tr></thead>\n<tbody>\n")
     order = {g.value: n for n, g in enumerate(GOAL_ORDER)}
     for p in sorted(report["projects"], key=lambda p: (order.get(p["goal"], 9), p["row"])):
         status = loc(STATUS_LABELS[Status(p["status"])])
@@ -423,7 +432,8 @@ def _open_data_section(loc: L10n) -> str:
     out = [f'<section aria-labelledby="open-data">\n<h2 id="open-data">{_e(loc(OPEN_DATA))}</h2>\n']
     out.append(f'<p>{_e(loc(OPEN_DATA_NOTE))}</p>\n<ul class="data">\n')
     for name, label in (("projects.csv", _("Projects (CSV)")), ("projects.json", _("Projects (JSON)")),
-                        ("indicators.csv", _("Indicators (CSV)")), ("indicators.json", _("Indicators (JSON)")),
+                        ("indicators.csv", _("Indicators (CSV)")),
+                        ("indicators.json", _("Indicators (JSON)")),
                         ("fields.json", _("Field descriptions (JSON)"))):
         out.append(f'<li><a href="../data/{name}">{_e(loc(label))}</a></li>\n')
     out.append("</ul>\n</section>\n")
@@ -474,7 +484,8 @@ def indicator_rows(report: dict) -> list[list[object]]:
         for year, m in ind["values"].items():
             by_year = st["by_year"].get(year, {})
             rows.append([
-                (ind["goal"] or "").upper() or None, ind["name"]["fi"], ind["name"]["sv"], t["raw"], t["raw_sv"],
+                (ind["goal"] or "").upper() or None, ind["name"]["fi"], ind["name"]["sv"],
+                t["raw"], t["raw_sv"],
                 t["value"], t["kind"], ind["unit"], ind["source"], int(year), m["raw"], m["value"],
                 m["approx"], by_year.get("ratio"), by_year.get("light"), ind["row"],
             ])

@@ -234,7 +234,8 @@ def test_open_data(site, report):
     pj = json.loads((site / "data" / "projects.json").read_text(encoding="utf-8"))
     assert pj["as_of"] == "2025-12-02" and pj["projects"] == report["projects"]
     ij = json.loads((site / "data" / "indicators.json").read_text(encoding="utf-8"))
-    assert [i["progress"]["light"] for i in ij["indicators"]] == [i["light"] for i in report["stats"]["indicators"]]
+    lights = [i["light"] for i in report["stats"]["indicators"]]
+    assert [i["progress"]["light"] for i in ij["indicators"]] == lights
     assert not (site / "data" / "projects.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
@@ -264,15 +265,18 @@ def _chromium() -> str:
 def _run_chromium(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}", *args],
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         *args],
         capture_output=True, text=True, timeout=120, check=True,
     )
 
 
 AXE_RUNNER = """<script>%s</script><script>
-axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+axe.run(document, {runOnly: {type: "tag",
+                             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
  .then(function (r) { show(r.violations.map(function (v) {
-   return {id: v.id, impact: v.impact, nodes: v.nodes.map(function (n) { return n.target.join(" "); })}; })); })
+   return {id: v.id, impact: v.impact,
+           nodes: v.nodes.map(function (n) { return n.target.join(" "); })}; })); })
  .catch(function (e) { show({error: String(e)}); });
 function show(x) { var pre = document.createElement("pre"); pre.id = "axe-results";
  pre.textContent = JSON.stringify(x); document.body.appendChild(pre); }
