@@ -274,10 +274,17 @@ def _value_text(raw: str | None, value: float | None, loc: L10n) -> str:
     return raw
 
 
-def _value_cell(text: str, year: int | None = None) -> str:
+def _value_cell(text: str, year: int | None = None, lang: str | None = None) -> str:
+    """A value cell; text written in another language than the page's says so, for screen readers."""
     numeric = bool(text) and _LOCALE_NUMBER.fullmatch(text) is not None
     attrs = (' class="num"' if numeric else "") + (f' data-year="{year}"' if year is not None else "")
+    if lang and not numeric and re.search(r"[^\W\d_]", text):
+        attrs += f' lang="{lang}"'
     return f"<td{attrs}>{_e(text)}</td>"
+
+
+def _lang_attr(text_lang: str, page_lang: str) -> str:
+    return f' lang="{text_lang}"' if text_lang != page_lang else ""
 
 
 def _light_cell(light: str | None, loc: L10n) -> str:
@@ -292,6 +299,8 @@ def _indicators_section(report: dict, loc: L10n) -> str:
     out = [f'<section aria-labelledby="indicators">\n<h2 id="indicators">{_e(loc(INDICATORS))}</h2>\n']
     out.append(f'<p>{_e(loc(PROGRESS_NOTE))}</p>\n')
     pairs = list(zip(report["indicators"], stats["indicators"], strict=True))
+    # Values are written in the language of the indicator sheet's headers.
+    values_lang = next((s["language"] for s in report["source"]["sheets"] if s["role"] == "indicators"), None)
     goals = [g.value for g in GOAL_ORDER]
     for goal in goals:
         rows = [(i, s) for i, s in pairs if (i["goal"] or "").upper() == goal]
@@ -309,12 +318,17 @@ def _indicators_section(report: dict, loc: L10n) -> str:
         out.append("</tr></thead>\n<tbody>\n")
         for ind, st in rows:
             t = ind["target"]
-            target = t["raw_sv"] if loc.lang == "sv" and t["raw_sv"] else t["raw"]
-            out.append(f'<tr data-row="{ind["row"]}"><th scope="row">{_e(_name(ind["name"], loc.lang))}</th>')
-            out.append(_value_cell(_value_text(target, t["value"], loc)))
+            target, target_lang = (t["raw"], "fi")
+            if loc.lang == "sv" and t["raw_sv"]:
+                target, target_lang = t["raw_sv"], "sv"
+            name, name_lang = _name(ind["name"], loc.lang)
+            out.append(f'<tr data-row="{ind["row"]}">'
+                       f'<th scope="row"{_lang_attr(name_lang, loc.lang)}>{_e(name)}</th>')
+            out.append(_value_cell(_value_text(target, t["value"], loc), lang=_other(target_lang, loc.lang)))
             for y in years:
                 m = ind["values"].get(str(y))
-                out.append(_value_cell(_value_text(m["raw"], m["value"], loc) if m else "", y))
+                text = _value_text(m["raw"], m["value"], loc) if m else ""
+                out.append(_value_cell(text, y, _other(values_lang, loc.lang)))
             ratio = st["ratio"]
             out.append(f'<td class="num">{_e(loc.percent(ratio, 0)) if ratio is not None else ""}</td>')
             out.append(_light_cell(st["light"], loc))
@@ -324,9 +338,16 @@ def _indicators_section(report: dict, loc: L10n) -> str:
     return "".join(out)
 
 
-def _name(text: dict, lang: str) -> str:
+def _name(text: dict, lang: str) -> tuple[str, str]:
+    """The text in `lang`, else in the other language; and the language it is in."""
     other = "sv" if lang == "fi" else "fi"
-    return text.get(lang) or text.get(other) or ""
+    if text.get(lang):
+        return text[lang], lang
+    return text.get(other) or "", other
+
+
+def _other(text_lang: str | None, page_lang: str) -> str | None:
+    return text_lang if text_lang and text_lang != page_lang else None
 
 
 def _bar_chart(ident: str, title: str, desc: str, bars: list[tuple[str, int, str]], loc: L10n) -> str:
@@ -421,8 +442,9 @@ def _projects_section(report: dict, loc: L10n) -> str:
     order = {g.value: n for n, g in enumerate(GOAL_ORDER)}
     for p in sorted(report["projects"], key=lambda p: (order.get(p["goal"], 9), p["row"])):
         status = loc(STATUS_LABELS[Status(p["status"])])
+        name, name_lang = _name(p["name"], loc.lang)
         out.append(f'<tr data-project="{_e(p["id"])}"><td>{_e(p["id"])}</td>'
-                   f'<th scope="row">{_e(_name(p["name"], loc.lang))}</th><td>{_e(p["goal"])}</td>'
+                   f'<th scope="row"{_lang_attr(name_lang, loc.lang)}>{_e(name)}</th><td>{_e(p["goal"])}</td>'
                    f'<td>{_e(", ".join(str(y) for y in p["years"]))}</td><td>{_e(status)}</td></tr>\n')
     out.append("</tbody>\n</table>\n</div>\n</section>\n")
     return "".join(out)
