@@ -321,3 +321,21 @@ def test_screenshot(site, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 2000)
+
+
+def test_same_input_same_bytes(site, tmp_path):
+    """A second build of the same workbook and date gives byte-identical site files."""
+    import datetime as dt
+
+    from digireport import SAMPLE_WORKBOOK
+    from digireport.pipeline import BuildOptions, build
+
+    options = BuildOptions(as_of=dt.date(2025, 12, 2))
+    build(SAMPLE_WORKBOOK.read_bytes(), "tiekartta_v2.xlsx", tmp_path, options)
+    first = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    again = tmp_path / "site"
+    second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
+    assert sorted(map(str, first)) == [
+        "data/fields.json", "data/indicators.csv", "data/indicators.json", "data/projects.csv",
+        "data/projects.json", "fi/index.html", "index.html", "sv/index.html"]
+    assert first == second
