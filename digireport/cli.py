@@ -61,7 +61,8 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("--source", type=Path, default=None, help="master workbook (.xlsx); default: the bundled sample")
     v.add_argument("--lang", choices=("fi", "sv"), default=None, help="language of the messages")
 
-    w = sub.add_parser("writeback", help="write a status snapshot column and data-check remarks into the workbook")
+    w = sub.add_parser("writeback",
+                       help="write a status snapshot column and data-check remarks into the workbook")
     w.add_argument("--source", type=Path, required=True, help="master workbook (.xlsx) to edit")
     w.add_argument("--label", required=True, help="snapshot label MM/YYYY, e.g. 11/2025")
     w.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")

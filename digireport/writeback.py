@@ -39,7 +39,8 @@ BAD_LABEL = _("{label}: not a snapshot label; expected MM/YYYY, e.g. 11/2025")
 NO_SHEET = _("{name}: the roadmap sheet {sheet} was not found in the workbook")
 NO_PART = _("{name}: the part {part} of sheet {sheet} is missing from the workbook")
 OTHER_VERSION = _("{name}: the roadmap was read from another version of the workbook")
-CHANGED_ON_DISK = _("{name}: the file changed on disk after it was read; nothing was written, run the write-back again")
+CHANGED_ON_DISK = _(
+    "{name}: the file changed on disk after it was read; nothing was written, run the write-back again")
 UNREADABLE_SHEET = _("{name}: the sheet {sheet} cannot be edited ({detail})")
 CHANGE_LINE = _("Row {row} {id} column {column}: {old} → {new}")
 NO_CHANGES = _("{name}: already up to date for {label}; nothing was written")
@@ -54,7 +55,7 @@ _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _LABEL = re.compile(r"^(0[1-9]|1[0-2])/(\d{4})$")
-_HEADER_LABEL = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{2,4})$")
+_HEADER_LABEL = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{2,4})")
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -272,6 +273,7 @@ class _Sheet:
         self._row_re = re.compile(rf"<{p}row\b([^>]*?)(?:/>|>(.*?)</{p}row>)", re.S)
         self._cell_re = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", re.S)
         self.rows: list[_Row] = []
+        self._by_number: dict[int, _Row] | None = None
         pos = 0
         last = 0
         for rm in self._row_re.finditer(body):
@@ -285,7 +287,8 @@ class _Sheet:
             pos = rm.end()
         if body[pos:].strip():
             raise ValueError("unexpected content in sheetData")
-        self.merges = [_range(ref) for ref in re.findall(rf"<{p}mergeCell\b[^>]*?\bref=\"([^\"]+)\"", self.tail)]
+        merge_refs = re.findall(rf"<{p}mergeCell\b[^>]*?\bref=\"([^\"]+)\"", self.tail)
+        self.merges = [_range(ref) for ref in merge_refs]
 
     @property
     def shared(self) -> list[str]:
@@ -294,20 +297,34 @@ class _Sheet:
         return self._shared
 
     def row(self, number: int, create: bool = False) -> _Row | None:
-        for i, row in enumerate(self.rows):
-            if row.number == number:
-                return row
-            if row.number > number:
-                if not create:
-                    return None
-                new = _Row(number, f'<{self.prefix}row r="{number}"/>', f' r="{number}"', None, self)
-                self.rows.insert(i, new)
-                return new
-        if not create:
-            return None
+        if self._by_number is None:
+            self._by_number = {row.number: row for row in self.rows}
+        if number in self._by_number or not create:
+            return self._by_number.get(number)
         new = _Row(number, f'<{self.prefix}row r="{number}"/>', f' r="{number}"', None, self)
-        self.rows.append(new)
+        at = next((i for i, row in enumerate(self.rows) if row.number > number), len(self.rows))
+        self.rows.insert(at, new)
+        self._by_number[number] = new
         return new
+
+    def widen_like_left(self, col: int) -> None:
+        """Give a new column the width of its left neighbour when <cols> sets that width."""
+        p = re.escape(self.prefix)
+        m = re.search(rf"<{p}cols\b[^>]*>(.*?)</{p}cols>", self.head, re.S)
+        if m is None:
+            return
+        neighbour = None
+        for cm in re.finditer(rf"<{p}col\b([^>]*?)/>", m.group(1)):
+            lo, hi = int(_attr(cm.group(1), "min") or 0), int(_attr(cm.group(1), "max") or 0)
+            if lo <= col <= hi:
+                return
+            if hi == col - 1:
+                neighbour = cm
+        if neighbour is None:
+            return
+        attrs = _set_attr(_set_attr(neighbour.group(1), "min", str(col)), "max", str(col))
+        at = m.start(1) + neighbour.end()
+        self.head = self.head[:at] + f"<{self.prefix}col{attrs}/>" + self.head[at:]
 
     def used_columns(self) -> set[int]:
         cols = {c.col for row in self.rows for c in row.cells if c.has_content}
@@ -346,8 +363,8 @@ class _Cell:
             if not is_m:
                 return ""
             inner = re.sub(r"<(\w+:)?rPh\b.*?</(\w+:)?rPh>", "", is_m.group(2), flags=re.S)
-            return "".join(html.unescape(t) for t in re.findall(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)",
-                                                                 inner, re.S))
+            texts = re.findall(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", inner, re.S)
+            return "".join(html.unescape(t) for t in texts)
         v = re.search(r"<(\w+:)?v\b[^>]*>(.*?)</(\w+:)?v>", self.inner, re.S)
         if v is None:
             return ""
@@ -386,7 +403,7 @@ class _Row:
         cell = self.cell(col)
         return "" if cell is None else cell.value(self.sheet.shared)
 
-    def set(self, col: int, text: str) -> None:
+    def set(self, col: int, text: str, header: bool = False) -> None:
         """Put `text` as an inline string into column `col`; an existing cell keeps its style."""
         if self._refless:
             raise ValueError(f"row {self.number} has cells without a reference")
@@ -397,12 +414,15 @@ class _Row:
         else:
             # the neighbour column's look, not that of some cell further left across a gap
             left = self.cell(col - 1)
+            if left is None and header:
+                left = max((c for c in self.cells if c.col < col), key=lambda c: c.col, default=None)
             style = left.style if left is not None else None
         p = self.sheet.prefix
         s = f' s="{style}"' if style is not None else ""
         if text:
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            xml = (f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t{space}>{_escape(text)}</{p}t></{p}is></{p}c>')
+            xml = (f'<{p}c r="{ref}"{s} t="inlineStr">'
+                   f'<{p}is><{p}t{space}>{_escape(text)}</{p}t></{p}is></{p}c>')
         else:
             xml = f'<{p}c r="{ref}"{s}/>'
         new = _Cell(col, xml, f' r="{ref}"{s}', None)
@@ -478,7 +498,7 @@ def _extend_dimension(head: str, prefix: str, max_col: int, max_row: int) -> str
 
 
 def _label_key(text: str) -> tuple[int, int] | None:
-    m = _HEADER_LABEL.search(text.strip())
+    m = _HEADER_LABEL.fullmatch(text.strip())
     if m is None:
         return None
     month, year = int(m.group(1)), int(m.group(2))
@@ -494,7 +514,8 @@ def _plan(sheet: _Sheet, roadmap: Roadmap, info: SheetInfo, label: str) -> list[
     if header_row is None:
         raise ValueError(f"header row {info.header_row} missing")
     key = _label_key(label)
-    snapshot_cols = [column_index(letter) for field, letter, _t in info.columns if field.startswith("snapshot.")]
+    snapshot_cols = [column_index(letter) for field, letter, _t in info.columns
+                     if field.startswith("snapshot.")]
     target = next((column_index(letter) for field, letter, _t in info.columns
                    if field.startswith("snapshot.") and _label_key(field.split(".", 1)[1]) == key), None)
     if target is None:
@@ -534,8 +555,11 @@ def _plan(sheet: _Sheet, roadmap: Roadmap, info: SheetInfo, label: str) -> list[
         old = row.value(col) if row is not None else ""
         if old == text:
             return
-        row.set(col, text)
-        changes.append(Change(row=rownum, id=pid, old=old or None, new=text or None, column=column_letters(col)))
+        row.set(col, text, header=rownum == info.header_row)
+        changes.append(Change(row=rownum, id=pid, old=old or None, new=text or None,
+                              column=column_letters(col)))
+        if rownum == info.header_row and not old:
+            sheet.widen_like_left(col)
 
     put(info.header_row, target, loc(SNAPSHOT_HEADER, label=label), None)
     put(info.header_row, remarks, loc(REMARKS_HEADER), None)

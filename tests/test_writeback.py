@@ -64,16 +64,19 @@ def test_extensions_text_box_validations_and_filter_remain(sample_bytes, written
     sheet = parts[ROADMAP_PART].decode()
     ElementTree.fromstring(parts[ROADMAP_PART])  # still well-formed
     for kept in ('mc:Ignorable="x14ac"', "<x14:dataBar ", "<xm:sqref>S4:S83</xm:sqref>",
-                 '<dataValidations count="2">', "<formula1>TilaLista</formula1>", '<autoFilter ref="A3:V83"/>',
+                 '<dataValidations count="2">', "<formula1>TilaLista</formula1>",
+                 '<autoFilter ref="A3:V83"/>',
                  '<mergeCell ref="A1:V1"/>', 'state="frozen"', '<legacyDrawing r:id="rId1"/>',
                  '<conditionalFormatting sqref="J4:J203">'):
         assert kept in sheet, kept
     assert b"<x14:sparklineGroups" in parts["xl/worksheets/sheet4.xml"]
     assert b'name="TextBox 1"' in parts["xl/drawings/drawing1.xml"]
-    # outside sheetData nothing changed but the dimension
+    # outside sheetData nothing changed but the dimension and the new columns' widths
     old = _parts(sample_bytes)[ROADMAP_PART].decode()
     strip = re.compile(r"<sheetData>.*</sheetData>|<dimension ref=\"[^\"]*\"/>", re.S)
-    assert strip.sub("", sheet) == strip.sub("", old)
+    widths = ('<col min="23" max="23" width="12.7109375" customWidth="1"/>'
+              '<col min="24" max="24" width="12.7109375" customWidth="1"/>')
+    assert strip.sub("", sheet) == strip.sub("", old).replace("</cols>", widths + "</cols>")
     assert '<dimension ref="A1:X83"/>' in sheet
 
 
@@ -161,7 +164,8 @@ def test_swedish_sheet_gets_swedish_words_and_remarks():
     values = _values(result.data)
     assert values[("Färdplan", "F1")] == "Status 11/2025"
     assert values[("Färdplan", "G1")] == "Kontroll"
-    assert [values[("Färdplan", f"F{r}")] for r in (2, 3, 4, 5)] == ["Färdig", "Ingen info", "Påbörjat", "Avstås"]
+    assert [values[("Färdplan", f"F{r}")] for r in (2, 3, 4, 5)] == [
+        "Färdig", "Ingen info", "Påbörjat", "Avstås"]
     assert values[("Färdplan", "G3")] == "Okänd status; räknas som Ingen info."
     assert ("Färdplan", "G2") not in values
     assert apply_writeback(result.data, "sv.xlsx", LABEL).data == result.data
@@ -195,9 +199,10 @@ def test_bad_label_and_missing_sheet_are_refused(sample_bytes, sample_roadmap):
         sample_roadmap.source, sheets=(info,)))
     with pytest.raises(SourceError, match="Poistettu"):
         apply_writeback(sample_bytes, "t.xlsx", LABEL, other)
+    elsewhere = make_workbook({"Tiekartta": [["Tavoite", "Tunnus", "Toimenpiteen nimi", "Tila", "2025"],
+                                             ["A", "A1", "x", "Tehty", "x"]]})
     with pytest.raises(DigireportError, match="another version"):
-        apply_writeback(sample_bytes, "t.xlsx", LABEL, parse_roadmap(make_workbook({"Tiekartta": [
-            ["Tavoite", "Tunnus", "Toimenpiteen nimi", "Tila", "2025"], ["A", "A1", "x", "Tehty", "x"]]}), "o"))
+        apply_writeback(sample_bytes, "t.xlsx", LABEL, parse_roadmap(elsewhere, "o.xlsx"))
 
 
 def test_cli_dry_run_changes_nothing(sample_copy, capsys):
