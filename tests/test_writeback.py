@@ -261,3 +261,38 @@ def test_libreoffice_opens_the_result(tmp_path, written):
     # the new header wraps in its narrow column like the neighbouring headers do
     assert re.search(r"Tila\s+(Tarkistus\s+)?11/2025", text)
     assert "Tarkistus" in text
+
+
+def test_every_option_is_documented():
+    from digireport import PROJECT_ROOT
+    from digireport.cli import make_parser
+
+    doc = (PROJECT_ROOT / "docs" / "writeback.md").read_text(encoding="utf-8")
+    sub = next(a for a in make_parser()._actions if a.dest == "command").choices["writeback"]
+    flags = [o for a in sub._actions for o in a.option_strings if o.startswith("--") and o != "--help"]
+    assert sorted(flags) == ["--dry-run", "--label", "--no-backup", "--source"]
+    assert all(f"`{flag}" in doc for flag in flags)
+
+
+def test_appended_columns_after_a_gap_take_the_header_look():
+    import openpyxl
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tiekartta"
+    ws.append(["Tavoite", "Tunnus", "Toimenpiteen nimi", "Tila", "2025", "Tila 10/2024", "Muistiinpano", None,
+               "Oma"])
+    ws.append(["A", "A1", "Sähköinen asiointi", "Tehty", "x", "Aloitettu", "huomio", None, "1"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws["I2"].font = Font(italic=True)
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = apply_writeback(buf.getvalue(), "t.xlsx", LABEL)
+    assert [(c.row, c.column, c.new) for c in result.changes] == [
+        (1, "J", "Tila 11/2025"), (1, "K", "Tarkistus"), (2, "J", "Tehty")]
+    out = openpyxl.load_workbook(io.BytesIO(result.data))["Tiekartta"]
+    assert out["J1"].font.b and out["K1"].font.b
+    assert out["J2"].font.i
+    assert out["G2"].value == "huomio" and out["I2"].value == "1"
