@@ -20,7 +20,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from digireport.errors import ConflictError, DigireportError, SourceError
+from digireport.errors import ConflictError, DigireportError, LockedError, SourceError
 from digireport.i18n import L10n, _, l10n
 from digireport.model import Roadmap, SheetInfo, Status
 from digireport.package import check_package
@@ -41,6 +41,7 @@ NO_PART = _("{name}: the part {part} of sheet {sheet} is missing from the workbo
 OTHER_VERSION = _("{name}: the roadmap was read from another version of the workbook")
 CHANGED_ON_DISK = _(
     "{name}: the file changed on disk after it was read; nothing was written, run the write-back again")
+OPEN_IN_EXCEL = _("{name}: the workbook is open in Excel ({lock} exists); close it and run again")
 UNREADABLE_SHEET = _("{name}: the sheet {sheet} cannot be edited ({detail})")
 CHANGE_LINE = _("Row {row} {id} column {column}: {old} → {new}")
 NO_CHANGES = _("{name}: already up to date for {label}; nothing was written")
@@ -164,18 +165,25 @@ def apply_writeback_file(path: Path, label: str, *, dry_run: bool = False,
     from digireport.source import fetch_local, write_atomic
 
     check_label(label)
-    path = Path(path)
+    path = Path(path).resolve()  # a link is followed, not replaced by a plain file
     fetched = fetch_local(path)
     result = apply_writeback(fetched.data, fetched.name, label)
     if dry_run or not result.changed:
         return FileWriteback(path=path, result=result, written=False, backup=None)
+    # Excel keeps "~$<name>" beside a workbook it has open; its later save would undo ours
+    lock = path.with_name("~$" + path.name)
+    if lock.exists():
+        raise LockedError(OPEN_IN_EXCEL, name=fetched.name, lock=lock.name)
     if hashlib.sha256(path.read_bytes()).hexdigest() != fetched.version:
         raise ConflictError(CHANGED_ON_DISK, name=fetched.name)
+    mode = path.stat().st_mode & 0o7777
     backup = None
     if backup_at is not None:
         backup = backup_path(path, backup_at)
         write_atomic(backup, fetched.data)
+        backup.chmod(mode)
     write_atomic(path, result.data)
+    path.chmod(mode)  # the temporary file was private; the workbook keeps who may read it
     return FileWriteback(path=path, result=result, written=True, backup=backup)
 
 

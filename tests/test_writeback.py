@@ -296,3 +296,16 @@ def test_appended_columns_after_a_gap_take_the_header_look():
     assert out["J1"].font.b and out["K1"].font.b
     assert out["J2"].font.i
     assert out["G2"].value == "huomio" and out["I2"].value == "1"
+
+
+def test_cli_keeps_permissions_and_waits_for_excel(sample_copy, capsys, written):
+    sample_copy.chmod(0o664)
+    lock = sample_copy.with_name("~$" + sample_copy.name)
+    lock.write_bytes(b"owner")
+    assert main(["writeback", "--source", str(sample_copy), "--label", LABEL]) == 4
+    assert "auki Excelissä" in capsys.readouterr().err
+    assert sample_copy.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+    lock.unlink()
+    assert main(["writeback", "--source", str(sample_copy), "--label", LABEL, "--no-backup"]) == 0
+    assert sample_copy.read_bytes() == written.data
+    assert sample_copy.stat().st_mode & 0o777 == 0o664
