@@ -131,9 +131,8 @@ def apply_writeback(data: bytes, name: str, label: str, roadmap: Roadmap | None 
     if info is None:
         raise SourceError(NO_SHEET, name=name, sheet="")
     part = _sheet_part(package, name, info.name)
-    xml = package.read(part).decode("utf-8")
     try:
-        sheet = _Sheet(xml, lambda: _shared_strings(package))
+        sheet = _Sheet(package.read(part).decode("utf-8"), lambda: _shared_strings(package))
         changes = _plan(sheet, roadmap, info, label)
     except (ValueError, IndexError, KeyError) as exc:
         raise SourceError(UNREADABLE_SHEET, name=name, sheet=info.name, detail=str(exc)) from None

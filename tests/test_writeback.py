@@ -309,3 +309,30 @@ def test_cli_keeps_permissions_and_waits_for_excel(sample_copy, capsys, written)
     assert main(["writeback", "--source", str(sample_copy), "--label", LABEL, "--no-backup"]) == 0
     assert sample_copy.read_bytes() == written.data
     assert sample_copy.stat().st_mode & 0o777 == 0o664
+
+
+def _with_sheet_xml(data: bytes, edit) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            content = old.read(info)
+            if info.filename == ROADMAP_PART:
+                content = edit(content.decode()).encode()
+            new.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def test_empty_styled_cells_in_the_free_column_are_filled_keeping_their_style(sample_bytes):
+    data = _with_sheet_xml(sample_bytes, lambda xml: xml.replace(
+        '<c r="V4" t="s"><v>4</v></c></row>', '<c r="V4" t="s"><v>4</v></c><c r="W4" s="3"/></row>'))
+    result = apply_writeback(data, "t.xlsx", LABEL)
+    sheet = _parts(result.data)[ROADMAP_PART].decode()
+    assert ('<c r="V4" t="s"><v>4</v></c><c r="W4" s="3" t="inlineStr"><is><t>Tehty</t></is></c></row>'
+            in sheet)
+    assert _values(result.data)[("Tiekartta", "W3")] == "Tila 11/2025"
+
+
+def test_a_sheet_that_cannot_be_spliced_is_refused(sample_bytes):
+    data = _with_sheet_xml(sample_bytes, lambda xml: xml.replace('<c r="A4" t="s">', '<c t="s">'))
+    with pytest.raises(SourceError, match="cannot be edited"):
+        apply_writeback(data, "t.xlsx", LABEL)
