@@ -72,3 +72,12 @@ Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
 
 # Each output stage registers itself here; the order is the order outputs are written.
 RENDERERS: list[Renderer] = []
+
+
+def _render_workbook(roadmap, stats, report, options, staging, progress) -> None:
+    from digireport.workbook import render_indicator_workbook
+
+    render_indicator_workbook(roadmap, stats, report, options, staging, progress)
+
+
+RENDERERS.append(_render_workbook)
