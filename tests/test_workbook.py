@@ -214,11 +214,13 @@ def test_findings_rows_and_injection(tmp_path):
     values = [findings.cell(r, 5).value for r in range(2, findings.max_row + 1)]
     assert "=cmd|x" in values
     r = 2 + values.index("=cmd|x")
-    print([c.value for c in findings[r]])
-    assert findings.cell(r, 1).value == "varoitus / varning"
+    assert findings.cell(r, 1).value == "virhe / fel"
     assert findings.cell(r, 2).value == "Tiekartta"
     assert findings.cell(r, 3).value == 6
-    assert findings.cell(r, 6).value == "Tuntematon tila; lasketaan tilaan ei tietoa."
+    assert findings.cell(r, 4).value == "F"
+    assert findings.cell(r, 6).value == "Tuntematon tila; lasketaan tilaan Ei tietoa."
+    assert findings.cell(r, 7).value == "Okänd status; räknas som Ingen info."
+    assert findings.cell(r, 5).data_type == "s"
 
 
 def test_about_sheet_and_properties(book, sample_roadmap):
