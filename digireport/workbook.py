@@ -153,6 +153,14 @@ class _Words:
     def label(self, code: object) -> str:
         return self.both(WORKBOOK_LABELS[code])
 
+    def labels(self, codes) -> str | None:
+        """'kuntalainen, yritys / kommuninvånare, företag'; None for no codes."""
+        if not codes:
+            return None
+        fi = ", ".join(self.fi(WORKBOOK_LABELS[c]) for c in codes)
+        sv = ", ".join(self.sv(WORKBOOK_LABELS[c]) for c in codes)
+        return f"{fi} / {sv}"
+
 
 class _Formats:
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
@@ -212,9 +220,9 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptio
     })
     _overview(wb, words, fmt, roadmap, stats)
     for goal in GOAL_ORDER:
-        pairs = [(i, s) for i, s in zip(roadmap.indicators, stats["indicators"], strict=True) if i.goal is goal]
-        if pairs:
-            _goal_sheet(wb, words, fmt, goal, [i for i, _s in pairs])
+        indicators = [i for i in roadmap.indicators if i.goal is goal]
+        if indicators:
+            _goal_sheet(wb, words, fmt, goal, indicators)
     _projects(wb, words, fmt, roadmap)
     _findings(wb, words, fmt, roadmap)
     _about(wb, words, fmt, roadmap, options)
@@ -240,8 +248,11 @@ def _overview(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, stats: dict[st
     change_col, progress_col, light_col = trend_col + 1, trend_col + 2, trend_col + 3
     _headers(ws, 0, headers, fmt.header)
     ws.set_row(0, 45)
-    indicators = sorted(zip(roadmap.indicators, stats["indicators"], strict=True),
-                        key=lambda p: (GOAL_ORDER.index(p[0].goal) if p[0].goal else len(GOAL_ORDER), p[0].row))
+    def order(pair: tuple[Indicator, dict]) -> tuple[int, int]:
+        ind = pair[0]
+        return (GOAL_ORDER.index(ind.goal) if ind.goal else len(GOAL_ORDER), ind.row)
+
+    indicators = sorted(zip(roadmap.indicators, stats["indicators"], strict=True), key=order)
     for r, (ind, st) in enumerate(indicators, start=1):
         _put_text(ws, r, 0, ind.goal.value if ind.goal else None, fmt.plain)
         _put_text(ws, r, 1, ind.name.fi, fmt.text)
@@ -257,10 +268,8 @@ def _overview(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, stats: dict[st
             v = m.value if m else None
             _put_number(ws, r, value_col + k, v, fmt.number(v) if v is not None else None)
         if any(m.value is not None for _y, m in ind.values):
-            ws.add_sparkline(r, trend_col, {
-                "range": f"{xl_rowcol_to_cell(r, value_col)}:{xl_rowcol_to_cell(r, value_col + len(years) - 1)}",
-                "markers": True,
-            })
+            first, last = xl_rowcol_to_cell(r, value_col), xl_rowcol_to_cell(r, value_col + len(years) - 1)
+            ws.add_sparkline(r, trend_col, {"range": f"{first}:{last}", "markers": True})
         change = st.get("change")
         _put_number(ws, r, change_col, change, fmt.number(change) if change is not None else None)
         _put_number(ws, r, progress_col, st.get("ratio"), fmt.percent)
@@ -323,8 +332,9 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
             f"{y}: {words.fi.number(m.value) if m.value is not None else m.raw}" for y, m in values
         )
         chart.set_size({"width": 520, "height": 260})
-        ws.insert_chart(row, 4, chart, {"description": words.fi(CHART_ALT, name=name, values=described)
-                                        + " " + words.sv(CHART_ALT, name=ind.name.get("sv"), values=described)})
+        alt = (words.fi(CHART_ALT, name=name, values=described) + " "
+               + words.sv(CHART_ALT, name=ind.name.get("sv"), values=described))
+        ws.insert_chart(row, 4, chart, {"description": alt})
         row = max(last + 2, row + 14)
 
 
@@ -348,36 +358,34 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
         "columns": [{"header": h, "header_format": fmt.header} for h in headers],
     })
     for r, p in enumerate(roadmap.projects, start=1):
-        c = 0
-
-        def put(value, f=fmt.plain):
-            nonlocal c
-            _put_text(ws, r, c, value, f)
-            c += 1
-
-        ws.write_number(r, c, p.row)
-        c += 1
-        put(p.id)
-        put(p.goal.value if p.goal else None)
-        put(p.name.fi, fmt.text)
-        put(p.name.sv, fmt.text)
-        put(", ".join(str(y) for y in p.years))
-        put(words.fi(WORKBOOK_LABELS[p.status]))
-        put(words.sv(WORKBOOK_LABELS[p.status]))
         history = dict(p.status_history)
-        for label in snapshots:
-            s = history.get(label)
-            put(words.label(s) if s else None)
-        for code in (p.level, p.basis, p.benefit):
-            put(words.label(code) if code else None)
-        put("; ".join(words.label(b) for b in p.beneficiaries) or None)
-        put(p.cost_class.value if p.cost_class else None)
-        put(p.impact_class.value if p.impact_class else None)
-        put(words.label(p.model) if p.model else None)
-        put(p.owner)
-        _put_number(ws, r, c, p.cost_eur, fmt.money)
-        c += 1
-        put(words.label(p.cost_kind) if p.cost_kind else None)
+        cells: list[tuple[object, Any]] = [
+            (p.row, fmt.integer),
+            (p.id, fmt.plain),
+            (p.goal.value if p.goal else None, fmt.plain),
+            (p.name.fi, fmt.text),
+            (p.name.sv, fmt.text),
+            (", ".join(str(y) for y in p.years), fmt.plain),
+            (words.fi(WORKBOOK_LABELS[p.status]), fmt.plain),
+            (words.sv(WORKBOOK_LABELS[p.status]), fmt.plain),
+        ]
+        cells += [(words.labels([history[label]] if history.get(label) else ()), fmt.plain)
+                  for label in snapshots]
+        cells += [(words.label(code) if code else None, fmt.plain) for code in (p.level, p.basis, p.benefit)]
+        cells += [
+            (words.labels(p.beneficiaries), fmt.plain),
+            (p.cost_class.value if p.cost_class else None, fmt.plain),
+            (p.impact_class.value if p.impact_class else None, fmt.plain),
+            (words.label(p.model) if p.model else None, fmt.plain),
+            (p.owner, fmt.plain),
+            (p.cost_eur, fmt.money),
+            (words.label(p.cost_kind) if p.cost_kind else None, fmt.plain),
+        ]
+        for c, (value, f) in enumerate(cells):
+            if isinstance(value, int | float):
+                ws.write_number(r, c, value, f)
+            else:
+                _put_text(ws, r, c, value, f)
     ws.freeze_panes(1, 2)
     ws.set_row(0, 45)
     ws.set_column(0, 2, 9)
