@@ -167,7 +167,8 @@ class _Formats:
         self.header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
                                      "border": 1})
         self.title = wb.add_format({"bold": True, "font_size": 13})
-        self.text = wb.add_format({"text_wrap": True, "valign": "top"})
+        # No wrapping in data cells: row heights are not stored, and wrapped text would overlap.
+        self.text = wb.add_format({"valign": "top"})
         self.plain = wb.add_format({"valign": "top"})
         self.integer = wb.add_format({"num_format": INTEGER, "valign": "top"})
         self.decimal = wb.add_format({"num_format": DECIMAL, "valign": "top"})
@@ -198,6 +199,15 @@ def _put_number(ws, row: int, col: int, value: float | None, fmt) -> None:
 def _headers(ws, row: int, headers: list[str], fmt) -> None:
     for col, text in enumerate(headers):
         ws.write_string(row, col, text, fmt)
+
+
+def _print_setup(ws, header_rows: int = 1) -> None:
+    """A4 landscape, one page wide, header repeated: the sheets are printed for meetings."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
 
 
 def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptions) -> bytes:
@@ -287,13 +297,14 @@ def _overview(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, stats: dict[st
         ws.autofilter(0, 0, last, light_col)
     ws.freeze_panes(1, 3)
     ws.set_column(0, 0, 8)
-    ws.set_column(1, 2, 40)
+    ws.set_column(1, 2, 60)
     ws.set_column(3, 3, 10)
-    ws.set_column(4, 5, 30)
+    ws.set_column(4, 5, 40)
     ws.set_column(6, value_col + len(years) - 1, 14)
     ws.set_column(trend_col, trend_col, 14)
     ws.set_column(change_col, progress_col, 14)
-    ws.set_column(light_col, light_col, 34)
+    ws.set_column(light_col, light_col, 48)
+    _print_setup(ws)
 
 
 def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[Indicator]) -> None:
@@ -301,6 +312,7 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
     ws.write_string(0, 0, f"{goal.value}: {words.label(goal)}", fmt.title)
     ws.set_column(0, 0, 12)
     ws.set_column(1, 2, 16)
+    _print_setup(ws, 0)
     numeric = [i for i in indicators if any(m.value is not None for _y, m in i.values)]
     if not numeric:
         ws.write_string(2, 0, words.both(NO_INDICATORS))
@@ -327,7 +339,8 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
         })
         chart.set_title({"name": name, "name_font": {"size": 11}})
         chart.set_legend({"none": True})
-        chart.set_y_axis({"num_format": "#,##0.##"})
+        # bars start at zero so their heights compare honestly
+        chart.set_y_axis({"num_format": "#,##0.##", "min": 0})
         described = ", ".join(
             f"{y}: {words.fi.number(m.value) if m.value is not None else m.raw}" for y, m in values
         )
@@ -389,8 +402,9 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
     ws.freeze_panes(1, 2)
     ws.set_row(0, 45)
     ws.set_column(0, 2, 9)
-    ws.set_column(3, 4, 40)
+    ws.set_column(3, 4, 60)
     ws.set_column(5, len(headers) - 1, 18)
+    _print_setup(ws)
 
 
 def _findings(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
@@ -417,6 +431,7 @@ def _findings(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
     ws.set_column(0, 3, 12)
     ws.set_column(4, 4, 30)
     ws.set_column(5, 6, 60)
+    _print_setup(ws)
 
 
 def _about(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, options: BuildOptions) -> None:
@@ -433,6 +448,7 @@ def _about(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, options: BuildOpt
     ws.freeze_panes(1, 0)
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 70)
+    _print_setup(ws)
 
 
 def render_indicator_workbook(roadmap: Roadmap, stats: dict, report: dict, options: BuildOptions,
