@@ -126,6 +126,7 @@ def test_goal_sheets_have_charts_with_alt_text(xlsx, book):
     assert alt in drawing
     assert "Stapeldiagram: ePorvoo kundnöjdhet" in drawing
     chart = zip_text(xlsx, "xl/charts/chart1.xml")
+    assert '<c:min val="0"/>' in chart
     assert "<c:barChart>" in chart and "'Tavoite A – Mål A'!$B$5:$B$7" in chart
     ws = book["Tavoite A – Mål A"]
     assert ws["A3"].value.startswith("ePorvoon asiakastyytyväisyys asteikolla 1-4 / ePorvoo kundnöjdhet")
@@ -234,6 +235,7 @@ def test_about_sheet_and_properties(book, sample_roadmap):
     as_of = rows["Tietojen päivämäärä / Datum för uppgifterna"]
     assert as_of.value.date() == SEED_DATE and as_of.number_format == "d.m.yyyy"
     assert rows["digireport-versio / digireport-version"].value == "0.1.0"
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
     props = book.properties
     assert props.title == "Digiohjelman mittarit / Digiprogrammets indikatorer"
     assert props.created.date() == SEED_DATE and props.modified.date() == SEED_DATE
