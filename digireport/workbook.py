@@ -25,6 +25,7 @@ from digireport.model import (
     Level,
     Roadmap,
     Status,
+    TargetKind,
 )
 
 if TYPE_CHECKING:
@@ -196,6 +197,16 @@ def _put_number(ws, row: int, col: int, value: float | None, fmt) -> None:
         ws.write_number(row, col, value, fmt)
 
 
+def _put_measure(ws, row: int, col: int, value: float | None, percent: bool, fmt: _Formats) -> None:
+    """A number as written: '100 %' becomes 1.0 shown as a percentage, the way Excel stores percentages."""
+    if value is None:
+        ws.write_blank(row, col, None)
+    elif percent:
+        ws.write_number(row, col, value / 100, fmt.percent)
+    else:
+        ws.write_number(row, col, value, fmt.number(value))
+
+
 def _headers(ws, row: int, headers: list[str], fmt) -> None:
     for col, text in enumerate(headers):
         ws.write_string(row, col, text, fmt)
@@ -270,13 +281,11 @@ def _overview(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, stats: dict[st
         _put_text(ws, r, 3, ind.unit, fmt.plain)
         _put_text(ws, r, 4, ind.target.raw, fmt.text)
         _put_text(ws, r, 5, ind.target.raw_sv, fmt.text)
-        tv = ind.target.value
-        _put_number(ws, r, 6, tv, fmt.number(tv) if tv is not None else None)
+        _put_measure(ws, r, 6, ind.target.value, ind.target.kind is TargetKind.PERCENT, fmt)
         for k, year in enumerate(years):
             m = ind.value(year)
             _put_text(ws, r, raw_col + k, m.raw if m else None, fmt.text)
-            v = m.value if m else None
-            _put_number(ws, r, value_col + k, v, fmt.number(v) if v is not None else None)
+            _put_measure(ws, r, value_col + k, m.value if m else None, bool(m and m.percent), fmt)
         if any(m.value is not None for _y, m in ind.values):
             first, last = xl_rowcol_to_cell(r, value_col), xl_rowcol_to_cell(r, value_col + len(years) - 1)
             ws.add_sparkline(r, trend_col, {"range": f"{first}:{last}", "markers": True})
@@ -325,9 +334,8 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
         values = [(y, m) for y, m in ind.values]
         for k, (year, m) in enumerate(values):
             ws.write_number(first + k, 0, year)
-            _put_number(ws, first + k, 1, m.value, fmt.number(m.value) if m.value is not None else None)
-            tv = ind.target.value
-            _put_number(ws, first + k, 2, tv, fmt.number(tv) if tv is not None else None)
+            _put_measure(ws, first + k, 1, m.value, m.percent, fmt)
+            _put_measure(ws, first + k, 2, ind.target.value, ind.target.kind is TargetKind.PERCENT, fmt)
         last = first + len(values) - 1
         chart = wb.add_chart({"type": "column"})
         name = ind.name.fi or ind.name.sv or ""
@@ -337,10 +345,19 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
             "values": [ws.name, first, 1, last, 1],
             "data_labels": {"value": True},
         })
+        if ind.target.value is not None:
+            target = wb.add_chart({"type": "line"})
+            target.add_series({
+                "name": words.both(H_TARGET),
+                "categories": [ws.name, first, 0, last, 0],
+                "values": [ws.name, first, 2, last, 2],
+                "line": {"color": "#C00000", "dash_type": "dash"},
+            })
+            chart.combine(target)
         chart.set_title({"name": name, "name_font": {"size": 11}})
-        chart.set_legend({"none": True})
+        chart.set_legend({"position": "bottom"})
         # bars start at zero so their heights compare honestly
-        chart.set_y_axis({"num_format": "#,##0.##", "min": 0})
+        chart.set_y_axis({"min": 0})
         described = ", ".join(
             f"{y}: {words.fi.number(m.value) if m.value is not None else m.raw}" for y, m in values
         )

@@ -80,6 +80,12 @@ def test_raw_text_kept_and_number_parsed(book):
     assert ws.cell(r, h["2024 lukuna / 2024 som tal"]).value == 50
     assert ws.cell(r, h["2024 lukuna / 2024 som tal"]).number_format == "#,##0"
     assert ws.cell(r, h["2025 kirjattuna / 2025 som angivet"]).value == "201 (marraskuu)"
+    percent = row_of(ws, h["Mittari suomeksi / Indikator på finska"],
+                     "Asiakaspalveluun liittyneistä digiohjelman toimenpiteistä käynnistetty")
+    assert ws.cell(percent, h["2024 kirjattuna / 2024 som angivet"]).value == "100 %"
+    as_number = ws.cell(percent, h["2024 lukuna / 2024 som tal"])
+    assert as_number.value == 1 and as_number.number_format == "0.00 %"
+    assert ws.cell(percent, h["Tavoitearvo lukuna / Målvärde som tal"]).value == 1
     qualitative = row_of(ws, h["Mittari suomeksi / Indikator på finska"], "AD-seuranta")
     assert ws.cell(qualitative, h["2025 kirjattuna / 2025 som angivet"]).value == "Tehty"
     assert ws.cell(qualitative, h["2025 lukuna / 2025 som tal"]).value is None
@@ -127,6 +133,7 @@ def test_goal_sheets_have_charts_with_alt_text(xlsx, book):
     assert "Stapeldiagram: ePorvoo kundnöjdhet" in drawing
     chart = zip_text(xlsx, "xl/charts/chart1.xml")
     assert '<c:min val="0"/>' in chart
+    assert "<c:lineChart>" in chart and "'Tavoite A – Mål A'!$C$5:$C$7" in chart  # the target line
     assert "<c:barChart>" in chart and "'Tavoite A – Mål A'!$B$5:$B$7" in chart
     ws = book["Tavoite A – Mål A"]
     assert ws["A3"].value.startswith("ePorvoon asiakastyytyväisyys asteikolla 1-4 / ePorvoo kundnöjdhet")
