@@ -329,13 +329,17 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
     row = 2
     for ind in numeric:
         _put_text(ws, row, 0, f"{ind.name.fi or ''} / {ind.name.sv or ''}".strip(" /"), fmt.title)
-        _headers(ws, row + 1, [words.both(H_YEAR), words.both(H_VALUE), words.both(H_TARGET)], fmt.header)
-        first = row + 2
+        target_text = " / ".join(dict.fromkeys(t for t in (ind.target.raw, ind.target.raw_sv) if t))
+        _put_text(ws, row + 1, 0, f"{words.both(H_TARGET)}: {target_text}", fmt.plain)
+        _headers(ws, row + 2, [words.both(H_YEAR), words.both(H_VALUE), words.both(H_TARGET)], fmt.header)
+        first = row + 3
         values = [(y, m) for y, m in ind.values]
+        # a growth target (+10 % a year) is not a level the values could be drawn against
+        level = ind.target.value if ind.target.kind in (TargetKind.ABSOLUTE, TargetKind.PERCENT) else None
         for k, (year, m) in enumerate(values):
             ws.write_number(first + k, 0, year)
             _put_measure(ws, first + k, 1, m.value, m.percent, fmt)
-            _put_measure(ws, first + k, 2, ind.target.value, ind.target.kind is TargetKind.PERCENT, fmt)
+            _put_measure(ws, first + k, 2, level, ind.target.kind is TargetKind.PERCENT, fmt)
         last = first + len(values) - 1
         chart = wb.add_chart({"type": "column"})
         name = ind.name.fi or ind.name.sv or ""
@@ -345,7 +349,7 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
             "values": [ws.name, first, 1, last, 1],
             "data_labels": {"value": True},
         })
-        if ind.target.value is not None:
+        if level is not None:
             target = wb.add_chart({"type": "line"})
             target.add_series({
                 "name": words.both(H_TARGET),

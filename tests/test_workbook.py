@@ -133,12 +133,18 @@ def test_goal_sheets_have_charts_with_alt_text(xlsx, book):
     assert "Stapeldiagram: ePorvoo kundnöjdhet" in drawing
     chart = zip_text(xlsx, "xl/charts/chart1.xml")
     assert '<c:min val="0"/>' in chart
-    assert "<c:lineChart>" in chart and "'Tavoite A – Mål A'!$C$5:$C$7" in chart  # the target line
-    assert "<c:barChart>" in chart and "'Tavoite A – Mål A'!$B$5:$B$7" in chart
+    assert "<c:lineChart>" in chart and "'Tavoite A – Mål A'!$C$6:$C$8" in chart  # the target line
+    assert "<c:barChart>" in chart and "'Tavoite A – Mål A'!$B$6:$B$8" in chart
     ws = book["Tavoite A – Mål A"]
     assert ws["A3"].value.startswith("ePorvoon asiakastyytyväisyys asteikolla 1-4 / ePorvoo kundnöjdhet")
-    assert [ws.cell(r, 1).value for r in (5, 6, 7)] == [2023, 2024, 2025]
-    assert [ws.cell(r, 2).value for r in (5, 6, 7)] == [2.08, 2.22, 2.37]
+    assert ws["A4"].value == "Tavoite / Mål: 3"
+    assert [ws.cell(r, 1).value for r in (6, 7, 8)] == [2023, 2024, 2025]
+    titles = [str(ws.cell(r, 1).value) for r in range(1, ws.max_row + 1)]
+    growth = 1 + next(i for i, t in enumerate(titles) if t.startswith("ePorvoon asiointi"))
+    assert ws.cell(growth + 1, 1).value == ("Tavoite / Mål: Määrä lisääntyy 10 prosenttia vuosittain / "
+                                            "ökar med 10% per år")
+    assert ws.cell(growth + 3, 2).value == 113000 and ws.cell(growth + 3, 3).value is None
+    assert [ws.cell(r, 2).value for r in (6, 7, 8)] == [2.08, 2.22, 2.37]
 
 
 def test_projects_table(book, sample_roadmap):
