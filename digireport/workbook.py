@@ -289,8 +289,9 @@ def _overview(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, stats: dict[st
         if any(m.value is not None for _y, m in ind.values):
             first, last = xl_rowcol_to_cell(r, value_col), xl_rowcol_to_cell(r, value_col + len(years) - 1)
             ws.add_sparkline(r, trend_col, {"range": f"{first}:{last}", "markers": True})
-        change = st.get("change")
-        _put_number(ws, r, change_col, change, fmt.number(change) if change is not None else None)
+        numbers = [m for _y, m in ind.values if m.value is not None]
+        # between percentages the change is in percentage points, shown like the values
+        _put_measure(ws, r, change_col, st.get("change"), bool(numbers and numbers[-1].percent), fmt)
         _put_number(ws, r, progress_col, st.get("ratio"), fmt.percent)
         ws.write_string(r, light_col, words.label(st.get("light")), fmt.plain)
     last = len(indicators)
