@@ -71,13 +71,16 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
 Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
 
 # Each output stage registers itself here; the order is the order outputs are written.
-RENDERERS: list[Renderer] = []
+def _render_web(*args) -> None:
+    from digireport.web import render_web
+
+    render_web(*args)
 
 
-def _render_workbook(roadmap, stats, report, options, staging, progress) -> None:
+def _render_workbook(*args) -> None:
     from digireport.workbook import render_indicator_workbook
 
-    render_indicator_workbook(roadmap, stats, report, options, staging, progress)
+    render_indicator_workbook(*args)
 
 
-RENDERERS.append(_render_workbook)
+RENDERERS: list[Renderer] = [_render_web, _render_workbook]

@@ -156,7 +156,7 @@ def test_projects_table(book, sample_roadmap):
     assert ws.freeze_panes == "C2"
     h = header_index(ws)
     assert len(h) == 19
-    r = row_of(ws, h["Tunnus / Id"], "A2")
+    r = row_of(ws, h["Tunnus / Beteckning"], "A2")
     assert ws.cell(r, h["Rivi / Rad"]).value == 4
     assert ws.cell(r, h["Nimi suomeksi / Namn på finska"]).value == "Asiakaspalveluappi ja -kortti"
     assert ws.cell(r, h["Nimi ruotsiksi / Namn på svenska"]).value == "Kundtjänstapp och -kort"
