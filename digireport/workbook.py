@@ -359,7 +359,8 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
                 "line": {"color": "#C00000", "dash_type": "dash"},
             })
             chart.combine(target)
-        chart.set_title({"name": name, "name_font": {"size": 11}})
+        # The title points at the name cell: a name given as text could be read as a cell reference.
+        chart.set_title({"name": [ws.name, row, 0], "name_font": {"size": 10}})
         chart.set_legend({"position": "bottom"})
         # bars start at zero so their heights compare honestly
         chart.set_y_axis({"min": 0})

@@ -193,7 +193,8 @@ def test_findings_rows_and_injection(tmp_path):
     data = make_workbook({
         "Tiekartta": roadmap_rows,
         "Mittarit": [["Tavoite", "Mittari", "Mittari (ruotsiksi)", "Tavoitearvo", "2024"],
-                     ["A", EVIL[0], EVIL[2], "4000", EVIL[3]]],
+                     ["A", EVIL[0], EVIL[2], "4000", EVIL[3]],
+                     ["A", "Mittarit!A1", "=Mittarit!$A$1", "10", "5"]],
     })
     # openpyxl stores a leading '=' as a formula; the master workbook has them as typed text
     book = openpyxl.load_workbook(io.BytesIO(data))
@@ -227,6 +228,11 @@ def test_findings_rows_and_injection(tmp_path):
     assert overview.cell(2, h["Mittari ruotsiksi / Indikator på svenska"]).value == EVIL[2]
     assert overview.cell(2, h["2024 kirjattuna / 2024 som angivet"]).value == "-2+3"
     assert overview.cell(2, h["2024 kirjattuna / 2024 som angivet"]).data_type == "s"
+    goal = result["Tavoite A – Mål A"]
+    assert goal["A3"].value == "Mittarit!A1 / =Mittarit!$A$1" and goal["A3"].data_type == "s"
+    chart = zip_text(out, "xl/charts/chart1.xml")
+    title = re.search(r"<c:title>.*?</c:title>", chart, re.S).group(0)
+    assert re.findall(r"<c:f>(.*?)</c:f>", title) == ["'Tavoite A – Mål A'!$A$3"]
     findings = result[FINDINGS]
     values = [findings.cell(r, 5).value for r in range(2, findings.max_row + 1)]
     assert "=cmd|x" in values
