@@ -168,9 +168,9 @@ class _Formats:
         self.header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
                                      "border": 1})
         self.title = wb.add_format({"bold": True, "font_size": 13})
-        # No wrapping in data cells: row heights are not stored, and wrapped text would overlap.
-        self.text = wb.add_format({"valign": "top"})
         self.plain = wb.add_format({"valign": "top"})
+        # No wrapping in data cells: row heights are not stored, and wrapped text would overlap.
+        self.text = self.plain
         self.integer = wb.add_format({"num_format": INTEGER, "valign": "top"})
         self.decimal = wb.add_format({"num_format": DECIMAL, "valign": "top"})
         self.money = wb.add_format({"num_format": MONEY, "valign": "top"})
