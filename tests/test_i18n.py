@@ -61,3 +61,18 @@ def test_locale_formats():
     assert fi.date(dt.date(2025, 12, 2)) == "2.12.2025" == sv.date(dt.date(2025, 12, 2))
     assert fi("Reading {name}", name="x.xlsx") == "Luetaan x.xlsx"
     assert sv("Reading {name}", name="x.xlsx") == "Läser x.xlsx"
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_each_message_lives_in_one_catalog(lang):
+    from babel.messages.pofile import read_po
+
+    from digireport.i18n import catalog_files
+
+    seen: dict[str, str] = {}
+    for path in catalog_files(lang):
+        with path.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id:
+                    assert message.id not in seen, f"{message.id!r} in both {seen[message.id]} and {path.name}"
+                    seen[message.id] = path.name
