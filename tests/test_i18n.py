@@ -64,15 +64,17 @@ def test_locale_formats():
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
-def test_each_message_lives_in_one_catalog(lang):
+def test_a_message_in_several_catalogs_reads_the_same(lang):
     from babel.messages.pofile import read_po
 
     from digireport.i18n import catalog_files
 
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}
     for path in catalog_files(lang):
         with path.open("rb") as fh:
             for message in read_po(fh):
-                if message.id:
-                    assert message.id not in seen, f"{message.id!r} in both {seen[message.id]} and {path.name}"
-                    seen[message.id] = path.name
+                if message.id and message.id in seen:
+                    where, text = seen[message.id]
+                    assert message.string == text, f"{message.id!r}: {where} and {path.name} disagree"
+                elif message.id:
+                    seen[message.id] = (path.name, message.string)
