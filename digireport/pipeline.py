@@ -72,3 +72,12 @@ Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
 
 # Each output stage registers itself here; the order is the order outputs are written.
 RENDERERS: list[Renderer] = []
+
+
+def _render_decks(roadmap, stats, report, options, staging, progress) -> None:
+    from digireport.deck import render_decks
+
+    render_decks(roadmap, stats, report, options, staging, progress)
+
+
+RENDERERS.append(_render_decks)
