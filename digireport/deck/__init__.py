@@ -103,7 +103,7 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     rows = [[p.id or "", p.name.get(lang), ", ".join(str(y) for y in p.years if y in followup),
              label(loc, "status", p.status.value)] for p in in_span]
     list_slides(deck, options, loc(_("2a. Digital Roadmap {span} – projects and their status"), span=s_span),
-                [loc(_("Id")), loc(_("Project")), loc(_("Roadmap")), loc(_("Status"))], rows, [1, 8, 1.6, 1.8])
+                [loc(_("Id")), loc(_("Project")), loc(_("Roadmap")), loc(_("Project status"))], rows, [1, 8, 1.6, 1.8])
 
     done = [p for p in in_span if p.status.value == "done"]
     comp = stats["completed"]
