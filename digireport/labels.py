@@ -103,14 +103,14 @@ BY_FIELD = {
 
 def label(loc, field: str, code: str | None) -> str:
     """The word for a vocabulary code in `loc`'s language; owners translate when known."""
-    if code is None or code == "unknown":
-        return loc(UNKNOWN_LABEL)
-    if field == "owner":
+    if field == "owner" and code not in (None, "unknown"):
         key = code.strip()
         msgid = OWNER_TITLES.get(key[:1].upper() + key[1:].lower())
         return loc(msgid) if msgid else code
-    table = BY_FIELD[field]
-    for key, msgid in table.items():
+    # 'unknown' is a status of its own ("Ei tietoa"); elsewhere it means the cell was empty.
+    for key, msgid in BY_FIELD.get(field, {}).items():
         if key.value == code:
             return loc(msgid)
+    if code is None or code == "unknown":
+        return loc(UNKNOWN_LABEL)
     return code

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from digireport.deck.check import check_deck, tag_language
 from digireport.deck.slides import BOTTOM, SUBTITLE_HEIGHT, TOP, Deck, Inches, paginate
-from digireport.deck.template import open_template
+from digireport.deck.template import open_template, placeholder
 from digireport.errors import DigireportError
 from digireport.i18n import _, l10n
-from digireport.labels import GOAL_LONG, GOAL_SHORT, COST_KIND_LABELS, label
+from digireport.labels import COST_KIND_LABELS, GOAL_LONG, label
 from digireport.model import Goal
 
 # Dates the city board approved the programme and each year's roadmap; they are decisions
@@ -49,15 +49,23 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     programme = span(stats["years"])
 
     if nxt is not None:
-        title = loc(_("Follow-up of the Digital Programme {programme} and the roadmap {span} and approval of "
-                      "the Digital Roadmap {next}"), programme=programme, span=s_span, next=nxt)
+        title = loc(
+            _(
+                "Follow-up of the Digital Programme {programme} and the roadmap {span} and approval of "
+                "the Digital Roadmap {next}"
+            ),
+            programme=programme,
+            span=s_span,
+            next=nxt,
+        )
     else:
-        title = loc(_("Follow-up of the Digital Programme {programme} and the roadmap {span}"),
-                    programme=programme, span=s_span)
+        title = loc(
+            _("Follow-up of the Digital Programme {programme} and the roadmap {span}"),
+            programme=programme,
+            span=s_span,
+        )
     slide = deck.slide("title", title)
     sub = loc.date(as_of) + (f"\n{options.presenter}" if options.presenter else "")
-    from digireport.deck.template import placeholder
-
     placeholder(slide, "subtitle").text_frame.text = sub
     deck.drop_empty(slide, keep=("subtitle",))
 
@@ -72,19 +80,43 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
         agenda.append((0, loc(_("3. Digital Roadmap {year} – projects, impacts and costs"), year=nxt)))
     deck.bullets("content", loc(_("Agenda")), agenda)
 
-    background = [(0, loc(_("Porvoo's Digital Programme {programme} is based on the city strategy and on the "
-                             "shared digital plans of the EU, the state and the municipalities. The programme's "
-                             "three main themes are:"), programme=programme))]
+    background = [
+        (
+            0,
+            loc(
+                _(
+                    "Porvoo's Digital Programme {programme} is based on the city strategy and on the "
+                    "shared digital plans of the EU, the state and the municipalities. The programme's "
+                    "three main themes are:"
+                ),
+                programme=programme,
+            ),
+        )
+    ]
     for i, goal in enumerate((Goal.A, Goal.B, Goal.C), start=1):
         background.append((1, f"{i}) {loc(GOAL_LONG[goal])}"))
-    background.append((0, loc(_("In addition, the capabilities needed to carry the programme through have "
-                                "been identified."))))
-    background.append((0, loc(_("The city board approved the Digital Programme with its appendices on {date}."),
-                              date=loc.date(PROGRAMME_APPROVED))))
+    background.append(
+        (
+            0,
+            loc(
+                _("In addition, the capabilities needed to carry the programme through have been identified.")
+            ),
+        )
+    )
+    background.append(
+        (
+            0,
+            loc(
+                _("The city board approved the Digital Programme with its appendices on {date}."),
+                date=loc.date(PROGRAMME_APPROVED),
+            ),
+        )
+    )
     for year, date in sorted(ROADMAP_APPROVED.items()):
         if date <= as_of:
-            background.append((1, loc(_("The roadmap for {year} was approved on {date}."), year=year,
-                                      date=loc.date(date))))
+            background.append(
+                (1, loc(_("The roadmap for {year} was approved on {date}."), year=year, date=loc.date(date)))
+            )
     deck.bullets("content", loc(_("Background and goals of the programme and the roadmap")), background)
 
     for year in followup:
@@ -95,15 +127,34 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     counts = stats["status_span"]["counts"]
     slide = deck.slide("chart", loc(_("2a. Digital Roadmap {span} – follow-up"), span=s_span))
     deck.drop_empty(slide)
-    deck.chart(slide, "pie", loc(_("Projects by status")), [label(loc, "status", c) for c in counts],
-               list(counts.values()), box=(Inches(0.5), TOP, Inches(8.5), BOTTOM - TOP),
-               total_text=loc(_("Projects in total {n}"), n=stats["status_span"]["total"]))
+    deck.chart(
+        slide,
+        "pie",
+        loc(_("Projects by status")),
+        [label(loc, "status", c) for c in counts],
+        list(counts.values()),
+        box=(Inches(0.5), TOP, Inches(8.5), BOTTOM - TOP),
+        total_text=loc(_("Projects in total {n}"), n=stats["status_span"]["total"]),
+    )
 
     in_span = [p for p in roadmap.projects if set(p.years) & set(followup)]
-    rows = [[p.id or "", p.name.get(lang), ", ".join(str(y) for y in p.years if y in followup),
-             label(loc, "status", p.status.value)] for p in in_span]
-    list_slides(deck, options, loc(_("2a. Digital Roadmap {span} – projects and their status"), span=s_span),
-                [loc(_("Id")), loc(_("Project")), loc(_("Roadmap")), loc(_("Project status"))], rows, [1, 8, 1.6, 1.8])
+    rows = [
+        [
+            p.id or "",
+            p.name.get(lang),
+            ", ".join(str(y) for y in p.years if y in followup),
+            label(loc, "status", p.status.value),
+        ]
+        for p in in_span
+    ]
+    list_slides(
+        deck,
+        options,
+        loc(_("2a. Digital Roadmap {span} – projects and their status"), span=s_span),
+        [loc(_("Id")), loc(_("Project")), loc(_("Roadmap")), loc(_("Project status"))],
+        rows,
+        [1, 8, 1.6, 1.8],
+    )
 
     done = [p for p in in_span if p.status.value == "done"]
     comp = stats["completed"]
@@ -115,11 +166,21 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
             if p.cost_kind is not None:
                 cost += f" ({loc(COST_KIND_LABELS[p.cost_kind])})"
         rows.append([p.id or "", p.name.get(lang), p.impact.get(lang), cost])
-    summary = loc(_("Completed projects {n}: one-off costs {one_off}, yearly costs {yearly}"), n=comp["count"],
-                  one_off=loc.money(comp["one_off_eur"]), yearly=loc.money(comp["yearly_eur"]))
-    list_slides(deck, options, loc(_("2b. Digital Roadmap {span} – completed projects"), span=s_span),
-                [loc(_("Id")), loc(_("Project")), loc(_("Impact")), loc(_("Cost"))], rows, [1, 4.5, 5, 2.2],
-                subtitle=summary)
+    summary = loc(
+        _("Completed projects {n}: one-off costs {one_off}, yearly costs {yearly}"),
+        n=comp["count"],
+        one_off=loc.money(comp["one_off_eur"]),
+        yearly=loc.money(comp["yearly_eur"]),
+    )
+    list_slides(
+        deck,
+        options,
+        loc(_("2b. Digital Roadmap {span} – completed projects"), span=s_span),
+        [loc(_("Id")), loc(_("Project")), loc(_("Impact")), loc(_("Cost"))],
+        rows,
+        [1, 4.5, 5, 2.2],
+        subtitle=summary,
+    )
 
     if nxt is not None:
         next_year_slides(deck, roadmap, stats, options, nxt)
@@ -151,9 +212,15 @@ def goal_split(deck, stats, year, title=None) -> None:
     slide = deck.slide("chart", title or loc(_("Digital Roadmap {year}"), year=year))
     deck.drop_empty(slide)
     labels = [f"{label(loc, 'goal', g)} ({g})" if g != "K" else label(loc, "goal", g) for g in counts]
-    deck.chart(slide, "doughnut", loc(_("Projects by goal {year}"), year=year), labels, list(counts.values()),
-               box=(Inches(0.5), TOP, Inches(8.5), BOTTOM - TOP),
-               total_text=loc(_("Projects in total {n}"), n=stats["year_counts"][str(year)]))
+    deck.chart(
+        slide,
+        "doughnut",
+        loc(_("Projects by goal {year}"), year=year),
+        labels,
+        list(counts.values()),
+        box=(Inches(0.5), TOP, Inches(8.5), BOTTOM - TOP),
+        total_text=loc(_("Projects in total {n}"), n=stats["year_counts"][str(year)]),
+    )
 
 
 def indicator_slides(deck, roadmap, stats) -> None:
@@ -206,9 +273,19 @@ def list_slides(deck, options, title, header, rows, widths, subtitle=None, conti
         alt = title + ": " + "; ".join(" · ".join(c for c in r if c) for r in page)
         deck.table(slide, header, page, widths, top, alt)
     if hidden:
-        deck.bullets("content", loc(_("{title}: {n} more rows"), title=title, n=hidden),
-                     [(0, loc(_("{n} more rows are not shown in the deck; the indicator workbook lists them all."),
-                              n=hidden))])
+        deck.bullets(
+            "content",
+            loc(_("{title}: {n} more rows"), title=title, n=hidden),
+            [
+                (
+                    0,
+                    loc(
+                        _("{n} more rows are not shown in the deck; the indicator workbook lists them all."),
+                        n=hidden,
+                    ),
+                )
+            ],
+        )
 
 
 def next_year_slides(deck, roadmap, stats, options, year) -> None:
@@ -218,32 +295,55 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     projects = [p for p in roadmap.projects if year in p.years]
     order = {g: i for i, g in enumerate(Goal)}
     projects.sort(key=lambda p: (order.get(p.goal, 9), p.row))
-    rows = [[p.goal.value if p.goal else "", p.id or "", p.name.get(lang), p.problem.get(lang)] for p in projects]
-    list_slides(deck, options, loc(_("Digital Roadmap {year} – projects"), year=year),
-                [loc(_("Goal")), loc(_("Id")), loc(_("Project")), loc(_("What problem does the project solve"))],
-                rows, [0.9, 1, 5.5, 5.5], continued=loc(_("Digital Roadmap {year} – projects continue"), year=year))
+    rows = [
+        [p.goal.value if p.goal else "", p.id or "", p.name.get(lang), p.problem.get(lang)] for p in projects
+    ]
+    list_slides(
+        deck,
+        options,
+        loc(_("Digital Roadmap {year} – projects"), year=year),
+        [loc(_("Goal")), loc(_("Id")), loc(_("Project")), loc(_("What problem does the project solve"))],
+        rows,
+        [0.9, 1, 5.5, 5.5],
+        continued=loc(_("Digital Roadmap {year} – projects continue"), year=year),
+    )
 
     y = str(year)
     grid = stats["impact_cost_by_year"][y]["impact_by_cost"]
     sizes = list(grid)
     slide = deck.slide("chart", loc(_("Digital Roadmap {year} – impact and cost"), year=year))
     deck.drop_empty(slide)
-    deck.chart(slide, "column", loc(_("Projects by impact and cost {year}"), year=year),
-               [loc(_("Cost {size}"), size=c) for c in sizes], [],
-               series=[(loc(_("Impact {size}"), size=i), [grid[i][c] for c in sizes]) for i in sizes],
-               box=(Inches(0.5), TOP, Inches(12.3), BOTTOM - TOP))
+    deck.chart(
+        slide,
+        "column",
+        loc(_("Projects by impact and cost {year}"), year=year),
+        [loc(_("Cost {size}"), size=c) for c in sizes],
+        [],
+        series=[(loc(_("Impact {size}"), size=i), [grid[i][c] for c in sizes]) for i in sizes],
+        box=(Inches(0.5), TOP, Inches(12.3), BOTTOM - TOP),
+    )
 
     def codes(field):
         return stats[f"{field}_by_year"][y]
 
-    slide = deck.slide("two charts", loc(_("Digital Roadmap {year} – long-term benefit and basis"), year=year))
+    slide = deck.slide(
+        "two charts", loc(_("Digital Roadmap {year} – long-term benefit and basis"), year=year)
+    )
     deck.drop_empty(slide)
-    half = (BOTTOM - TOP)
-    for field, name, left in (("benefit", _("Projects by long-term benefit {year}"), Inches(0.5)),
-                              ("basis", _("Projects by basis {year}"), Inches(6.83))):
+    half = BOTTOM - TOP
+    for field, name, left in (
+        ("benefit", _("Projects by long-term benefit {year}"), Inches(0.5)),
+        ("basis", _("Projects by basis {year}"), Inches(6.83)),
+    ):
         c = codes(field)
-        deck.chart(slide, "pie", loc(name, year=year), [label(loc, field, k) for k in c], list(c.values()),
-                   box=(left, TOP, Inches(6.0), half))
+        deck.chart(
+            slide,
+            "pie",
+            loc(name, year=year),
+            [label(loc, field, k) for k in c],
+            list(c.values()),
+            box=(left, TOP, Inches(6.0), half),
+        )
 
     for field, name, heading in (
         ("beneficiaries", _("Projects by beneficiary {year}"), _("Digital Roadmap {year} – beneficiaries")),
@@ -254,15 +354,27 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
         slide = deck.slide("chart", loc(heading, year=year))
         deck.drop_empty(slide)
         kind = "pie" if field == "level" else "bar"
-        deck.chart(slide, kind, loc(name, year=year), [label(loc, field, k) for k in c], list(c.values()),
-                   box=(Inches(0.5), TOP, Inches(12.3), BOTTOM - TOP))
+        deck.chart(
+            slide,
+            kind,
+            loc(name, year=year),
+            [label(loc, field, k) for k in c],
+            list(c.values()),
+            box=(Inches(0.5), TOP, Inches(12.3), BOTTOM - TOP),
+        )
 
     counts = stats["year_counts"]
     slide = deck.slide("chart", loc(_("Projects by roadmap year")))
     deck.drop_empty(slide)
-    deck.chart(slide, "pie", loc(_("Projects by roadmap year")), list(counts), list(counts.values()),
-               box=(Inches(0.5), TOP, Inches(8.5), BOTTOM - TOP),
-               total_text=loc(_("Projects in total {n}"), n=stats["project_count"]))
+    deck.chart(
+        slide,
+        "pie",
+        loc(_("Projects by roadmap year")),
+        list(counts),
+        list(counts.values()),
+        box=(Inches(0.5), TOP, Inches(8.5), BOTTOM - TOP),
+        total_text=loc(_("Projects in total {n}"), n=stats["project_count"]),
+    )
 
 
 def normalized(data: bytes, moment: dt.datetime) -> bytes:
@@ -285,7 +397,9 @@ def normalized_workbook(blob: bytes, stamp, iso: str) -> bytes:
         for info in src.infolist():
             part = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                part = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + iso.encode(), part)
+                part = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + iso.encode(), part
+                )
             dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), part, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
@@ -309,6 +423,19 @@ def convert_pdf(paths, outdir: Path, progress) -> None:
         return
     with tempfile.TemporaryDirectory() as profile:
         for path in paths:
-            subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                            "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [
+                    exe,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(outdir),
+                    str(path),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
             progress(_("Wrote {file}"), {"file": path.with_suffix(".pdf").name})

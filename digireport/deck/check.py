@@ -35,8 +35,12 @@ def check_deck(prs) -> list[tuple[str, dict]]:
         if not title:
             problems.append((_("Slide {slide} has no title"), {"slide": n}))
         elif title in seen:
-            problems.append((_("Slide {slide} repeats the title of slide {other}: {title}"),
-                             {"slide": n, "other": seen[title], "title": title}))
+            problems.append(
+                (
+                    _("Slide {slide} repeats the title of slide {other}: {title}"),
+                    {"slide": n, "other": seen[title], "title": title},
+                )
+            )
         else:
             seen[title] = n
         for shape in slide.shapes:

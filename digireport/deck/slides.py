@@ -76,16 +76,29 @@ class Deck:
         box.text_frame.paragraphs[0].font.size = Pt(16)
         box.text_frame.paragraphs[0].font.bold = True
 
-    def chart(self, slide, kind: str, series_name: str, labels: Sequence[str], values: Sequence[float],
-              box=None, total_text: str | None = None, series: Sequence[tuple[str, Sequence[float]]] = ()):
+    def chart(
+        self,
+        slide,
+        kind: str,
+        series_name: str,
+        labels: Sequence[str],
+        values: Sequence[float],
+        box=None,
+        total_text: str | None = None,
+        series: Sequence[tuple[str, Sequence[float]]] = (),
+    ):
         """A native chart with its data embedded; alt text and notes state the same data."""
         left, top, width, height = box or (LEFT, TOP, Inches(9.0), BOTTOM - TOP)
         data = CategoryChartData()
         data.categories = list(labels)
         for name, vals in series or ((series_name, values),):
             data.add_series(name, list(vals))
-        chart_type = {"doughnut": XL_CHART_TYPE.DOUGHNUT, "pie": XL_CHART_TYPE.PIE,
-                      "bar": XL_CHART_TYPE.BAR_CLUSTERED, "column": XL_CHART_TYPE.COLUMN_CLUSTERED}[kind]
+        chart_type = {
+            "doughnut": XL_CHART_TYPE.DOUGHNUT,
+            "pie": XL_CHART_TYPE.PIE,
+            "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+            "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+        }[kind]
         frame = slide.shapes.add_chart(chart_type, left, top, width, height, data)
         frame.name = series_name
         chart = frame.chart
@@ -110,17 +123,22 @@ class Deck:
             if kind == "bar":
                 chart.category_axis.reverse_order = True
         if series:
-            parts = [f"{name} – {lab} {self.loc.integer(v)}" for name, vals in series for lab, v in zip(labels, vals)]
+            parts = [
+                f"{name} – {lab} {self.loc.integer(v)}"
+                for name, vals in series
+                for lab, v in zip(labels, vals, strict=True)
+            ]
         else:
-            parts = [f"{lab} {self.loc.integer(v)}" for lab, v in zip(labels, values)]
+            parts = [f"{lab} {self.loc.integer(v)}" for lab, v in zip(labels, values, strict=True)]
         alt = f"{series_name}: " + ", ".join(parts)
         if total_text:
             alt += f". {total_text}"
         frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
         self.notes(slide, alt, labels, values, series)
         if total_text:
-            tb = slide.shapes.add_textbox(left + width + Inches(0.2), top + height // 2 - Inches(0.6),
-                                          Inches(3.0), Inches(1.2))
+            tb = slide.shapes.add_textbox(
+                left + width + Inches(0.2), top + height // 2 - Inches(0.6), Inches(3.0), Inches(1.2)
+            )
             tb.name = "total"
             tb.text_frame.word_wrap = True
             tb.text_frame.text = total_text
@@ -136,13 +154,20 @@ class Deck:
                 lines.append(lab + "\t" + "\t".join(self.loc.integer(vals[i]) for _, vals in series))
         else:
             total = sum(values) or 1
-            for lab, v in zip(labels, values):
+            for lab, v in zip(labels, values, strict=True):
                 lines.append(f"{lab}\t{self.loc.integer(v)}\t{self.loc.percent(v / total)}")
         frame = slide.notes_slide.notes_text_frame
         frame.text = (frame.text + "\n" if frame.text else "") + "\n".join(lines)
 
-    def table(self, slide, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-              top, alt: str):
+    def table(
+        self,
+        slide,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        top,
+        alt: str,
+    ):
         """A table whose row heights are the estimated ones; the first row is the header."""
         col_widths = [int(WIDTH * w / sum(widths)) for w in widths]
         heights = [row_height(header, col_widths, bold=True)] + [row_height(r, col_widths) for r in rows]
@@ -152,7 +177,7 @@ class Deck:
         table.first_row = True
         for i, w in enumerate(col_widths):
             table.columns[i].width = Emu(w)
-        for r, (cells, height) in enumerate(zip([header, *rows], heights)):
+        for r, (cells, height) in enumerate(zip([header, *rows], heights, strict=True)):
             table.rows[r].height = Emu(height)
             for c, text in enumerate(cells):
                 cell = table.cell(r, c)
@@ -187,12 +212,13 @@ def text_lines(text: str, width_emu: int, font_pt: float = TABLE_FONT, bold: boo
 
 
 def row_height(cells: Sequence[str], col_widths: Sequence[int], bold: bool = False) -> int:
-    lines = max(text_lines(text, w, bold=bold) for text, w in zip(cells, col_widths))
+    lines = max(text_lines(text, w, bold=bold) for text, w in zip(cells, col_widths, strict=True))
     return int(Pt(lines * TABLE_FONT * LINE + 7.2 + 2))
 
 
-def paginate(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-             available: int) -> list[list[Sequence[str]]]:
+def paginate(
+    header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], available: int
+) -> list[list[Sequence[str]]]:
     """Rows split into pages whose estimated height, header included, fits in `available`."""
     col_widths = [int(WIDTH * w / sum(widths)) for w in widths]
     head = row_height(header, col_widths, bold=True)

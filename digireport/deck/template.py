@@ -36,12 +36,18 @@ def open_template(path: Path | None):
     for name, placeholders in REQUIRED.items():
         layout = layouts.get(name)
         if layout is None:
-            raise TemplateError(_("{file}: template lacks the layout '{layout}'"), file=path.name, layout=name)
+            raise TemplateError(
+                _("{file}: template lacks the layout '{layout}'"), file=path.name, layout=name
+            )
         present = {ph.name for ph in layout.placeholders}
         for ph in placeholders:
             if ph not in present:
-                raise TemplateError(_("{file}: layout '{layout}' lacks the placeholder '{placeholder}'"),
-                                    file=path.name, layout=name, placeholder=ph)
+                raise TemplateError(
+                    _("{file}: layout '{layout}' lacks the placeholder '{placeholder}'"),
+                    file=path.name,
+                    layout=name,
+                    placeholder=ph,
+                )
     return prs
 
 

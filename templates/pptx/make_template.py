@@ -12,7 +12,9 @@ from pathlib import Path
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.util import Emu, Inches, Pt
+from pptx.enum.text import MSO_ANCHOR
+from pptx.oxml import parse_xml
+from pptx.util import Emu, Inches
 
 HERE = Path(__file__).resolve().parent
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)
@@ -29,8 +31,14 @@ LAYOUTS = {
     "Content with Caption": "table",
     "Two Content": "two charts",
 }
-PLACEHOLDER_NAMES = {"title": "title", "ctrTitle": "title", "subTitle": "subtitle", "dt": "date",
-                     "ftr": "city", "sldNum": "number"}
+PLACEHOLDER_NAMES = {
+    "title": "title",
+    "ctrTitle": "title",
+    "subTitle": "subtitle",
+    "dt": "date",
+    "ftr": "city",
+    "sldNum": "number",
+}
 
 
 def widen(shapes) -> None:
@@ -42,8 +50,12 @@ def widen(shapes) -> None:
 
 
 # (left, top, width, height) in inches on the 13.33 × 7.5 in slide.
-FOOTER = {"date": (0.5, 7.0, 1.5, 0.35), "presenter": (2.1, 7.0, 4.5, 0.35),
-          "city": (8.6, 7.0, 3.6, 0.35), "number": (12.3, 7.0, 0.6, 0.35)}
+FOOTER = {
+    "date": (0.5, 7.0, 1.5, 0.35),
+    "presenter": (2.1, 7.0, 4.5, 0.35),
+    "city": (8.6, 7.0, 3.6, 0.35),
+    "number": (12.3, 7.0, 0.6, 0.35),
+}
 GEOMETRY = {
     "title": {"title": (1.0, 2.0, 11.33, 1.8), "subtitle": (1.0, 4.0, 11.33, 1.2)},
     "section": {"title": (1.0, 2.5, 11.33, 1.5), "body": (1.0, 4.1, 11.33, 1.2)},
@@ -86,6 +98,30 @@ def add_presenter(layout) -> None:
     layout.shapes._spTree.append(sp)
 
 
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+# Slide titles: left-aligned, bold, city blue, small enough for the long follow-up titles.
+TITLE_STYLE = (
+    f'<a:lstStyle xmlns:a="{A}"><a:lvl1pPr algn="l"><a:defRPr sz="2600" b="1">'
+    '<a:solidFill><a:srgbClr val="003C78"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>'
+)
+# Footer text without the body placeholder's bullet and size, which the presenter would inherit.
+FOOTER_STYLE = (
+    f'<a:lstStyle xmlns:a="{A}"><a:lvl1pPr marL="0" indent="0"><a:buNone/>'
+    '<a:defRPr sz="1000"/></a:lvl1pPr></a:lstStyle>'
+)
+
+
+def list_style(ph, xml: str) -> None:
+    body = ph.element.txBody
+    old = body.find(f"{{{A}}}lstStyle")
+    new = parse_xml(xml)
+    if old is not None:
+        old.addprevious(new)
+        body.remove(old)
+    else:
+        body.bodyPr.addnext(new)
+
+
 def main() -> None:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
@@ -105,8 +141,10 @@ def main() -> None:
                 ph.text_frame.paragraphs[0].runs[0].font.bold = True
                 ph.text_frame.paragraphs[0].runs[0].font.color.rgb = BLUE
             if ph.name == "title" and layout.name != "title":
-                ph.text_frame.paragraphs[0].font.size = Pt(28)
-                ph.text_frame.paragraphs[0].font.color.rgb = BLUE
+                list_style(ph, TITLE_STYLE)
+                ph.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+            if ph.name in ("presenter", "date", "city", "number"):
+                list_style(ph, FOOTER_STYLE)
     prs.core_properties.title = "digireport"
     prs.save(HERE / "digireport.pptx")
 
