@@ -19,6 +19,25 @@ def tag_language(prs, tag: str) -> None:
             run.get_or_add_rPr().set("lang", tag)
         for end in element.iter(qn("a:endParaRPr")):
             end.set("lang", tag)
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_chart:
+                tag_chart(shape.chart._chartSpace, tag)
+
+
+def tag_chart(space, tag: str) -> None:
+    """The chart's editing language and the language of its labels, legend and title text."""
+    lang = space.find(qn("c:lang"))
+    if lang is None:
+        lang = space.makeelement(qn("c:lang"), {})
+        date1904 = space.find(qn("c:date1904"))
+        if date1904 is not None:
+            date1904.addnext(lang)
+        else:
+            space.insert(0, lang)
+    lang.set("val", tag)
+    for props in space.iter(qn("a:defRPr"), qn("a:rPr"), qn("a:endParaRPr")):
+        props.set("lang", tag)
 
 
 def slide_title(slide) -> str:

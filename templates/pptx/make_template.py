@@ -57,7 +57,7 @@ FOOTER = {
     "number": (12.3, 7.0, 0.6, 0.35),
 }
 GEOMETRY = {
-    "title": {"title": (1.0, 2.0, 11.33, 1.8), "subtitle": (1.0, 4.0, 11.33, 1.2)},
+    "title": {"title": (1.0, 0.9, 11.33, 3.0), "subtitle": (1.0, 4.2, 11.33, 1.2)},
     "section": {"title": (1.0, 2.5, 11.33, 1.5), "body": (1.0, 4.1, 11.33, 1.2)},
     "content": {"body": (0.5, 1.3, 12.33, 5.5)},
     "table": {"body": (0.5, 1.3, 12.33, 5.5), "body 2": (0.5, 1.3, 12.33, 0.4)},
@@ -101,7 +101,12 @@ def add_presenter(layout) -> None:
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 # Slide titles: left-aligned, bold, city blue, small enough for the long follow-up titles.
 TITLE_STYLE = (
-    f'<a:lstStyle xmlns:a="{A}"><a:lvl1pPr algn="l"><a:defRPr sz="2600" b="1">'
+    f'<a:lstStyle xmlns:a="{A}"><a:lvl1pPr algn="l"><a:defRPr sz="2400" b="1">'
+    '<a:solidFill><a:srgbClr val="003C78"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>'
+)
+# The cover title is the long follow-up title; four lines must fit above the date.
+COVER_STYLE = (
+    f'<a:lstStyle xmlns:a="{A}"><a:lvl1pPr><a:defRPr sz="3600" b="1">'
     '<a:solidFill><a:srgbClr val="003C78"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>'
 )
 # Footer text without the body placeholder's bullet and size, which the presenter would inherit.
@@ -140,6 +145,9 @@ def main() -> None:
                 ph.text_frame.text = CITY
                 ph.text_frame.paragraphs[0].runs[0].font.bold = True
                 ph.text_frame.paragraphs[0].runs[0].font.color.rgb = BLUE
+            if ph.name == "title" and layout.name == "title":
+                list_style(ph, COVER_STYLE)
+                ph.text_frame.vertical_anchor = MSO_ANCHOR.BOTTOM
             if ph.name == "title" and layout.name != "title":
                 list_style(ph, TITLE_STYLE)
                 ph.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
