@@ -237,7 +237,13 @@ def indicator_slides(deck, roadmap, stats) -> None:
         rows = []
         for ind in inds:
             target = ind.target.raw_sv if deck.loc.lang == "sv" and ind.target.raw_sv else ind.target.raw
-            rows.append([ind.name.get(loc.lang), target, *(measure(loc, ind.value(y)) for y in years)])
+            rows.append(
+                [
+                    ind.name.get(loc.lang),
+                    plain(loc, target, ind.target.value),
+                    *(measure(loc, ind.value(y)) for y in years),
+                ]
+            )
         for page in paginate(header, rows, widths, available):
             groups.append((goal, page))
     base = loc(_("1. Follow-up of the Digital Programme – indicators"))
@@ -251,11 +257,14 @@ def indicator_slides(deck, roadmap, stats) -> None:
 
 
 def measure(loc, m) -> str:
-    if m is None:
-        return ""
-    if m.value is not None and re.fullmatch(r"-?\d+([.,]\d+)?", m.raw.strip()):
-        return loc.number(m.value)
-    return m.raw
+    return "" if m is None else plain(loc, m.raw, m.value)
+
+
+def plain(loc, raw: str, value: float | None) -> str:
+    """A bare number in the locale's format (`2,37`, `15 000`); anything else as written."""
+    if value is not None and re.fullmatch(r"-?\d+([.,]\d+)?", raw.strip()):
+        return loc.number(value)
+    return raw
 
 
 def list_slides(deck, options, title, header, rows, widths, subtitle=None, continued=None) -> None:
