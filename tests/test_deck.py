@@ -56,7 +56,7 @@ def test_status_span_chart_in_both_languages(decks):
 def test_percentage_labels_on_pies(decks):
     chart = charts(decks["fi"])["Projektit tilan mukaan"]
     labels = chart.plots[0].data_labels
-    assert labels.show_percentage and not labels.show_value and labels.number_format == "0.00%"
+    assert labels.show_percentage and not labels.show_value and labels.number_format == "[$-40B]0.00\\ %"
 
 
 def test_goal_split_per_year(decks):

@@ -22,6 +22,9 @@ SUBTITLE_HEIGHT = Inches(0.45)
 # more pages rather than rows pushed past the slide's bottom edge.
 GLYPH = 0.55
 CELL_MARGIN_PT = 7.2 * 2
+# Percentage labels as `40,38 %`; the locale id in the format code makes PowerPoint and
+# LibreOffice use the deck's decimal comma whatever the viewer's own locale is.
+PERCENT_FORMAT = {"fi": "[$-40B]0.00\\ %", "sv": "[$-81D]0.00\\ %"}
 LINE = 1.2
 
 
@@ -109,7 +112,7 @@ class Deck:
         if kind in ("doughnut", "pie"):
             labels_.show_percentage = True
             labels_.show_value = False
-            labels_.number_format = "0.00%"
+            labels_.number_format = PERCENT_FORMAT[self.loc.lang]
             labels_.number_format_is_linked = False
             chart.has_legend = True
             chart.legend.position = XL_LEGEND_POSITION.RIGHT
