@@ -269,3 +269,51 @@ def test_options_are_frozen():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         BuildOptions(as_of=SEED_DATE).pdf = True
+
+
+def test_vocabulary_labels_match_domain():
+    from digireport.i18n import l10n
+    from digireport.labels import STATUS_LABELS, label
+    from digireport.model import STATUS_ORDER
+
+    words = {
+        "fi": ["Aloitettu", "Tehty", "Ei tietoa", "Suunnitellaan", "Luovutaan"],
+        "sv": ["Påbörjat", "Färdig", "Ingen info", "Planeras", "Avstås"],
+    }
+    for lang, expected in words.items():
+        loc = l10n(lang)
+        assert [loc(STATUS_LABELS[s]) for s in STATUS_ORDER] == expected
+    sv = l10n("sv")
+    assert label(sv, "owner", "Kaupunkikehitysjohtaja") == "Stadsutvecklingsdirektör"
+    assert label(sv, "owner", "Viestintäjohtaja") == "Kommunikationsdirektör"
+    assert label(sv, "owner", "Porvoon Veden toimitusjohtaja") == "Porvoon Veden toimitusjohtaja"
+    assert label(sv, "level", "unknown") == "Inte angivet"
+    assert label(l10n("fi"), "goal", "K") == "Kyvykkyydet"
+
+
+def test_check_reports_missing_title_duplicates_and_alt_text():
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    from digireport.deck.check import check_deck
+    from digireport.deck.template import DEFAULT_TEMPLATE
+
+    prs = Presentation(DEFAULT_TEMPLATE)
+    chart_layout = next(lay for lay in prs.slide_layouts if lay.name == "chart")
+    for title in ("Sama", "Sama", ""):
+        slide = prs.slides.add_slide(chart_layout)
+        slide.shapes.title.text = title
+    data = CategoryChartData()
+    data.categories = ["a"]
+    data.add_series("s", [1])
+    slide.shapes.add_chart(XL_CHART_TYPE.PIE, 0, 0, Inches(2), Inches(2), data)
+    problems = check_deck(prs)
+    assert problems == [
+        (
+            "Slide {slide} repeats the title of slide {other}: {title}",
+            {"slide": 2, "other": 1, "title": "Sama"},
+        ),
+        ("Slide {slide} has no title", {"slide": 3}),
+        ("Slide {slide}: a chart or table has no alt text", {"slide": 3}),
+    ]

@@ -41,7 +41,8 @@ def tag_chart(space, tag: str) -> None:
 
 
 def slide_title(slide) -> str:
-    ph = next((p for p in slide.placeholders if p.name == "title"), None)
+    # By placeholder type, not name: the check must also judge slides of a foreign template.
+    ph = slide.shapes.title
     return ph.text_frame.text.strip() if ph is not None else ""
 
 
