@@ -60,6 +60,13 @@ def make_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="print the workbook's findings; exit 1 if any is an error")
     v.add_argument("--source", type=Path, default=None, help="master workbook (.xlsx); default: the bundled sample")
     v.add_argument("--lang", choices=("fi", "sv"), default=None, help="language of the messages")
+
+    w = sub.add_parser("writeback",
+                       help="write a status snapshot column and data-check remarks into the workbook")
+    w.add_argument("--source", type=Path, required=True, help="master workbook (.xlsx) to edit")
+    w.add_argument("--label", required=True, help="snapshot label MM/YYYY, e.g. 11/2025")
+    w.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
+    w.add_argument("--no-backup", action="store_true", help="do not keep a timestamped copy of the original")
     return parser
 
 
@@ -141,9 +148,31 @@ def cmd_validate(args, loc) -> int:
     return EXIT_FINDINGS if has_errors(roadmap.findings) else EXIT_OK
 
 
+def cmd_writeback(args, loc) -> int:
+    from digireport import writeback as wb
+
+    stamp = None if args.no_backup or args.dry_run else dt.datetime.now()
+    done = wb.apply_writeback_file(args.source, args.label, dry_run=args.dry_run, backup_at=stamp)
+    changes = done.result.changes
+    if args.dry_run:
+        for c in changes:
+            print(loc(wb.CHANGE_LINE, row=c.row, id=c.id or "–", column=c.column,
+                      old=c.old if c.old is not None else loc(wb.EMPTY),
+                      new=c.new if c.new is not None else loc(wb.EMPTY)))
+        print(loc(wb.DRY_RUN_DONE, count=len(changes)))
+    elif not done.written:
+        print(loc(wb.NO_CHANGES, name=args.source.name, label=args.label))
+    else:
+        if done.backup is not None:
+            print(loc(wb.BACKUP_WRITTEN, path=str(done.backup)))
+        print(loc(wb.WRITTEN, name=args.source.name, count=len(changes)))
+    return EXIT_OK
+
+
 COMMANDS = {
     "build": cmd_build,
     "validate": cmd_validate,
+    "writeback": cmd_writeback,
 }
 
 

@@ -71,13 +71,16 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
 Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
 
 # Each output stage registers itself here; the order is the order outputs are written.
-RENDERERS: list[Renderer] = []
+def _render_web(*args) -> None:
+    from digireport.web import render_web
+
+    render_web(*args)
 
 
-def _render_decks(roadmap, stats, report, options, staging, progress) -> None:
+def _render_decks(*args) -> None:
     from digireport.deck import render_decks
 
-    render_decks(roadmap, stats, report, options, staging, progress)
+    render_decks(*args)
 
 
-RENDERERS.append(_render_decks)
+RENDERERS: list[Renderer] = [_render_web, _render_decks]
