@@ -339,7 +339,7 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
         "two charts", loc(_("Digital Roadmap {year} – long-term benefit and basis"), year=year)
     )
     deck.drop_empty(slide)
-    half = BOTTOM - TOP
+    height = BOTTOM - TOP
     for field, name, left in (
         ("benefit", _("Projects by long-term benefit {year}"), Inches(0.5)),
         ("basis", _("Projects by basis {year}"), Inches(6.83)),
@@ -351,7 +351,7 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
             loc(name, year=year),
             [label(loc, field, k) for k in c],
             list(c.values()),
-            box=(left, TOP, Inches(6.0), half),
+            box=(left, TOP, Inches(6.0), height),
         )
 
     for field, name, heading in (
