@@ -77,10 +77,16 @@ def _render_web(*args) -> None:
     render_web(*args)
 
 
+def _render_decks(*args) -> None:
+    from digireport.deck import render_decks
+
+    render_decks(*args)
+
+
 def _render_workbook(*args) -> None:
     from digireport.workbook import render_indicator_workbook
 
     render_indicator_workbook(*args)
 
 
-RENDERERS: list[Renderer] = [_render_web, _render_workbook]
+RENDERERS: list[Renderer] = [_render_decks, _render_workbook, _render_web]

@@ -137,7 +137,7 @@ def test_goal_sheets_have_charts_with_alt_text(xlsx, book):
     assert "<c:barChart>" in chart and "'Tavoite A – Mål A'!$B$6:$B$8" in chart
     ws = book["Tavoite A – Mål A"]
     assert ws["A3"].value.startswith("ePorvoon asiakastyytyväisyys asteikolla 1-4 / ePorvoo kundnöjdhet")
-    assert ws["A4"].value == "Tavoite / Mål: 3"
+    assert ws["A4"].value == "Tavoitearvo / Målsättning: 3"
     assert [ws.cell(r, 1).value for r in (6, 7, 8)] == [2023, 2024, 2025]
     titles = [str(ws.cell(r, 1).value) for r in range(1, ws.max_row + 1)]
     growth = 1 + next(i for i, t in enumerate(titles) if t.startswith("ePorvoon asiointi"))
