@@ -141,7 +141,7 @@ def test_goal_sheets_have_charts_with_alt_text(xlsx, book):
     assert [ws.cell(r, 1).value for r in (6, 7, 8)] == [2023, 2024, 2025]
     titles = [str(ws.cell(r, 1).value) for r in range(1, ws.max_row + 1)]
     growth = 1 + next(i for i, t in enumerate(titles) if t.startswith("ePorvoon asiointi"))
-    assert ws.cell(growth + 1, 1).value == ("Tavoite / Mål: Määrä lisääntyy 10 prosenttia vuosittain / "
+    assert ws.cell(growth + 1, 1).value == ("Tavoitearvo / Målsättning: Määrä lisääntyy 10 prosenttia vuosittain / "
                                             "ökar med 10% per år")
     assert ws.cell(growth + 3, 2).value == 113000 and ws.cell(growth + 3, 3).value is None
     assert [ws.cell(r, 2).value for r in (6, 7, 8)] == [2.08, 2.22, 2.37]
