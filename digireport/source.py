@@ -85,3 +85,33 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class LocalStorage:
+    """The master workbook and the outputs in local folders; versions are sha256 of the content."""
+
+    def download(self, path: str) -> Fetched:
+        return fetch_local(Path(path))
+
+    def version(self, path: str) -> str:
+        return fetch_local(Path(path)).version
+
+    def publish(self, files: list[Path], base: Path, folder: str) -> list[str]:
+        """Copy `files` (paths under `base`) into `folder`, each through a temporary file and a rename."""
+        done = []
+        for file in sorted(files):
+            target = Path(folder) / file.relative_to(base)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if file.resolve() != target.resolve():
+                write_atomic(target, file.read_bytes())
+            done.append(str(target))
+        return done
+
+    def write_back(self, path: str, data: bytes, version: str) -> str:
+        """Replace the master only if its content on disk is still `version`; return the new version."""
+        from digireport.errors import ConflictError
+
+        if self.version(path) != version:
+            raise ConflictError(_("{name}: the file changed since it was read"), status=412, name=str(path))
+        write_atomic(Path(path), data)
+        return hashlib.sha256(data).hexdigest()
