@@ -127,7 +127,7 @@ class SharePointStorage:
             try:
                 return action()
             except ClientRequestException as exc:
-                self.ctx.clear()
+                self.ctx = self.ctx.clone(self.site)  # drops leftover queries, keeps sign-in and transport
                 status = getattr(exc.response, "status_code", None)
                 if status in THROTTLED and attempt + 1 < tries:
                     delay = response_retry_after(exc.response)
@@ -135,7 +135,7 @@ class SharePointStorage:
                     continue
                 raise self._error(exc, status, path) from None
             except requests.RequestException as exc:
-                self.ctx.clear()
+                self.ctx = self.ctx.clone(self.site)  # drops leftover queries, keeps sign-in and transport
                 raise StorageError(_("{site}: {path}: no connection ({detail})"), site=self.site, path=path,
                                    detail=type(exc).__name__) from None
         raise AssertionError("unreachable")
