@@ -162,6 +162,8 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
 
 
 def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage) -> RunResult:
+    if settings.writeback and not dry_run:
+        _apply_writeback()  # fail before fetching anything if this installation cannot write back
     state = load_state(settings.state_folder)
     path = master_path(settings)
     progress(_("Fetching {source}"), {"source": settings.source_label})

@@ -47,7 +47,7 @@ class SharePointServer:
         self.before_put = None  # hook called before an overwrite is checked (to simulate a concurrent save)
         handler = type("Handler", (_Handler,), {"server_state": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def site_url(self) -> str:
