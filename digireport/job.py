@@ -251,7 +251,7 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
             fetched = current = type(fetched)(name=current.name, data=result.data, version=new_version)
             break
         state["pending"].remove(pending)
-        state.setdefault("applied", []).append(label)
+        state["applied"] = [*state.get("applied", []), label][-24:]  # a record for people, two years' worth
         save_state(settings.state_folder, state)
     return ("applied" if wrote else "unchanged"), EXIT_OK
 

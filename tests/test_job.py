@@ -123,3 +123,27 @@ def test_never_two_runs_at_once(tmp_path):
             run_once(settings, AS_OF, clock=Clock())
     assert err.value.exit_code == 5 and "another run is in progress" in str(err.value)
     assert not (tmp_path / "published").exists()
+
+
+def test_cli_run_prints_progress_and_maps_errors_to_exit_codes(tmp_path, capsys):
+    from digireport.cli import main
+
+    settings = make_settings(tmp_path)
+    config = str(settings.config_file)
+    assert main(["--ui-lang", "fi", "run", "--config", config, "--as-of", "2025-12-02"]) == 0
+    err = capsys.readouterr().err
+    assert "Luetaan tiekartta_v2.xlsx" in err
+    assert err.splitlines()[-1] == "Valmis: 1 tiedostoa julkaistu; havainnot: 0 virhettä, 0 varoitusta"
+    assert main(["--ui-lang", "sv", "run", "--config", config, "--as-of", "2025-12-02"]) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == "Oförändrad sedan föregående körning; inget byggdes"
+    log = settings.log_file.read_text(encoding="utf-8").splitlines()
+    assert [line.split()[2] for line in log if line.split()[2].startswith("run-")] == [
+        "run-start", "run-end", "run-start", "run-end"]
+    assert any('status="unchanged"' in line for line in log)
+
+    with job_lock(settings.state_folder):
+        assert main(["run", "--config", config]) == 5
+    assert capsys.readouterr().err.startswith("digireport: ")
+    missing = tmp_path / "nope.toml"
+    assert main(["--ui-lang", "fi", "run", "--config", str(missing)]) == 2
+    assert capsys.readouterr().err == f"digireport: {missing}: tiedostoa ei löydy\n"
