@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,7 @@ class Fault:
     headers: dict = field(default_factory=dict)
     times: int = 1
     body: dict | None = None
+    hang: float = 0.0  # seconds to wait before answering, to trip the client's read timeout
 
 
 class SharePointServer:
@@ -47,6 +49,7 @@ class SharePointServer:
         self.before_put = None  # hook called before an overwrite is checked (to simulate a concurrent save)
         handler = type("Handler", (_Handler,), {"server_state": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
@@ -112,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
         for fault in st.faults:
             if fault.times > 0 and fault.method == method and fault.path_contains.lower() in path.lower():
                 fault.times -= 1
+                if fault.hang:
+                    time.sleep(fault.hang)
                 if fault.body is not None:
                     return self._json(fault.status, fault.body, fault.headers)
                 return self._error(fault.status, str(fault.status), f"fault {fault.status}", fault.headers)

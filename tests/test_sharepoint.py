@@ -31,7 +31,7 @@ def server():
         yield srv
 
 
-def make(tmp_path, server, token=TOKEN, writeback=False, chunk_size=10 * 1024 * 1024):
+def make(tmp_path, server, token=TOKEN, writeback=False, chunk_size=10 * 1024 * 1024, read_timeout=120):
     config = tmp_path / "sp.toml"
     config.write_text(f"""
 [source]
@@ -51,6 +51,7 @@ mode = "token"
 [network]
 retries = 3
 chunk_size = {chunk_size}
+read_timeout = {read_timeout}
 """, encoding="utf-8")
     settings = load_settings(config, environ={"DIGIREPORT_ACCESS_TOKEN": token})
     sleeps: list[float] = []
@@ -185,3 +186,11 @@ def test_missing_file_is_one_line(tmp_path, server):
     assert str(err.value) == (f"{server.site_url}: /sites/digi/Jaetut asiakirjat/puuttuu.xlsx: "
                               "not found (sign-in: token)")
     assert err.value.status == 404
+
+
+def test_read_timeout_is_one_line(tmp_path, server):
+    _, storage, _ = make(tmp_path, server, read_timeout=0.2)
+    server.faults.append(Fault("GET", "getFileByServerRelativePath", 200, hang=1.0))
+    with pytest.raises(StorageError) as err:
+        storage.download(MASTER)
+    assert str(err.value) == f"{server.site_url}: {MASTER}: no connection (ReadTimeout)"
