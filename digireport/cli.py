@@ -67,6 +67,13 @@ def make_parser() -> argparse.ArgumentParser:
     r.add_argument("--dry-run", action="store_true", help="fetch and build only: publish and write back nothing")
     r.add_argument("--as-of", type=_date, default=None, help="report date YYYY-MM-DD (default: today)")
     r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    w = sub.add_parser("writeback",
+                       help="write a status snapshot column and data-check remarks into the workbook")
+    w.add_argument("--source", type=Path, required=True, help="master workbook (.xlsx) to edit")
+    w.add_argument("--label", required=True, help="snapshot label MM/YYYY, e.g. 11/2025")
+    w.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
+    w.add_argument("--no-backup", action="store_true", help="do not keep a timestamped copy of the original")
     return parser
 
 
@@ -174,10 +181,32 @@ def cmd_run(args, loc) -> int:
     return result.exit_code
 
 
+def cmd_writeback(args, loc) -> int:
+    from digireport import writeback as wb
+
+    stamp = None if args.no_backup or args.dry_run else dt.datetime.now()
+    done = wb.apply_writeback_file(args.source, args.label, dry_run=args.dry_run, backup_at=stamp)
+    changes = done.result.changes
+    if args.dry_run:
+        for c in changes:
+            print(loc(wb.CHANGE_LINE, row=c.row, id=c.id or "–", column=c.column,
+                      old=c.old if c.old is not None else loc(wb.EMPTY),
+                      new=c.new if c.new is not None else loc(wb.EMPTY)))
+        print(loc(wb.DRY_RUN_DONE, count=len(changes)))
+    elif not done.written:
+        print(loc(wb.NO_CHANGES, name=args.source.name, label=args.label))
+    else:
+        if done.backup is not None:
+            print(loc(wb.BACKUP_WRITTEN, path=str(done.backup)))
+        print(loc(wb.WRITTEN, name=args.source.name, count=len(changes)))
+    return EXIT_OK
+
+
 COMMANDS = {
     "build": cmd_build,
     "run": cmd_run,
     "validate": cmd_validate,
+    "writeback": cmd_writeback,
 }
 
 

@@ -71,4 +71,10 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
 Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
 
 # Each output stage registers itself here; the order is the order outputs are written.
-RENDERERS: list[Renderer] = []
+def _render_web(*args) -> None:
+    from digireport.web import render_web
+
+    render_web(*args)
+
+
+RENDERERS: list[Renderer] = [_render_web]

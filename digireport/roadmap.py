@@ -190,7 +190,7 @@ _NUMBER = re.compile(
 )
 _APPROX = re.compile(r"^(noin|n\.|ca\.?|cirka|circa|runsas|yli|över|alle|under|~|≈)\s*", re.IGNORECASE)
 _PERCENT = re.compile(r"^\s*(%|prosenttia|prosentti|procent)", re.IGNORECASE)
-_CURRENCY = re.compile(r"\s*(€|eur|euroa|euro|e)\b\.?\s*(/\s*(v|vuosi|år|a))?\s*$|\s*€\s*$", re.IGNORECASE)
+_CURRENCY = re.compile(r"\s*(€|eur|euroa|euro|e)(?![a-zåäö])\.?\s*(/\s*(v|vuosi|år|a))?\s*$", re.IGNORECASE)
 
 
 def parse_number(text: str) -> tuple[float | None, str]:

@@ -18,13 +18,24 @@ class FakeWriteback:
     changed: bool
 
 
+BASELINE = {"10/2024"}  # the snapshot column the bundled sample already has
+
+
 def labels_in(data: bytes) -> list[str]:
+    """Snapshot labels written into `data` (by the real write-back or the fake), sorted."""
+    from digireport.roadmap import parse_roadmap
+
+    roadmap = parse_roadmap(data, "tiekartta_v2.xlsx")
+    columns = {field.split(".", 1)[1] for sheet in roadmap.source.sheets for field, _c, _h in sheet.columns
+               if field.startswith("snapshot.")}
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        return [x for x in zf.comment.decode().split(";") if x]
+        comment = {x for x in zf.comment.decode().split(";") if x}
+    return sorted((columns - BASELINE) | comment)
 
 
 def fake_apply_writeback(data: bytes, name: str, label: str, roadmap=None) -> FakeWriteback:
-    labels = labels_in(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        labels = [x for x in zf.comment.decode().split(";") if x]
     if label in labels:
         return FakeWriteback(data=data, changes=(), changed=False)
     buf = io.BytesIO(data)

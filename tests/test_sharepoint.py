@@ -100,14 +100,15 @@ def test_job_publishes_to_sharepoint_and_never_uploads_the_master_in_chunks(tmp_
 def test_master_changed_between_download_and_write_back_is_reread_and_retried(tmp_path, server, monkeypatch):
     use_writeback(monkeypatch)
     settings, storage, _ = make(tmp_path, server, writeback=True)
-    from jobfakes import fake_apply_writeback
+    from digireport import job
 
-    someone_else = fake_apply_writeback(SAMPLE_WORKBOOK.read_bytes(), "t.xlsx", "edited by a person").data
+    # a person saves the master meanwhile (here: adds last month's snapshot)
+    someone_else = job._apply_writeback()(SAMPLE_WORKBOOK.read_bytes(), "tiekartta_v2.xlsx", "11/2025").data
     server.before_put = lambda: server.put_file(MASTER, someone_else)
     result = run_once(settings, AS_OF, clock=clock, storage=storage)
     assert result.writeback == "applied"
     # the person's save is kept and the snapshot is applied on top of it, once
-    assert labels_in(server.files[MASTER].data) == ["edited by a person", "12/2025"]
+    assert labels_in(server.files[MASTER].data) == ["11/2025", "12/2025"]
     statuses = [r for r in server.requests("POST", "/$value")]
     assert len(statuses) == 2 and statuses[0][2]["If-Match"] != statuses[1][2]["If-Match"]
 
