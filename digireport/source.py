@@ -109,9 +109,17 @@ class LocalStorage:
 
     def write_back(self, path: str, data: bytes, version: str) -> str:
         """Replace the master only if its content on disk is still `version`; return the new version."""
-        from digireport.errors import ConflictError
+        from digireport.errors import ConflictError, LockedError
 
+        target = Path(path).resolve()
+        # Excel keeps "~$<name>" beside a workbook it has open; its later save would undo ours
+        lock = target.with_name("~$" + target.name)
+        if lock.exists():
+            raise LockedError(_("{name}: the workbook is open in Excel ({lock} exists); the write-back waits "
+                                "for the next run"), name=str(path), lock=lock.name)
         if self.version(path) != version:
             raise ConflictError(_("{name}: the file changed since it was read"), status=412, name=str(path))
-        write_atomic(Path(path), data)
+        mode = target.stat().st_mode & 0o7777
+        write_atomic(target, data)
+        target.chmod(mode)  # the temporary file was private; the workbook keeps who may read it
         return hashlib.sha256(data).hexdigest()

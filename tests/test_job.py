@@ -148,3 +148,20 @@ def test_cli_run_prints_progress_and_maps_errors_to_exit_codes(tmp_path, capsys)
     missing = tmp_path / "nope.toml"
     assert main(["--ui-lang", "fi", "run", "--config", str(missing)]) == 2
     assert capsys.readouterr().err == f"digireport: {missing}: tiedostoa ei löydy\n"
+
+
+def test_local_master_open_in_excel_defers_the_write_back(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    lock = tmp_path / "~$tiekartta_v2.xlsx"
+    lock.write_bytes(b"owner")
+    settings = make_settings(tmp_path, writeback=True, master=master)
+    first = run_once(settings, AS_OF, clock=Clock())
+    assert (first.writeback, first.exit_code) == ("pending", 4)
+    assert master.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+    assert [p["label"] for p in load_state(settings.state_folder)["pending"]] == ["12/2025"]
+    lock.unlink()
+    second = run_once(settings, AS_OF, clock=Clock())
+    assert (second.status, second.writeback, second.exit_code) == ("unchanged", "applied", 0)
+    assert labels_in(master.read_bytes()) == ["12/2025"]
+    assert load_state(settings.state_folder)["pending"] == []
