@@ -249,6 +249,7 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
                 state["last_success"]["version"] = new_version
             wrote = True
             fetched = current = type(fetched)(name=current.name, data=result.data, version=new_version)
+            roadmap = None  # it describes the version before this write-back
             break
         state["pending"].remove(pending)
         state["applied"] = [*state.get("applied", []), label][-24:]  # a record for people, two years' worth

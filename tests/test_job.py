@@ -165,3 +165,19 @@ def test_local_master_open_in_excel_defers_the_write_back(tmp_path):
     assert (second.status, second.writeback, second.exit_code) == ("unchanged", "applied", 0)
     assert labels_in(master.read_bytes()) == ["12/2025"]
     assert load_state(settings.state_folder)["pending"] == []
+
+
+def test_two_pending_months_are_applied_in_order_once(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    lock = tmp_path / "~$tiekartta_v2.xlsx"
+    lock.write_bytes(b"owner")
+    settings = make_settings(tmp_path, writeback=True, master=master)
+    assert run_once(settings, dt.date(2025, 11, 30), clock=Clock()).writeback == "pending"
+    assert run_once(settings, AS_OF, clock=Clock(), force=True).writeback == "pending"
+    assert [p["label"] for p in load_state(settings.state_folder)["pending"]] == ["11/2025", "12/2025"]
+    lock.unlink()
+    assert run_once(settings, AS_OF, clock=Clock()).writeback == "applied"
+    assert labels_in(master.read_bytes()) == ["11/2025", "12/2025"]
+    state = load_state(settings.state_folder)
+    assert state["pending"] == [] and state["applied"] == ["11/2025", "12/2025"]
