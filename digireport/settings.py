@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -157,7 +158,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         auth = _auth(top.table("auth"), env)
 
     label_format = writeback.text("label_format", "%m/%Y")
-    if "%" not in label_format:
+    # the write-back's snapshot columns are labelled MM/YYYY ("Tila 12/2025")
+    if not re.fullmatch(r"12/2025", dt.date(2025, 12, 1).strftime(label_format)):
         raise ConfigError(_("{file}: {key} must be a date format such as %m/%Y, got {value}"), file=str(path),
                           key=writeback.key("label_format"), value=label_format)
     time = schedule.text("time", "02:00")

@@ -159,3 +159,17 @@ def test_a_run_never_overlaps_a_running_one(clock, settings, tmp_path):
     assert "another run is in progress" in entry["error"] and entry["exit_code"] == 5
     assert nightly_run(settings, clock, logger) == 0
     assert read_journal(settings.state_folder)[-1]["status"] == "built"
+
+
+def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
+    from jobs.nightly import main
+
+    assert main(["--config", str(settings.config_file), "--once"]) == 0
+    (entry,) = read_journal(settings.state_folder)
+    assert entry["status"] == "built" and entry["error"] is None
+    log = settings.log_file.read_text(encoding="utf-8")
+    assert " INFO run-start as_of=" in log and ' INFO run-end status="built"' in log
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[schedule]\ntime = "25:00"\n', encoding="utf-8")
+    assert main(["--config", str(bad), "--once"]) == 2
+    assert capsys.readouterr().err == (f"digireport-nightly: {bad}: source.path is missing\n")

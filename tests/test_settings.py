@@ -63,6 +63,8 @@ def test_token_read_from_named_variable_and_hidden_from_repr(tmp_path):
     ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[network]\nretries = 0',
      "network.retries must be a positive number"),
     ("[source\n", "not valid TOML"),
+    ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[writeback]\nlabel_format = "%Y-%m"',
+     "writeback.label_format must be a date format such as %m/%Y, got %Y-%m"),
 ])
 def test_errors_name_file_and_key(tmp_path, text, message):
     path = _write(tmp_path, text)
