@@ -77,4 +77,10 @@ def _render_web(*args) -> None:
     render_web(*args)
 
 
-RENDERERS: list[Renderer] = [_render_web]
+def _render_workbook(*args) -> None:
+    from digireport.workbook import render_indicator_workbook
+
+    render_indicator_workbook(*args)
+
+
+RENDERERS: list[Renderer] = [_render_web, _render_workbook]
