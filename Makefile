@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/digireport build --source digireport/data/tiekartta_v2.xlsx --out out --as-of 2025-12-02
+	$(BIN)/digireport run --config config/digireport.toml --force --as-of 2025-12-02
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,7 +1,8 @@
 """Command line: argument parsing and exit codes only; all behaviour lives in the library.
 
 Exit codes: 0 success; 1 validation found errors; 2 the input or configuration cannot be used;
-3 the master workbook changed meanwhile; 4 it is locked (open in Excel); 70 an internal error.
+3 the master workbook changed meanwhile; 4 it is locked (open in Excel), the write-back waits for the
+next run; 5 another run is in progress; 70 an internal error.
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ def make_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="print the workbook's findings; exit 1 if any is an error")
     v.add_argument("--source", type=Path, default=None, help="master workbook (.xlsx); default: the bundled sample")
     v.add_argument("--lang", choices=("fi", "sv"), default=None, help="language of the messages")
+    r = sub.add_parser("run", help="one run of the job: fetch, build, publish, write back (see docs/operations.md)")
+    r.add_argument("--config", type=Path, required=True, help="settings file (TOML), e.g. config/digireport.toml")
+    r.add_argument("--force", action="store_true", help="build even if the master is unchanged since the last run")
+    r.add_argument("--dry-run", action="store_true", help="fetch and build only: publish and write back nothing")
+    r.add_argument("--as-of", type=_date, default=None, help="report date YYYY-MM-DD (default: today)")
+    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    w = sub.add_parser("writeback",
+                       help="write a status snapshot column and data-check remarks into the workbook")
+    w.add_argument("--source", type=Path, required=True, help="master workbook (.xlsx) to edit")
+    w.add_argument("--label", required=True, help="snapshot label MM/YYYY, e.g. 11/2025")
+    w.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
+    w.add_argument("--no-backup", action="store_true", help="do not keep a timestamped copy of the original")
     return parser
 
 
@@ -141,9 +155,58 @@ def cmd_validate(args, loc) -> int:
     return EXIT_FINDINGS if has_errors(roadmap.findings) else EXIT_OK
 
 
+def cmd_run(args, loc) -> int:
+    from digireport.job import file_logger, log_line, logging_progress, run_once, summary
+    from digireport.settings import load_settings
+
+    settings = load_settings(args.config)
+
+    def terminal(message: str, params: dict) -> None:
+        if not args.quiet:
+            print(loc(message, **params), file=sys.stderr, flush=True)
+
+    logger = file_logger(settings.log_file)
+    as_of = args.as_of or dt.date.today()
+    logger.info(log_line("run-start", as_of=as_of, force=args.force, dry_run=args.dry_run))
+    try:
+        result = run_once(settings, as_of, clock=lambda: dt.datetime.now(dt.UTC), force=args.force,
+                          dry_run=args.dry_run, progress=logging_progress(logger, terminal))
+    except Exception as exc:
+        logger.error(log_line("run-failed", error=str(exc)))
+        raise
+    logger.info(log_line("run-end", status=result.status, version=result.source_version,
+                         writeback=result.writeback, exit_code=result.exit_code))
+    if not args.quiet:
+        print(summary(result, loc), file=sys.stderr)
+    return result.exit_code
+
+
+def cmd_writeback(args, loc) -> int:
+    from digireport import writeback as wb
+
+    stamp = None if args.no_backup or args.dry_run else dt.datetime.now()
+    done = wb.apply_writeback_file(args.source, args.label, dry_run=args.dry_run, backup_at=stamp)
+    changes = done.result.changes
+    if args.dry_run:
+        for c in changes:
+            print(loc(wb.CHANGE_LINE, row=c.row, id=c.id or "–", column=c.column,
+                      old=c.old if c.old is not None else loc(wb.EMPTY),
+                      new=c.new if c.new is not None else loc(wb.EMPTY)))
+        print(loc(wb.DRY_RUN_DONE, count=len(changes)))
+    elif not done.written:
+        print(loc(wb.NO_CHANGES, name=args.source.name, label=args.label))
+    else:
+        if done.backup is not None:
+            print(loc(wb.BACKUP_WRITTEN, path=str(done.backup)))
+        print(loc(wb.WRITTEN, name=args.source.name, count=len(changes)))
+    return EXIT_OK
+
+
 COMMANDS = {
     "build": cmd_build,
+    "run": cmd_run,
     "validate": cmd_validate,
+    "writeback": cmd_writeback,
 }
 
 

@@ -92,4 +92,22 @@ def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: P
 Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
 
 # Each output stage registers itself here; the order is the order outputs are written.
-RENDERERS: list[Renderer] = []
+def _render_web(*args) -> None:
+    from digireport.web import render_web
+
+    render_web(*args)
+
+
+def _render_decks(*args) -> None:
+    from digireport.deck import render_decks
+
+    render_decks(*args)
+
+
+def _render_workbook(*args) -> None:
+    from digireport.workbook import render_indicator_workbook
+
+    render_indicator_workbook(*args)
+
+
+RENDERERS: list[Renderer] = [_render_decks, _render_workbook, _render_web]

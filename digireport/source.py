@@ -85,3 +85,41 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class LocalStorage:
+    """The master workbook and the outputs in local folders; versions are sha256 of the content."""
+
+    def download(self, path: str) -> Fetched:
+        return fetch_local(Path(path))
+
+    def version(self, path: str) -> str:
+        return fetch_local(Path(path)).version
+
+    def publish(self, files: list[Path], base: Path, folder: str) -> list[str]:
+        """Copy `files` (paths under `base`) into `folder`, each through a temporary file and a rename."""
+        done = []
+        for file in sorted(files):
+            target = Path(folder) / file.relative_to(base)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if file.resolve() != target.resolve():
+                write_atomic(target, file.read_bytes())
+            done.append(str(target))
+        return done
+
+    def write_back(self, path: str, data: bytes, version: str) -> str:
+        """Replace the master only if its content on disk is still `version`; return the new version."""
+        from digireport.errors import ConflictError, LockedError
+
+        target = Path(path).resolve()
+        # Excel keeps "~$<name>" beside a workbook it has open; its later save would undo ours
+        lock = target.with_name("~$" + target.name)
+        if lock.exists():
+            raise LockedError(_("{name}: the workbook is open in Excel ({lock} exists); the write-back waits "
+                                "for the next run"), name=str(path), lock=lock.name)
+        if self.version(path) != version:
+            raise ConflictError(_("{name}: the file changed since it was read"), status=412, name=str(path))
+        mode = target.stat().st_mode & 0o7777
+        write_atomic(target, data)
+        target.chmod(mode)  # the temporary file was private; the workbook keeps who may read it
+        return hashlib.sha256(data).hexdigest()

@@ -31,8 +31,10 @@ def main(area: str, tsv: str) -> int:
         else:
             cat = Catalog(locale=lang, project="digireport")
         for msgid, *tr in rows:
-            cat[msgid] = tr[i] if msgid not in cat else cat[msgid]
-            cat[msgid].string = tr[i]
+            if msgid in cat:
+                cat[msgid].string = tr[i]
+            else:
+                cat.add(msgid, tr[i])
         with path.open("wb") as fh:
             write_po(fh, cat, width=100, no_location=True)
     print(f"{area}: {len(rows)} messages filled")

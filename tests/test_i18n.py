@@ -61,3 +61,20 @@ def test_locale_formats():
     assert fi.date(dt.date(2025, 12, 2)) == "2.12.2025" == sv.date(dt.date(2025, 12, 2))
     assert fi("Reading {name}", name="x.xlsx") == "Luetaan x.xlsx"
     assert sv("Reading {name}", name="x.xlsx") == "Läser x.xlsx"
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_message_in_several_catalogs_reads_the_same(lang):
+    from babel.messages.pofile import read_po
+
+    from digireport.i18n import catalog_files
+
+    seen: dict[str, tuple[str, str]] = {}
+    for path in catalog_files(lang):
+        with path.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id and message.id in seen:
+                    where, text = seen[message.id]
+                    assert message.string == text, f"{message.id!r}: {where} and {path.name} disagree"
+                elif message.id:
+                    seen[message.id] = (path.name, message.string)

@@ -1,0 +1,237 @@
+"""Slides by kind: title, bullets, charts and paginated tables, with footer, notes and alt text."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+
+from pptx.chart.data import CategoryChartData
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.util import Emu, Inches, Pt
+
+from digireport.deck.template import FOOTER, layout, placeholder
+
+TOP = Inches(1.3)
+BOTTOM = Inches(6.9)
+LEFT = Inches(0.5)
+WIDTH = Inches(12.33)
+TABLE_FONT = 11
+SUBTITLE_HEIGHT = Inches(0.45)
+# Average glyph width as a share of the font size; a little wide so estimates err toward
+# more pages rather than rows pushed past the slide's bottom edge.
+GLYPH = 0.55
+CELL_MARGIN_PT = 7.2 * 2
+# Percentage labels as `40,38 %`; the locale id in the format code makes PowerPoint and
+# LibreOffice use the deck's decimal comma whatever the viewer's own locale is.
+PERCENT_FORMAT = {"fi": "[$-40B]0.00\\ %", "sv": "[$-81D]0.00\\ %"}
+LINE = 1.2
+
+
+class Deck:
+    """One presentation being built in one language."""
+
+    def __init__(self, prs, loc, footer: dict[str, str | None]):
+        self.prs = prs
+        self.loc = loc
+        self.footer = footer
+
+    def slide(self, layout_name: str, title: str):
+        slide = self.prs.slides.add_slide(layout(self.prs, layout_name))
+        lay = slide.slide_layout
+        # Slide placeholders get generic names; give them their layout placeholder's name.
+        names = {ph.placeholder_format.idx: ph.name for ph in lay.placeholders}
+        for ph in slide.placeholders:
+            ph.name = names.get(ph.placeholder_format.idx, ph.name)
+        placeholder(slide, "title").text_frame.text = title
+        for name in FOOTER:
+            text = self.footer.get(name)
+            source = placeholder(lay, name)
+            if not text and name != "city":
+                continue
+            sp = copy.deepcopy(source.element)
+            slide.shapes._spTree.append(sp)
+            if text:
+                placeholder(slide, name).text_frame.text = text
+        return slide
+
+    def drop_empty(self, slide, keep: Sequence[str] = ()) -> None:
+        for ph in list(slide.placeholders):
+            if ph.name not in ("title", *FOOTER, *keep):
+                ph.element.getparent().remove(ph.element)
+
+    def bullets(self, layout_name: str, title: str, lines: Sequence[tuple[int, str]]):
+        slide = self.slide(layout_name, title)
+        body = placeholder(slide, "body").text_frame
+        for i, (level, text) in enumerate(lines):
+            para = body.paragraphs[0] if i == 0 else body.add_paragraph()
+            para.text = text
+            para.level = level
+            para.font.size = Pt(18 if level == 0 else 16)
+        self.drop_empty(slide, keep=("body",))
+        return slide
+
+    def subtitle(self, slide, text: str, top=TOP) -> None:
+        box = slide.shapes.add_textbox(LEFT, top, WIDTH, SUBTITLE_HEIGHT)
+        box.name = "subtitle"
+        box.text_frame.word_wrap = True
+        box.text_frame.text = text
+        box.text_frame.paragraphs[0].font.size = Pt(16)
+        box.text_frame.paragraphs[0].font.bold = True
+
+    def chart(
+        self,
+        slide,
+        kind: str,
+        series_name: str,
+        labels: Sequence[str],
+        values: Sequence[float],
+        box=None,
+        total_text: str | None = None,
+        series: Sequence[tuple[str, Sequence[float]]] = (),
+    ):
+        """A native chart with its data embedded; alt text and notes state the same data."""
+        left, top, width, height = box or (LEFT, TOP, Inches(9.0), BOTTOM - TOP)
+        data = CategoryChartData()
+        data.categories = list(labels)
+        for name, vals in series or ((series_name, values),):
+            data.add_series(name, list(vals))
+        chart_type = {
+            "doughnut": XL_CHART_TYPE.DOUGHNUT,
+            "pie": XL_CHART_TYPE.PIE,
+            "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+            "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+        }[kind]
+        frame = slide.shapes.add_chart(chart_type, left, top, width, height, data)
+        frame.name = series_name
+        chart = frame.chart
+        chart.font.size = Pt(12)
+        plot = chart.plots[0]
+        plot.has_data_labels = True
+        labels_ = plot.data_labels
+        if kind in ("doughnut", "pie"):
+            labels_.show_percentage = True
+            labels_.show_value = False
+            labels_.number_format = PERCENT_FORMAT[self.loc.lang]
+            labels_.number_format_is_linked = False
+            chart.has_legend = True
+            chart.legend.position = XL_LEGEND_POSITION.RIGHT
+            chart.legend.include_in_layout = False
+        else:
+            labels_.show_value = True
+            chart.has_legend = bool(series)
+            if series:
+                chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+                chart.legend.include_in_layout = False
+            if kind == "bar":
+                chart.category_axis.reverse_order = True
+        if series:
+            parts = [
+                f"{name} – {lab} {self.loc.integer(v)}"
+                for name, vals in series
+                for lab, v in zip(labels, vals, strict=True)
+            ]
+        else:
+            parts = [f"{lab} {self.loc.integer(v)}" for lab, v in zip(labels, values, strict=True)]
+        alt = f"{series_name}: " + ", ".join(parts)
+        if total_text:
+            alt += f". {total_text}"
+        frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
+        self.notes(slide, alt, labels, values, series)
+        if total_text:
+            tb = slide.shapes.add_textbox(
+                left + width + Inches(0.2), top + height // 2 - Inches(0.6), Inches(3.0), Inches(1.2)
+            )
+            tb.name = "total"
+            tb.text_frame.word_wrap = True
+            tb.text_frame.text = total_text
+            tb.text_frame.paragraphs[0].font.size = Pt(24)
+            tb.text_frame.paragraphs[0].font.bold = True
+        return frame
+
+    def notes(self, slide, heading: str, labels, values, series=()) -> None:
+        lines = [heading.split(":")[0]]
+        if series:
+            lines.append("\t" + "\t".join(name for name, _ in series))
+            for i, lab in enumerate(labels):
+                lines.append(lab + "\t" + "\t".join(self.loc.integer(vals[i]) for _, vals in series))
+        else:
+            total = sum(values) or 1
+            for lab, v in zip(labels, values, strict=True):
+                lines.append(f"{lab}\t{self.loc.integer(v)}\t{self.loc.percent(v / total)}")
+        frame = slide.notes_slide.notes_text_frame
+        frame.text = (frame.text + "\n" if frame.text else "") + "\n".join(lines)
+
+    def table(
+        self,
+        slide,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        top,
+        alt: str,
+    ):
+        """A table whose row heights are the estimated ones; the first row is the header."""
+        col_widths = [int(WIDTH * w / sum(widths)) for w in widths]
+        heights = [row_height(header, col_widths, bold=True)] + [row_height(r, col_widths) for r in rows]
+        frame = slide.shapes.add_table(len(rows) + 1, len(header), LEFT, top, sum(col_widths), sum(heights))
+        frame.name = alt.split(":")[0]
+        table = frame.table
+        table.first_row = True
+        for i, w in enumerate(col_widths):
+            table.columns[i].width = Emu(w)
+        for r, (cells, height) in enumerate(zip([header, *rows], heights, strict=True)):
+            table.rows[r].height = Emu(height)
+            for c, text in enumerate(cells):
+                cell = table.cell(r, c)
+                cell.margin_top = cell.margin_bottom = Pt(3.6)
+                cell.text_frame.word_wrap = True
+                cell.text_frame.text = text
+                for para in cell.text_frame.paragraphs:
+                    para.font.size = Pt(TABLE_FONT)
+                    para.font.bold = r == 0
+        frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
+        notes = slide.notes_slide.notes_text_frame
+        notes.text = "\n".join("\t".join(r) for r in [header, *rows])
+        return frame
+
+
+def text_lines(text: str, width_emu: int, font_pt: float = TABLE_FONT, bold: bool = False) -> int:
+    inner_pt = width_emu / 12700 - CELL_MARGIN_PT
+    per_line = max(1, int(inner_pt / (font_pt * (GLYPH + (0.05 if bold else 0)))))
+    lines = 0
+    for para in text.split("\n") or [""]:
+        words = para.split()
+        line, count = 0, 1
+        for word in words:
+            n = len(word)
+            if line and line + 1 + n > per_line:
+                count += 1
+                line = 0
+            count += max(0, math.ceil(n / per_line) - 1)
+            line = (line + 1 + n) if line else n
+        lines += count
+    return max(1, lines)
+
+
+def row_height(cells: Sequence[str], col_widths: Sequence[int], bold: bool = False) -> int:
+    lines = max(text_lines(text, w, bold=bold) for text, w in zip(cells, col_widths, strict=True))
+    return int(Pt(lines * TABLE_FONT * LINE + 7.2 + 2))
+
+
+def paginate(
+    header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], available: int
+) -> list[list[Sequence[str]]]:
+    """Rows split into pages whose estimated height, header included, fits in `available`."""
+    col_widths = [int(WIDTH * w / sum(widths)) for w in widths]
+    head = row_height(header, col_widths, bold=True)
+    pages: list[list[Sequence[str]]] = [[]]
+    used = head
+    for row in rows:
+        h = row_height(row, col_widths)
+        if pages[-1] and used + h > available:
+            pages.append([])
+            used = head
+        pages[-1].append(row)
+        used += h
+    return pages if pages[0] else []

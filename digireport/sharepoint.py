@@ -1,0 +1,164 @@
+"""SharePoint Online storage: download the master with its ETag, publish outputs, write back with If-Match.
+
+The only module that imports office365 (office365-rest-python-client >= 3.3).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
+
+import requests
+from office365.runtime.client_request_exception import ClientRequestException
+from office365.runtime.exceptions import FileLockedException
+from office365.runtime.http.http_method import HttpMethod
+from office365.runtime.http.request_options import RequestOptions
+from office365.runtime.retry import response_retry_after
+from office365.sharepoint.client_context import ClientContext
+
+from digireport.errors import ConflictError, LockedError, StorageError
+from digireport.i18n import _
+from digireport.settings import Settings
+from digireport.source import Fetched
+
+T = TypeVar("T")
+THROTTLED = (429, 503)
+MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is capped so one run cannot hang for hours
+
+
+def connect(settings: Settings) -> ClientContext:
+    """A client context for the configured site, signed in the configured way, with timeouts."""
+    auth = settings.auth
+    ctx = ClientContext(settings.site_url).with_transport(
+        timeout=(settings.connect_timeout, settings.read_timeout))
+    if auth.mode == "token":
+        token = auth.token
+        ctx.with_access_token(lambda: {"access_token": token, "token_type": "Bearer"})
+    elif auth.mode == "device":
+        ctx.with_device_flow(auth.tenant, auth.client_id)
+    else:
+        ctx.with_client_certificate(auth.tenant, auth.client_id, thumbprint=auth.thumbprint,
+                                    cert_path=str(auth.cert_path), passphrase=auth.passphrase)
+    return ctx
+
+
+class SharePointStorage:
+    """The master workbook and the output folder on one SharePoint site."""
+
+    def __init__(self, settings: Settings, context: ClientContext | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.site = settings.site_url
+        self.mode = settings.auth.mode if settings.auth else "token"
+        self.ctx = context if context is not None else connect(settings)
+        self._sleep = sleep
+
+    def download(self, path: str) -> Fetched:
+        """The file's bytes and the ETag of exactly that version."""
+        def fetch() -> Fetched:
+            before = self._properties(path)
+            content = self.ctx.web.get_file_by_server_relative_path(path).get_content()
+            self.ctx.execute_query()
+            after = self._properties(path)
+            if after["ETag"] != before["ETag"]:
+                # saved while we read: the bytes may belong to either version, so read again
+                raise _Changed()
+            return Fetched(name=before.get("Name") or Path(path).name, data=content.value,
+                           version=after["ETag"])
+
+        for _attempt in range(3):
+            try:
+                return self._run(fetch, path)
+            except _Changed:
+                continue
+        raise ConflictError(_("{site}: {path}: the file kept changing while it was read"), status=412,
+                            site=self.site, path=path)
+
+    def version(self, path: str) -> str:
+        """The ETag of the file as it is now."""
+        return self._run(lambda: self._properties(path)["ETag"], path)
+
+    def publish(self, files: list[Path], base: Path, folder: str | None = None) -> list[str]:
+        """Upload `files` (paths under `base`) into the output folder, keeping their relative paths."""
+        folder = folder or self.settings.output_folder
+        done = []
+        for file in sorted(files):
+            relative = file.relative_to(base).as_posix()
+            data = file.read_bytes()
+
+            def upload(relative=relative, data=data):
+                target = self.ctx.web.get_folder_by_server_relative_url(folder)
+                # large outputs go in chunks; never the master, whose empty Files/add would truncate it
+                target.upload_file(relative, data, chunk_size=self.settings.chunk_size)
+                self.ctx.execute_query()
+
+            self._run(upload, f"{folder}/{relative}")
+            done.append(f"{folder}/{relative}")
+        return done
+
+    def write_back(self, path: str, data: bytes, version: str) -> str:
+        """Overwrite the master in place only if it is still `version`; return the new ETag."""
+        literal = quote(path.replace("'", "''"))  # OData doubles a quote inside a literal
+        url = f"{self.ctx.service_root_url}/web/getFileByServerRelativePath(DecodedUrl='{literal}')/$value"
+
+        def save() -> None:
+            request = RequestOptions(url)
+            request.method = HttpMethod.Post
+            request.set_header("X-HTTP-Method", "PUT")
+            request.set_header("If-Match", version)
+            request.data = data
+            self.ctx.pending_request().execute_request_direct(request)
+
+        self._run(save, path)
+        return self.version(path)
+
+    def _properties(self, path: str) -> dict:
+        file = self.ctx.web.get_file_by_server_relative_path(path).get()
+        self.ctx.execute_query()
+        return file.properties
+
+    def _run(self, action: Callable[[], T], path: str) -> T:
+        """Run `action`, waiting out throttling (Retry-After) a bounded number of times."""
+        tries = max(1, self.settings.retries)
+        for attempt in range(tries):
+            try:
+                return action()
+            except ClientRequestException as exc:
+                self.ctx = self.ctx.clone(self.site)  # drops leftover queries, keeps sign-in and transport
+                status = getattr(exc.response, "status_code", None)
+                if status in THROTTLED and attempt + 1 < tries:
+                    delay = response_retry_after(exc.response)
+                    self._sleep(min(float(delay if delay is not None else 2 ** attempt), MAX_RETRY_AFTER))
+                    continue
+                raise self._error(exc, status, path) from None
+            except requests.RequestException as exc:
+                self.ctx = self.ctx.clone(self.site)  # drops leftover queries, keeps sign-in and transport
+                raise StorageError(_("{site}: {path}: no connection ({detail})"), site=self.site, path=path,
+                                   detail=type(exc).__name__) from None
+        raise AssertionError("unreachable")
+
+    def _error(self, exc: ClientRequestException, status: int | None, path: str) -> StorageError:
+        args = {"site": self.site, "path": path, "mode": self.mode}
+        if status == 412:
+            return ConflictError(_("{site}: {path}: the file changed since it was read"), status=412,
+                                 site=self.site, path=path)
+        if isinstance(exc, FileLockedException) or status == 423:
+            return LockedError(_("{site}: {path}: the file is locked (open in Excel)"),
+                               owner=getattr(exc, "lock_owner", None), site=self.site, path=path)
+        if status in (401, 403):
+            return StorageError(_("{site}: {path}: access denied (HTTP {code}, sign-in: {mode})"), status=status,
+                                code=status, **args)
+        if status == 404:
+            return StorageError(_("{site}: {path}: not found (sign-in: {mode})"), status=404, **args)
+        if status in THROTTLED:
+            return StorageError(_("{site}: {path}: still throttled after {tries} tries"), status=status,
+                                site=self.site, path=path, tries=self.settings.retries)
+        return StorageError(_("{site}: {path}: SharePoint answered HTTP {code}"), status=status,
+                            code=status, site=self.site, path=path)
+
+
+class _Changed(Exception):
+    """The file was saved between reading its properties and its content."""

@@ -1,0 +1,319 @@
+"""The board decks: reopened with python-pptx and checked through its API."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import zipfile
+
+import pytest
+from pptx import Presentation
+from pptx.oxml.ns import qn
+
+from tests.conftest import SEED_DATE, convert_to_pdf, pdf_pages
+
+
+def _norm(text: str) -> str:
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture(scope="module")
+def decks(sample_build):
+    out, _result = sample_build
+    return {lang: Presentation(out / f"deck-{lang}.pptx") for lang in ("fi", "sv")}
+
+
+def titles(prs) -> list[str]:
+    return [slide.shapes.title.text for slide in prs.slides]
+
+
+def charts(prs) -> dict[str, object]:
+    """Charts by their series name (the chart frame's name)."""
+    return {shape.name: shape.chart for slide in prs.slides for shape in slide.shapes if shape.has_chart}
+
+
+def chart_data(chart) -> dict[str, float]:
+    plot = chart.plots[0]
+    return dict(zip(plot.categories, plot.series[0].values, strict=True))
+
+
+def slide_titled(prs, title: str):
+    return next(slide for slide in prs.slides if slide.shapes.title.text == title)
+
+
+def test_status_span_chart_in_both_languages(decks):
+    fi = chart_data(charts(decks["fi"])["Projektit tilan mukaan"])
+    assert fi == {"Aloitettu": 21, "Tehty": 18, "Ei tietoa": 6, "Suunnitellaan": 5, "Luovutaan": 2}
+    sv = chart_data(charts(decks["sv"])["Projekt enligt status"])
+    assert sv == {"Påbörjat": 21, "Färdig": 18, "Ingen info": 6, "Planeras": 5, "Avstås": 2}
+    slide = slide_titled(decks["fi"], "2a. Digitiekartta 2024–2025 – seuranta")
+    texts = [s.text_frame.text for s in slide.shapes if s.name == "total"]
+    assert texts == ["Projekteja yhteensä 52"]
+    assert "Aloitettu\t21\t40,38 %" in _norm(slide.notes_slide.notes_text_frame.text)
+
+
+def test_percentage_labels_on_pies(decks):
+    chart = charts(decks["fi"])["Projektit tilan mukaan"]
+    labels = chart.plots[0].data_labels
+    assert labels.show_percentage and not labels.show_value and labels.number_format == "[$-40B]0.00\\ %"
+
+
+def test_goal_split_per_year(decks):
+    fi = charts(decks["fi"])
+    goals = chart_data(fi["Projektit teemoittain 2024"])
+    assert list(goals.values()) == [8, 2, 8, 8]
+    assert list(goals)[0] == "Ihmislähtöiset sähköiset palvelut (A)"
+    assert sum(chart_data(fi["Projektit teemoittain 2026"]).values()) == 28
+    sv = charts(decks["sv"])
+    assert list(chart_data(sv["Projekt per mål 2025"]).values()) == [4, 6, 9, 7]
+    assert list(chart_data(sv["Projekt per mål 2024"]))[-1] == "Kompetensområden"
+
+
+def test_slide_order_and_titles(decks):
+    fi = titles(decks["fi"])
+    assert fi[:5] == [
+        "Digiohjelman 2024–2026 ja -tiekartan 2024–2025 seuranta sekä Digitiekartan 2026 hyväksyntä",
+        "Esityksen aiheet",
+        "Ohjelman ja tiekartan tausta ja tavoitteet",
+        "Digitiekartta 2024",
+        "Digitiekartta 2025",
+    ]
+    assert fi[5] == "1. Digiohjelman seuranta – mittarit (1/3)"
+    assert "Digitiekartta 2026 – projektit jatkuu (2/3)" in fi
+    assert fi[-1] == "Projektien jakautuminen vuosittain"
+    sv = titles(decks["sv"])
+    assert sv[1] == "Föredragsämnen"
+    assert "Digitala färdplanen 2026 – projekt fortsätter (2/3)" in sv
+    for deck in (fi, sv):
+        assert len(deck) == len(set(deck))
+
+
+def test_background_carries_approval_dates(decks):
+    body = slide_titled(decks["fi"], "Ohjelman ja tiekartan tausta ja tavoitteet").placeholders
+    text = "\n".join(ph.text_frame.text for ph in body if ph.name == "body")
+    assert "Kaupunginhallitus hyväksyi digiohjelman liitteineen 22.1.2024." in text
+    assert "Vuoden 2025 tiekartta hyväksyttiin 13.1.2025." in text
+
+
+def test_tables_fit_and_repeat_header(decks):
+    for prs in decks.values():
+        height = prs.slide_height
+        tables = [(slide, s) for slide in prs.slides for s in slide.shapes if s.has_table]
+        assert len(tables) >= 10
+        headers = {}
+        for slide, frame in tables:
+            table = frame.table
+            assert table.first_row
+            bottom = frame.top + sum(row.height for row in table.rows)
+            assert bottom <= height - 0.05 * height, slide.shapes.title.text
+            base = re.sub(r" \(\d+/\d+\)$", "", slide.shapes.title.text)
+            header = [c.text for c in table.rows[0].cells]
+            base = base.replace(" jatkuu", "").replace(" fortsätter", "")
+            headers.setdefault(base, set()).add(tuple(header))
+        assert all(len(h) == 1 for h in headers.values())
+
+
+def test_next_year_projects_and_completed_costs(decks):
+    fi = decks["fi"]
+    rows = []
+    for slide in fi.slides:
+        if re.match(r"Digitiekartta 2026 – projektit( jatkuu)? \(\d/\d\)", slide.shapes.title.text):
+            table = next(s for s in slide.shapes if s.has_table).table
+            assert [c.text for c in table.rows[0].cells][:2] == ["Tavoite", "Toimenpide"]
+            rows += [[c.text for c in r.cells] for r in list(table.rows)[1:]]
+    assert len(rows) == 28
+    assert rows[0][:2] == ["A", "A17"]
+    slide = slide_titled(fi, "2b. Digitiekartta 2024–2025 – tehdyt projektit (1/3)")
+    sub = next(s for s in slide.shapes if s.name == "subtitle").text_frame.text
+    assert _norm(sub) == (
+        "Tehtyjä projekteja 18: kertakustannukset 268 800 €, vuosittaiset kustannukset 105 700 €"
+    )
+
+
+def test_indicator_tables(decks):
+    def rows(prs, title):
+        table = next(s for s in slide_titled(prs, title).shapes if s.has_table).table
+        return [[_norm(c.text) for c in r.cells] for r in table.rows]
+
+    fi = rows(decks["fi"], "1. Digiohjelman seuranta – mittarit (1/3)")
+    assert fi[0] == ["Mittarin nimi", "Tavoitearvo", "Toteuma 2024", "Toteuma 2025"]
+    assert fi[1] == ["ePorvoon asiakastyytyväisyys asteikolla 1-4", "3", "2,22", "2,37"]
+    assert ["Verkkokaupan ostotapahtumat / vuosi", "15 000", "9 970", "11 492"] in fi
+    sv = rows(decks["sv"], "1. Uppföljning av Digiprogrammet – indikatorer (1/3)")
+    assert sv[0] == ["Mätare", "Målsättning", "Utfall 2024", "Utfall 2025"]
+    assert sv[1][:2] == ["ePorvoo kundnöjdhet, skalan 1-4", "3"]
+
+
+def test_owner_titles_translated(decks):
+    sv = chart_data(charts(decks["sv"])["Projekt enligt ansvarsperson 2026"])
+    assert sv["Bildningsdirektör"] == 9
+    assert "Porvoon Veden toimitusjohtaja" in sv
+    fi = chart_data(charts(decks["fi"])["Projektit vastuuhenkilön mukaan 2026"])
+    assert fi["Sivistysjohtaja"] == 9
+
+
+def test_accessibility(decks):
+    for lang, prs in decks.items():
+        tag = {"fi": "fi-FI", "sv": "sv-FI"}[lang]
+        assert prs.core_properties.language == tag
+        assert prs.core_properties.title == titles(prs)[0]
+        frames = [s for slide in prs.slides for s in slide.shapes if s.has_chart or s.has_table]
+        for frame in frames:
+            descr = frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr/@descr")
+            assert descr and descr[0].startswith(frame.name + ":")
+        for slide in prs.slides:
+            for run in slide.element.iter(qn("a:r")):
+                assert run.rPr.get("lang") == tag
+    alt = next(
+        s for slide in decks["fi"].slides for s in slide.shapes if s.name == "Projektit tilan mukaan"
+    )._element.xpath("./p:nvGraphicFramePr/p:cNvPr/@descr")[0]
+    assert alt.startswith("Projektit tilan mukaan: Aloitettu 21, Tehty 18, Ei tietoa 6")
+
+
+def test_footer_on_every_slide(decks):
+    for slide in decks["sv"].slides:
+        texts = {ph.name: ph.text_frame.text for ph in slide.placeholders}
+        assert texts["city"] == "PORVOO · BORGÅ"
+        assert texts["date"] == "2.12.2025"
+
+
+def _render(sample_roadmap, sample_stats, lang="fi", **kw):
+    from digireport.deck import render_deck
+    from digireport.pipeline import BuildOptions
+
+    return render_deck(sample_roadmap, sample_stats, lang, BuildOptions(as_of=SEED_DATE, **kw))
+
+
+def test_deterministic(sample_roadmap, sample_stats):
+    first = _render(sample_roadmap, sample_stats)
+    second = _render(sample_roadmap, sample_stats)
+    with zipfile.ZipFile(io.BytesIO(first)) as a, zipfile.ZipFile(io.BytesIO(second)) as b:
+        assert a.namelist() == b.namelist()
+        assert any(n.startswith("ppt/slides/slide") for n in a.namelist())
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+    assert first == second
+
+
+def test_template_missing_layout_refused(tmp_path, sample_roadmap, sample_stats):
+    from digireport.deck.template import DEFAULT_TEMPLATE
+    from digireport.errors import TemplateError
+
+    prs = Presentation(DEFAULT_TEMPLATE)
+    layouts = prs.slide_layouts
+    layouts.remove(next(lay for lay in layouts if lay.name == "two charts"))
+    path = tmp_path / "city.pptx"
+    prs.save(path)
+    with pytest.raises(TemplateError, match="city.pptx: template lacks the layout 'two charts'"):
+        _render(sample_roadmap, sample_stats, template=path)
+
+
+def test_template_missing_placeholder_refused(tmp_path, sample_roadmap, sample_stats):
+    from digireport.deck.template import DEFAULT_TEMPLATE
+    from digireport.errors import TemplateError
+
+    prs = Presentation(DEFAULT_TEMPLATE)
+    chart = next(lay for lay in prs.slide_layouts if lay.name == "chart")
+    city = next(ph for ph in chart.placeholders if ph.name == "city")
+    city.element.getparent().remove(city.element)
+    path = tmp_path / "city.pptx"
+    prs.save(path)
+    with pytest.raises(TemplateError, match="layout 'chart' lacks the placeholder 'city'"):
+        _render(sample_roadmap, sample_stats, template=path)
+
+
+def test_list_rows_capped_with_closing_slide(sample_roadmap, sample_stats):
+    prs = Presentation(io.BytesIO(_render(sample_roadmap, sample_stats, max_list_rows=10)))
+    closing = [t for t in titles(prs) if t.endswith("riviä lisää")]
+    assert closing[0] == "2a. Digitiekartta 2024–2025 – projektit ja niiden tila: 42 riviä lisää"
+    body = next(ph for ph in slide_titled(prs, closing[0]).placeholders if ph.name == "body")
+    assert "42" in body.text_frame.text and "mittarityökirja" in body.text_frame.text
+
+
+def test_no_next_year_slides_without_next_roadmap(sample_roadmap):
+    import datetime as dt
+
+    from digireport.stats import compute_stats
+
+    stats = compute_stats(sample_roadmap, dt.date(2026, 11, 1))
+    assert stats["next_year"] is None
+    from digireport.deck import render_deck
+    from digireport.pipeline import BuildOptions
+
+    data = render_deck(sample_roadmap, stats, "sv", BuildOptions(as_of=dt.date(2026, 11, 1)))
+    prs = Presentation(io.BytesIO(data))
+    assert titles(prs)[0] == "Uppföljning av Digiprogrammet 2024–2026 och Digitala färdplanen 2024–2026"
+    assert not any("projekt fortsätter" in t for t in titles(prs))
+
+
+def test_pdf_message_without_libreoffice(tmp_path, monkeypatch):
+    import digireport.deck as deck
+
+    monkeypatch.setattr(deck.shutil, "which", lambda name: None)
+    messages = []
+    deck.convert_pdf([tmp_path / "deck-fi.pptx"], tmp_path, lambda m, a: messages.append(m))
+    assert messages == ["LibreOffice (soffice) is not installed; PDF decks were not written"]
+
+
+def test_decks_render_in_libreoffice(sample_build, tmp_path):
+    out, _result = sample_build
+    for lang in ("fi", "sv"):
+        deck = out / f"deck-{lang}.pptx"
+        pdf = convert_to_pdf(deck, tmp_path)
+        assert pdf_pages(pdf) == len(Presentation(deck).slides)
+
+
+def test_options_are_frozen():
+    from digireport.pipeline import BuildOptions
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        BuildOptions(as_of=SEED_DATE).pdf = True
+
+
+def test_vocabulary_labels_match_domain():
+    from digireport.i18n import l10n
+    from digireport.labels import STATUS_LABELS, label
+    from digireport.model import STATUS_ORDER
+
+    words = {
+        "fi": ["Aloitettu", "Tehty", "Ei tietoa", "Suunnitellaan", "Luovutaan"],
+        "sv": ["Påbörjat", "Färdig", "Ingen info", "Planeras", "Avstås"],
+    }
+    for lang, expected in words.items():
+        loc = l10n(lang)
+        assert [loc(STATUS_LABELS[s]) for s in STATUS_ORDER] == expected
+    sv = l10n("sv")
+    assert label(sv, "owner", "Kaupunkikehitysjohtaja") == "Stadsutvecklingsdirektör"
+    assert label(sv, "owner", "Viestintäjohtaja") == "Kommunikationsdirektör"
+    assert label(sv, "owner", "Porvoon Veden toimitusjohtaja") == "Porvoon Veden toimitusjohtaja"
+    assert label(sv, "level", "unknown") == "Inte angivet"
+    assert label(l10n("fi"), "goal", "K") == "Kyvykkyydet"
+
+
+def test_check_reports_missing_title_duplicates_and_alt_text():
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    from digireport.deck.check import check_deck
+    from digireport.deck.template import DEFAULT_TEMPLATE
+
+    prs = Presentation(DEFAULT_TEMPLATE)
+    chart_layout = next(lay for lay in prs.slide_layouts if lay.name == "chart")
+    for title in ("Sama", "Sama", ""):
+        slide = prs.slides.add_slide(chart_layout)
+        slide.shapes.title.text = title
+    data = CategoryChartData()
+    data.categories = ["a"]
+    data.add_series("s", [1])
+    slide.shapes.add_chart(XL_CHART_TYPE.PIE, 0, 0, Inches(2), Inches(2), data)
+    problems = check_deck(prs)
+    assert problems == [
+        (
+            "Slide {slide} repeats the title of slide {other}: {title}",
+            {"slide": 2, "other": 1, "title": "Sama"},
+        ),
+        ("Slide {slide} has no title", {"slide": 3}),
+        ("Slide {slide}: a chart or table has no alt text", {"slide": 3}),
+    ]

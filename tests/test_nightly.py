@@ -1,0 +1,175 @@
+"""The nightly schedule with schedule's real Scheduler and a controlled clock (no sleeping)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+import pytest
+import schedule
+
+from digireport.errors import SourceError
+from digireport.job import RunResult, job_lock, read_journal
+from digireport.settings import load_settings
+from jobs.nightly import install, nightly_run, serve
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+class FakeClock:
+    """One instant shared by the job and by `schedule`, which reads `datetime.datetime.now` itself."""
+
+    def __init__(self, utc: dt.datetime):
+        self.now = utc
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def datetime_class(self):
+        clock = self
+
+        class FrozenDatetime(dt.datetime):
+            @classmethod
+            def now(cls, tz=None):
+                if tz is None:
+                    return clock.now.astimezone().replace(tzinfo=None)
+                return clock.now.astimezone(tz)
+
+        return FrozenDatetime
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = FakeClock(dt.datetime(2025, 12, 1, 12, 0, tzinfo=dt.UTC))
+
+    class Module:
+        datetime = clock.datetime_class()
+        timedelta = dt.timedelta
+        time = dt.time
+        date = dt.date
+
+    monkeypatch.setattr(schedule, "datetime", Module)
+    return clock
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from digireport import SAMPLE_WORKBOOK
+
+    config = tmp_path / "c.toml"
+    config.write_text(f"""
+[source]
+path = "{SAMPLE_WORKBOOK}"
+[output]
+folder = "out"
+[writeback]
+enabled = false
+[schedule]
+time = "02:00"
+timezone = "Europe/Helsinki"
+[report]
+languages = ["fi"]
+[job]
+state_folder = "state"
+""", encoding="utf-8")
+    return load_settings(config, environ={})
+
+
+def _logger(tmp_path):
+    logger = logging.getLogger(f"test-nightly-{tmp_path.name}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return logger
+
+
+def as_utc(naive_local: dt.datetime) -> dt.datetime:
+    return naive_local.astimezone(dt.UTC)
+
+
+def test_runs_daily_at_two_in_helsinki_in_winter_and_summer(clock, settings, tmp_path):
+    calls = []
+
+    def run(settings, as_of, clock, progress):
+        calls.append((as_of, clock()))
+        return RunResult(status="built", source_version="v")
+
+    scheduler = schedule.Scheduler()
+    job = install(scheduler, settings, clock, _logger(tmp_path), run=run)
+    # 02:00 EET is 00:00 UTC
+    assert as_utc(job.next_run) == dt.datetime(2025, 12, 2, 0, 0, tzinfo=dt.UTC)
+    clock.now = dt.datetime(2025, 12, 1, 23, 59, 59, tzinfo=dt.UTC)
+    scheduler.run_pending()
+    assert calls == []
+    clock.now = dt.datetime(2025, 12, 2, 0, 0, 1, tzinfo=dt.UTC)
+    scheduler.run_pending()
+    assert calls == [(dt.date(2025, 12, 2), clock.now)]
+    assert as_utc(job.next_run) == dt.datetime(2025, 12, 3, 0, 0, tzinfo=dt.UTC)
+
+    # in summer 02:00 EEST is 23:00 UTC the day before
+    clock.now = dt.datetime(2026, 6, 30, 22, 0, tzinfo=dt.UTC)
+    scheduler.run_pending()  # overdue: runs once and reschedules from now
+    assert as_utc(job.next_run) == dt.datetime(2026, 6, 30, 23, 0, tzinfo=dt.UTC)
+    assert len(calls) == 2
+
+
+def test_a_failed_run_is_logged_and_the_loop_carries_on(clock, settings, tmp_path):
+    log_file = tmp_path / "nightly.log"
+    logger = _logger(tmp_path)
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    logger.addHandler(handler)
+    outcomes = iter([SourceError("{name}: file not found", name="t.xlsx"), RuntimeError("boom"), None])
+    seen = []
+
+    def run(settings, as_of, clock, progress):
+        seen.append(as_of)
+        outcome = next(outcomes)
+        if outcome is not None:
+            raise outcome
+        return RunResult(status="built", source_version="v")
+
+    scheduler = schedule.Scheduler()
+    job = install(scheduler, settings, clock, logger, run=run)
+    nights = iter([dt.datetime(2025, 12, d, 0, 0, 5, tzinfo=dt.UTC) for d in (2, 3, 4)])
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        clock.now = next(nights, clock.now)
+
+    serve(scheduler, sleep=sleep, stop=lambda: len(sleeps) >= 4)
+    handler.close()
+    assert seen == [dt.date(2025, 12, 2), dt.date(2025, 12, 3), dt.date(2025, 12, 4)]
+    assert as_utc(job.next_run) == dt.datetime(2025, 12, 5, 0, 0, tzinfo=dt.UTC)
+    assert sleeps[0] == 60.0  # wakes at least once a minute
+    lines = log_file.read_text(encoding="utf-8").splitlines()
+    events = [line.split()[0] for line in lines if line.startswith("run-")]
+    assert events == ["run-start", "run-failed", "run-start", "run-crashed", "run-start", "run-end"]
+    assert any(line.startswith('run-failed error="t.xlsx: file not found" exit_code=2') for line in lines)
+    assert any(line.startswith('run-crashed error="RuntimeError: boom" exit_code=70') for line in lines)
+    assert any(line.startswith('run-end status="built"') for line in lines)
+
+
+def test_a_run_never_overlaps_a_running_one(clock, settings, tmp_path):
+    logger = _logger(tmp_path)
+    with job_lock(settings.state_folder):
+        code = nightly_run(settings, clock, logger)
+    assert code == 5
+    (entry,) = read_journal(settings.state_folder)
+    assert "another run is in progress" in entry["error"] and entry["exit_code"] == 5
+    assert nightly_run(settings, clock, logger) == 0
+    assert read_journal(settings.state_folder)[-1]["status"] == "built"
+
+
+def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
+    from jobs.nightly import main
+
+    assert main(["--config", str(settings.config_file), "--once"]) == 0
+    (entry,) = read_journal(settings.state_folder)
+    assert entry["status"] == "built" and entry["error"] is None
+    log = settings.log_file.read_text(encoding="utf-8")
+    assert " INFO run-start as_of=" in log and ' INFO run-end status="built"' in log
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[schedule]\ntime = "25:00"\n', encoding="utf-8")
+    assert main(["--config", str(bad), "--once"]) == 2
+    assert capsys.readouterr().err == (f"digireport-nightly: {bad}: source.path is missing\n")

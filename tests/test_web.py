@@ -1,0 +1,344 @@
+"""The public web report: pages read back as HTML, open data read back as CSV/JSON, and the
+pages opened in headless Chromium with axe-core for accessibility."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from digireport.i18n import l10n
+from digireport.web import GOAL_LABELS, LIGHT_LABELS, STATUS_LABELS, open_data, report_page
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+class Page(HTMLParser):
+    """Elements with their attributes, and table rows as cell texts with the row's attributes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.rows: list[tuple[dict[str, str], list[tuple[str, dict[str, str], str]]]] = []
+        self.headings: list[tuple[int, str]] = []
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+        self._cell_attrs: dict[str, str] = {}
+        self._cell_tag = ""
+        self._heading: list[str] | None = None
+        self._level = 0
+        self._svg_depth = 0
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        self.elements.append((tag, a))
+        if tag == "tr":
+            self.rows.append((a, []))
+        elif tag in ("td", "th"):
+            self._cell, self._cell_attrs, self._cell_tag = [], a, tag
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._heading, self._level = [], int(tag[1])
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1][1].append((self._cell_tag, self._cell_attrs, "".join(self._cell).strip()))
+            self._cell = None
+        elif re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
+            self.headings.append((self._level, "".join(self._heading).strip()))
+            self._heading = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._heading is not None:
+            self._heading.append(data)
+
+    def row(self, **attr) -> list[str]:
+        (key, value), = attr.items()
+        matches = [cells for a, cells in self.rows if a.get(f"data-{key}") == value]
+        assert len(matches) == 1, f"{len(matches)} rows with data-{key}={value}"
+        return [text for _tag, _a, text in matches[0]]
+
+
+@pytest.fixture(scope="module")
+def site(sample_build) -> Path:
+    out, _result = sample_build
+    return out / "site"
+
+
+@pytest.fixture(scope="module")
+def report(sample_build) -> dict:
+    out, _result = sample_build
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=["fi", "sv"])
+def page(request, site) -> tuple[str, Page]:
+    return request.param, Page((site / request.param / "index.html").read_text(encoding="utf-8"))
+
+
+def test_language_attributes_and_switch(site):
+    fi = Page((site / "fi" / "index.html").read_text(encoding="utf-8"))
+    sv = Page((site / "sv" / "index.html").read_text(encoding="utf-8"))
+    assert fi.elements[0] == ("html", {"lang": "fi"})
+    assert sv.elements[0] == ("html", {"lang": "sv"})
+    switch_fi = [a for t, a in fi.elements if t == "a" and "hreflang" in a]
+    switch_sv = [a for t, a in sv.elements if t == "a" and "hreflang" in a]
+    assert switch_fi == [{"href": "../sv/index.html", "hreflang": "sv", "lang": "sv"}]
+    assert switch_sv == [{"href": "../fi/index.html", "hreflang": "fi", "lang": "fi"}]
+    assert "På svenska" in "".join(fi.text)
+    assert "Suomeksi" in "".join(sv.text)
+    landing = Page((site / "index.html").read_text(encoding="utf-8"))
+    links = [a for t, a in landing.elements if t == "a"]
+    assert links == [{"href": "fi/index.html", "hreflang": "fi", "lang": "fi"},
+                     {"href": "sv/index.html", "hreflang": "sv", "lang": "sv"}]
+
+
+def test_status_counts_equal_report(page, report):
+    lang, p = page
+    loc = l10n(lang)
+    span = report["stats"]["status_span"]
+    assert span["years"] == [2024, 2025]
+    expected = {"started": 21, "done": 18, "unknown": 6, "planned": 5, "dropped": 2}
+    assert span["counts"] == expected
+    for status, count in expected.items():
+        label, y2024, y2025, total = p.row(status=status)
+        assert label == loc(STATUS_LABELS[status])
+        assert int(total) == count
+        assert int(y2024) == report["stats"]["status_by_year"]["2024"][status]
+        assert int(y2025) == report["stats"]["status_by_year"]["2025"][status]
+    assert p.row(status="total")[1:] == ["26", "26", "52"]
+    words = {"fi": ["Aloitettu", "Tehty", "Ei tietoa", "Suunnitellaan", "Luovutaan"],
+             "sv": ["Påbörjat", "Färdig", "Ingen info", "Planeras", "Avstås"]}[lang]
+    assert [p.row(status=s)[0] for s in expected] == words
+
+
+def test_goal_counts_equal_report(page, report):
+    lang, p = page
+    goal_by_year = report["stats"]["goal_by_year"]
+    for goal in "ABCK":
+        cells = p.row(goal=goal)
+        assert cells[0] == f"{goal}: {l10n(lang)(GOAL_LABELS[goal])}"
+        assert [int(c) for c in cells[1:]] == [goal_by_year[y][goal] for y in ("2024", "2025", "2026")]
+    assert p.row(goal="total")[1:] == ["26", "26", "28"]
+
+
+def test_charts_have_text_alternatives_and_match_tables(page):
+    lang, p = page
+    svgs = [a for t, a in p.elements if t == "svg"]
+    assert len(svgs) == 4  # status over the follow-up years, goal per roadmap year
+    ids = {a.get("id") for _t, a in p.elements}
+    for svg in svgs:
+        assert svg["role"] == "img"
+        assert all(i in ids for i in svg["aria-labelledby"].split())
+    text = "".join(p.text)
+    started = {"fi": "Aloitettu 21", "sv": "Påbörjat 21"}[lang]
+    assert started in text  # the chart's description carries the numbers
+
+
+def test_indicator_values_equal_report(page, report):
+    lang, p = page
+    loc = l10n(lang)
+    checked = 0
+    for ind, st in zip(report["indicators"], report["stats"]["indicators"], strict=True):
+        cells = [(a, text) for a, cells in p.rows if a.get("data-row") == str(ind["row"])
+                 for _t, a, text in cells]
+        by_year = {a["data-year"]: text for a, text in cells if "data-year" in a}
+        for year, m in ind["values"].items():
+            if m["value"] is not None and re.fullmatch(r"-?\d+(\.\d+)?", m["raw"]):
+                shown = by_year[year].replace("\u00a0", " ").replace("\u202f", " ").replace(" ", "")
+                assert float(shown.replace(",", ".").replace("−", "-")) == m["value"]
+                checked += 1
+            else:
+                assert by_year[year] == m["raw"]
+        word = loc(LIGHT_LABELS[st["light"]][0])
+        assert cells[-1][1].endswith(word)  # the assessment is a word, not only a colour
+        if st["ratio"] is not None:
+            assert cells[-2][1] == loc.percent(st["ratio"], 0)
+    assert checked == 25  # every plain-number value of the sample
+    row2 = p.row(row="2")
+    assert row2[2:5] == ["2,08", "2,22", "2,37"]
+    assert row2[5:] == ["68 %", ("▲ Etenee" if lang == "fi" else "▲ Framskrider")]
+
+
+def test_text_in_the_other_language_is_marked(site):
+    sv = Page((site / "sv" / "index.html").read_text(encoding="utf-8"))
+    # The sample's indicator values are written in Finnish.
+    cells = {text: a for _r, cells in sv.rows for _t, a, text in cells}
+    assert cells["Noin 50 käyttäjää"].get("lang") == "fi"
+    assert "lang" not in cells["2,37"]
+    fi = Page((site / "fi" / "index.html").read_text(encoding="utf-8"))
+    assert "lang" not in {text: a for _r, cells in fi.rows for _t, a, text in cells}["Noin 50 käyttäjää"]
+
+
+def test_source_and_date(page, report):
+    lang, p = page
+    text = " ".join(p.text)
+    assert "tiekartta_v2.xlsx" in text
+    assert report["source"]["sha256"][:12] in text
+    assert "2.12.2025" in text
+
+
+def test_structure_is_accessible(page):
+    _lang, p = page
+    levels = [level for level, _t in p.headings]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert p.elements[[t for t, _a in p.elements].index("a")][1] == {"class": "skip", "href": "#main"}
+    assert ("main", {"id": "main", "tabindex": "-1"}) in p.elements
+    for _attrs, cells in p.rows:
+        assert any(tag == "th" and a.get("scope") in ("row", "col") for tag, a, _text in cells)
+    # indicators of goals A, B, C (the sample has none for K); status, goal, project list
+    assert sum(1 for t, _a in p.elements if t == "caption") == 3 + 3
+
+
+def test_no_outside_requests(site):
+    for path in sorted(site.rglob("*.html")):
+        p = Page(path.read_text(encoding="utf-8"))
+        for tag, attrs in p.elements:
+            for key in ("src", "href", "action", "srcset"):
+                value = attrs.get(key, "")
+                assert not re.match(r"(?i)([a-z]+:)?//", value), f"{path.name}: <{tag} {key}={value}>"
+            assert tag not in ("script", "iframe", "img", "link", "object")
+
+
+def test_untrusted_text_is_escaped(report):
+    hostile = json.loads(json.dumps(report))
+    hostile["projects"][0]["name"]["fi"] = '<script>alert(1)</script><img src="https://x.example/">'
+    hostile["source"]["name"] = '"><svg onload=alert(1)>.xlsx'
+    html = report_page(hostile, l10n("fi"), ("fi", "sv"))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&quot;&gt;&lt;svg onload=alert(1)&gt;.xlsx" in html
+    elements = Page(html).elements
+    assert "onload" not in {k for _t, attrs in elements for k in attrs}
+    assert "img" not in {t for t, _a in elements}
+
+
+def test_open_data(site, report):
+    with (site / "data" / "projects.csv").open(encoding="utf-8", newline="") as fh:
+        projects = list(csv.DictReader(fh))
+    assert len(projects) == 80
+    fields = json.loads((site / "data" / "fields.json").read_text(encoding="utf-8"))
+    assert list(projects[0]) == list(fields["projects"])
+    assert projects[0]["id"] == report["projects"][0]["id"] == "A2"
+    assert projects[0]["name_sv"] == "Kundtjänstapp och -kort"
+    assert sum(1 for p in projects if p["status"] == "done") == sum(
+        1 for p in report["projects"] if p["status"] == "done")
+    with (site / "data" / "indicators.csv").open(encoding="utf-8", newline="") as fh:
+        indicators = list(csv.DictReader(fh))
+    assert list(indicators[0]) == list(fields["indicators"])
+    assert len(indicators) == sum(len(i["values"]) for i in report["indicators"])
+    first = indicators[0]
+    assert (first["goal"], first["year"], first["value_raw"], first["value"], first["light"]) == (
+        "A", "2023", "2.08", "2.08", "amber")
+    for table in fields.values():
+        for description in table.values():
+            assert description["fi"] and description["sv"] and description["fi"] != description["sv"]
+    pj = json.loads((site / "data" / "projects.json").read_text(encoding="utf-8"))
+    assert pj["as_of"] == "2025-12-02" and pj["projects"] == report["projects"]
+    ij = json.loads((site / "data" / "indicators.json").read_text(encoding="utf-8"))
+    lights = [i["light"] for i in report["stats"]["indicators"]]
+    assert [i["progress"]["light"] for i in ij["indicators"]] == lights
+    assert not (site / "data" / "projects.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_defuses_formulas(report):
+    hostile = json.loads(json.dumps(report))
+    hostile["projects"][0]["owner"] = "=HYPERLINK(\"x\")"
+    rows = list(csv.reader(open_data(hostile)["projects.csv"].splitlines()))
+    assert rows[1][rows[0].index("owner")] == "'=HYPERLINK(\"x\")"
+
+
+def test_deterministic(report):
+    assert open_data(report) == open_data(json.loads(json.dumps(report)))
+    assert report_page(report, l10n("sv"), ("fi", "sv")) == report_page(report, l10n("sv"), ("fi", "sv"))
+
+
+# ---- in a real browser -------------------------------------------------------------------------
+
+def _chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.skip("Chromium is not installed (scripts/install-system-deps.sh installs it)")
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (scripts/install-system-deps.sh installs it)")
+    return exe
+
+
+def _run_chromium(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+         *args],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+
+
+AXE_RUNNER = """<script>%s</script><script>
+axe.run(document, {runOnly: {type: "tag",
+                             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+ .then(function (r) { show(r.violations.map(function (v) {
+   return {id: v.id, impact: v.impact,
+           nodes: v.nodes.map(function (n) { return n.target.join(" "); })}; })); })
+ .catch(function (e) { show({error: String(e)}); });
+function show(x) { var pre = document.createElement("pre"); pre.id = "axe-results";
+ pre.textContent = JSON.stringify(x); document.body.appendChild(pre); }
+</script>"""
+
+
+@pytest.mark.parametrize("page_path", ["fi/index.html", "sv/index.html", "index.html"])
+def test_axe_finds_no_violations(site, tmp_path, page_path):
+    exe = _chromium()
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page = copy / page_path
+    html = page.read_text(encoding="utf-8")
+    # The page forbids all scripts; the copy under test lifts that to let axe run.
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n', "", html, count=1)
+    html = html.replace("</body>", AXE_RUNNER % AXE.read_text(encoding="utf-8") + "</body>")
+    page.write_text(html, encoding="utf-8")
+    dom = _run_chromium(exe, tmp_path / "profile", "--virtual-time-budget=20000", "--dump-dom",
+                        page.as_uri()).stdout
+    found = re.search(r'<pre id="axe-results">(.*?)</pre>', dom, re.S)
+    assert found, "axe did not report"
+    results = json.loads(found.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    assert results == [], results
+
+
+def test_screenshot(site, tmp_path):
+    exe = _chromium()
+    shot = tmp_path / "web-fi.png"
+    _run_chromium(exe, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,2000",
+                  (site / "fi" / "index.html").as_uri())
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (1280, 2000)
+
+
+def test_same_input_same_bytes(site, tmp_path):
+    """A second build of the same workbook and date gives byte-identical site files."""
+    import datetime as dt
+
+    from digireport import SAMPLE_WORKBOOK
+    from digireport.pipeline import BuildOptions, build
+
+    options = BuildOptions(as_of=dt.date(2025, 12, 2))
+    build(SAMPLE_WORKBOOK.read_bytes(), "tiekartta_v2.xlsx", tmp_path, options)
+    first = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    again = tmp_path / "site"
+    second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
+    assert sorted(map(str, first)) == [
+        "data/fields.json", "data/indicators.csv", "data/indicators.json", "data/projects.csv",
+        "data/projects.json", "fi/index.html", "index.html", "sv/index.html"]
+    assert first == second
