@@ -22,16 +22,10 @@ from defusedxml import ElementTree
 
 from digireport.errors import ConflictError, DigireportError, LockedError, SourceError
 from digireport.i18n import L10n, _, l10n
+from digireport.labels import STATUS_LABELS
 from digireport.model import Roadmap, SheetInfo, Status
 from digireport.package import check_package
 
-STATUS_WORDS = {
-    Status.PLANNED: _("Planned"),
-    Status.STARTED: _("Started"),
-    Status.DONE: _("Done"),
-    Status.UNKNOWN: _("Unknown"),
-    Status.DROPPED: _("Dropped"),
-}
 SNAPSHOT_HEADER = _("Snapshot status {label}")
 REMARKS_HEADER = _("Data check")
 
@@ -114,7 +108,7 @@ def column_letters(index: int) -> str:
 
 
 def status_word(status: Status, loc: L10n) -> str:
-    return loc(STATUS_WORDS[status])
+    return loc(STATUS_LABELS[status])
 
 
 def apply_writeback(data: bytes, name: str, label: str, roadmap: Roadmap | None = None) -> WritebackResult:
