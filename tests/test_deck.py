@@ -317,3 +317,29 @@ def test_check_reports_missing_title_duplicates_and_alt_text():
         ("Slide {slide} has no title", {"slide": 3}),
         ("Slide {slide}: a chart or table has no alt text", {"slide": 3}),
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "A17", 'a & b <c> "d"', "two\nparas", "soft\vbreak\n\nend", "bell\x07 tab\t"]
+)
+def test_table_cell_fragment_matches_python_pptx(text):
+    """Table cells are written as XML directly; they must be what python-pptx would write."""
+    from lxml import etree
+    from pptx.util import Pt
+
+    from digireport.deck.slides import TABLE_FONT, cell_xml
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    cell = slide.shapes.add_table(1, 1, 0, 0, 100, 100).table.cell(0, 0)
+    cell.margin_top = cell.margin_bottom = Pt(3.6)
+    cell.text_frame.word_wrap = True
+    cell.text_frame.text = text
+    for para in cell.text_frame.paragraphs:
+        para.font.size = Pt(TABLE_FONT)
+        para.font.bold = True
+    wrapped = etree.fromstring(f'<a:tbl xmlns:a="{cell._tc.nsmap["a"]}">{cell_xml(text, True)}</a:tbl>')
+    def canonical(element):
+        return etree.tostring(element, method="c14n", exclusive=True)
+
+    assert canonical(wrapped[0]) == canonical(cell._tc)
