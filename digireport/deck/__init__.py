@@ -270,7 +270,6 @@ def plain(loc, raw: str, value: float | None) -> str:
 def list_slides(deck, options, title, header, items, row, widths, subtitle=None, continued=None) -> None:
     """A table of `row(item)` over as many slides as it needs, at most `max_list_rows` rows, then a
     closing note; only the rows shown are made, so a roll-up's size does not reach the deck."""
-    loc = deck.loc
     shown = [row(item) for item in items[: options.max_list_rows]]
     hidden = len(items) - len(shown)
     top = TOP + (SUBTITLE_HEIGHT if subtitle else 0)
@@ -284,19 +283,25 @@ def list_slides(deck, options, title, header, items, row, widths, subtitle=None,
         alt = title + ": " + "; ".join(" · ".join(c for c in r if c) for r in page)
         deck.table(slide, header, page, widths, top, alt)
     if hidden:
-        deck.bullets(
-            "content",
-            loc(_("{title}: {n} more rows"), title=title, n=hidden),
-            [
-                (
-                    0,
-                    loc(
-                        _("{n} more rows are not shown in the deck; the indicator workbook lists them all."),
-                        n=hidden,
-                    ),
-                )
-            ],
-        )
+        more_rows(deck, title, hidden)
+
+
+def more_rows(deck, title: str, hidden: int) -> None:
+    """The closing note of a list cut at `max_list_rows`."""
+    loc = deck.loc
+    deck.bullets(
+        "content",
+        loc(_("{title}: {n} more rows"), title=title, n=hidden),
+        [
+            (
+                0,
+                loc(
+                    _("{n} more rows are not shown in the deck; the indicator workbook lists them all."),
+                    n=hidden,
+                ),
+            )
+        ],
+    )
 
 
 def next_year_slides(deck, roadmap, stats, options, year) -> None:
