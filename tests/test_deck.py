@@ -317,3 +317,76 @@ def test_check_reports_missing_title_duplicates_and_alt_text():
         ("Slide {slide} has no title", {"slide": 3}),
         ("Slide {slide}: a chart or table has no alt text", {"slide": 3}),
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["", "A17", 'a & b <c> "d"', "two\nparas", "soft\vbreak\n\nend", "bell\x07 tab\t"]
+)
+def test_table_cell_fragment_matches_python_pptx(text):
+    """Table cells are written as XML directly; they must be what python-pptx would write."""
+    from lxml import etree
+    from pptx.util import Pt
+
+    from digireport.deck.slides import TABLE_FONT, cell_xml
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    cell = slide.shapes.add_table(1, 1, 0, 0, 100, 100).table.cell(0, 0)
+    cell.margin_top = cell.margin_bottom = Pt(3.6)
+    cell.text_frame.word_wrap = True
+    cell.text_frame.text = text
+    for para in cell.text_frame.paragraphs:
+        para.font.size = Pt(TABLE_FONT)
+        para.font.bold = True
+    wrapped = etree.fromstring(f'<a:tbl xmlns:a="{cell._tc.nsmap["a"]}">{cell_xml(text, True)}</a:tbl>')
+    def canonical(element):
+        return etree.tostring(element, method="c14n", exclusive=True)
+
+    assert canonical(wrapped[0]) == canonical(cell._tc)
+
+
+def test_every_list_kind_capped(sample_roadmap, sample_stats):
+    """Each project list stops at the cap and says how many rows it left out; the programme's
+    indicators are listed in full."""
+    prs = Presentation(io.BytesIO(_render(sample_roadmap, sample_stats, max_list_rows=5)))
+    counts = {}
+    for slide in prs.slides:
+        title = slide.shapes.title.text
+        base = re.sub(r"( jatkuu)? \(\d+/\d+\)$", "", title)
+        for shape in slide.shapes:
+            if shape.has_table:
+                counts[base] = counts.get(base, 0) + len(shape.table.rows) - 1
+    assert counts == {
+        "1. Digiohjelman seuranta – mittarit": 17,
+        "2a. Digitiekartta 2024–2025 – projektit ja niiden tila": 5,
+        "2b. Digitiekartta 2024–2025 – tehdyt projektit": 5,
+        "Digitiekartta 2026 – projektit": 5,
+    }
+    closing = [t for t in titles(prs) if t.endswith("riviä lisää")]
+    assert closing == [
+        "2a. Digitiekartta 2024–2025 – projektit ja niiden tila: 47 riviä lisää",
+        "2b. Digitiekartta 2024–2025 – tehdyt projektit: 13 riviä lisää",
+        "Digitiekartta 2026 – projektit: 23 riviä lisää",
+    ]
+
+
+def test_list_rows_made_only_for_shown_projects(sample_roadmap, sample_stats, monkeypatch):
+    """A roll-up of many roadmaps reaches the deck only up to the cap: rows are made for the
+    projects shown, not for every project."""
+    import digireport.deck as deck
+
+    made = []
+    original = deck.list_slides
+
+    def counting(d, options, title, header, items, row, *args, **kw):
+        def counted(item):
+            made.append(title)
+            return row(item)
+
+        return original(d, options, title, header, items, counted, *args, **kw)
+
+    monkeypatch.setattr(deck, "list_slides", counting)
+    big = dataclasses.replace(sample_roadmap, projects=sample_roadmap.projects * 50)
+    prs = Presentation(io.BytesIO(_render(big, sample_stats, max_list_rows=7)))
+    assert len(made) == 3 * 7
+    assert "Digitiekartta 2026 – projektit: 1393 riviä lisää" in titles(prs)

@@ -137,35 +137,34 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
         total_text=loc(_("Projects in total {n}"), n=stats["status_span"]["total"]),
     )
 
-    in_span = [p for p in roadmap.projects if set(p.years) & set(followup)]
-    rows = [
-        [
-            p.id or "",
-            p.name.get(lang),
-            ", ".join(str(y) for y in p.years if y in followup),
-            label(loc, "status", p.status.value),
-        ]
-        for p in in_span
-    ]
+    span_years = frozenset(followup)
+    in_span = [p for p in roadmap.projects if not span_years.isdisjoint(p.years)]
     list_slides(
         deck,
         options,
         loc(_("2a. Digital Roadmap {span} – projects and their status"), span=s_span),
         [loc(_("Id")), loc(_("Project")), loc(_("Roadmap")), loc(_("Project status"))],
-        rows,
+        in_span,
+        lambda p: [
+            p.id or "",
+            p.name.get(lang),
+            ", ".join(str(y) for y in p.years if y in span_years),
+            label(loc, "status", p.status.value),
+        ],
         [1, 8, 1.6, 1.8],
     )
 
     done = [p for p in in_span if p.status.value == "done"]
     comp = stats["completed"]
-    rows = []
-    for p in done:
+
+    def completed_row(p):
         cost = ""
         if p.cost_eur is not None:
             cost = loc.money(p.cost_eur)
             if p.cost_kind is not None:
                 cost += f" ({loc(COST_KIND_LABELS[p.cost_kind])})"
-        rows.append([p.id or "", p.name.get(lang), p.impact.get(lang), cost])
+        return [p.id or "", p.name.get(lang), p.impact.get(lang), cost]
+
     summary = loc(
         _("Completed projects {n}: one-off costs {one_off}, yearly costs {yearly}"),
         n=comp["count"],
@@ -177,7 +176,8 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
         options,
         loc(_("2b. Digital Roadmap {span} – completed projects"), span=s_span),
         [loc(_("Id")), loc(_("Project")), loc(_("Impact")), loc(_("Cost"))],
-        rows,
+        done,
+        completed_row,
         [1, 4.5, 5, 2.2],
         subtitle=summary,
     )
@@ -267,10 +267,11 @@ def plain(loc, raw: str, value: float | None) -> str:
     return raw
 
 
-def list_slides(deck, options, title, header, rows, widths, subtitle=None, continued=None) -> None:
-    """A table over as many slides as it needs, at most `max_list_rows` rows, then a closing note."""
-    loc = deck.loc
-    shown, hidden = rows[: options.max_list_rows], len(rows) - min(len(rows), options.max_list_rows)
+def list_slides(deck, options, title, header, items, row, widths, subtitle=None, continued=None) -> None:
+    """A table of `row(item)` over as many slides as it needs, at most `max_list_rows` rows, then a
+    closing note; only the rows shown are made, so a roll-up's size does not reach the deck."""
+    shown = [row(item) for item in items[: options.max_list_rows]]
+    hidden = len(items) - len(shown)
     top = TOP + (SUBTITLE_HEIGHT if subtitle else 0)
     pages = paginate(header, shown, widths, BOTTOM - top) or [[]]
     for n, page in enumerate(pages, start=1):
@@ -282,19 +283,25 @@ def list_slides(deck, options, title, header, rows, widths, subtitle=None, conti
         alt = title + ": " + "; ".join(" · ".join(c for c in r if c) for r in page)
         deck.table(slide, header, page, widths, top, alt)
     if hidden:
-        deck.bullets(
-            "content",
-            loc(_("{title}: {n} more rows"), title=title, n=hidden),
-            [
-                (
-                    0,
-                    loc(
-                        _("{n} more rows are not shown in the deck; the indicator workbook lists them all."),
-                        n=hidden,
-                    ),
-                )
-            ],
-        )
+        more_rows(deck, title, hidden)
+
+
+def more_rows(deck, title: str, hidden: int) -> None:
+    """The closing note of a list cut at `max_list_rows`."""
+    loc = deck.loc
+    deck.bullets(
+        "content",
+        loc(_("{title}: {n} more rows"), title=title, n=hidden),
+        [
+            (
+                0,
+                loc(
+                    _("{n} more rows are not shown in the deck; the indicator workbook lists them all."),
+                    n=hidden,
+                ),
+            )
+        ],
+    )
 
 
 def next_year_slides(deck, roadmap, stats, options, year) -> None:
@@ -304,15 +311,13 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     projects = [p for p in roadmap.projects if year in p.years]
     order = {g: i for i, g in enumerate(Goal)}
     projects.sort(key=lambda p: (order.get(p.goal, 9), p.row))
-    rows = [
-        [p.goal.value if p.goal else "", p.id or "", p.name.get(lang), p.problem.get(lang)] for p in projects
-    ]
     list_slides(
         deck,
         options,
         loc(_("Digital Roadmap {year} – projects"), year=year),
         [loc(_("Goal")), loc(_("Id")), loc(_("Project")), loc(_("What problem does the project solve"))],
-        rows,
+        projects,
+        lambda p: [p.goal.value if p.goal else "", p.id or "", p.name.get(lang), p.problem.get(lang)],
         [0.9, 1, 5.5, 5.5],
         continued=loc(_("Digital Roadmap {year} – projects continue"), year=year),
     )

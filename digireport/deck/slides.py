@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
 
 from digireport.deck.template import FOOTER, layout, placeholder
@@ -22,6 +26,7 @@ SUBTITLE_HEIGHT = Inches(0.45)
 # more pages rather than rows pushed past the slide's bottom edge.
 GLYPH = 0.55
 CELL_MARGIN_PT = 7.2 * 2
+CELL_MARGIN_Y = Pt(3.6)
 # Percentage labels as `40,38 %`; the locale id in the format code makes PowerPoint and
 # LibreOffice use the deck's decimal comma whatever the viewer's own locale is.
 PERCENT_FORMAT = {"fi": "[$-40B]0.00\\ %", "sv": "[$-81D]0.00\\ %"}
@@ -178,22 +183,44 @@ class Deck:
         frame.name = alt.split(":")[0]
         table = frame.table
         table.first_row = True
-        for i, w in enumerate(col_widths):
-            table.columns[i].width = Emu(w)
-        for r, (cells, height) in enumerate(zip([header, *rows], heights, strict=True)):
-            table.rows[r].height = Emu(height)
-            for c, text in enumerate(cells):
-                cell = table.cell(r, c)
-                cell.margin_top = cell.margin_bottom = Pt(3.6)
-                cell.text_frame.word_wrap = True
-                cell.text_frame.text = text
-                for para in cell.text_frame.paragraphs:
-                    para.font.size = Pt(TABLE_FONT)
-                    para.font.bold = r == 0
+        tbl = table._tbl
+        for col, w in zip(tbl.tblGrid.gridCol_lst, col_widths, strict=True):
+            col.w = Emu(w)
+        # The rows are written as one XML fragment: python-pptx's per-cell property look-ups
+        # cost most of a long deck's time. The fragment is what those look-ups would make.
+        body = "".join(
+            f'<a:tr h="{height}">{"".join(cell_xml(text, r == 0) for text in cells)}</a:tr>'
+            for r, (cells, height) in enumerate(zip([header, *rows], heights, strict=True))
+        )
+        for tr in tbl.tr_lst:
+            tbl.remove(tr)
+        tbl.extend(parse_xml(f"<a:tbl {nsdecls('a')}>{body}</a:tbl>"))
         frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
         notes = slide.notes_slide.notes_text_frame
         notes.text = "\n".join("\t".join(r) for r in [header, *rows])
         return frame
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
+
+
+def cell_xml(text: str, bold: bool) -> str:
+    """A table cell as python-pptx writes it when given the text, margins, wrap and font."""
+    props = f'<a:pPr><a:defRPr sz="{TABLE_FONT * 100}" b="{int(bold)}"/></a:pPr>'
+    paras = []
+    for para in text.split("\n"):
+        parts = []
+        for i, run in enumerate(para.split("\v")):
+            if i:
+                parts.append("<a:br/>")
+            if run:
+                run = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", run)
+                parts.append(f"<a:r><a:t>{escape(run)}</a:t></a:r>")
+        paras.append(f"<a:p>{props}{''.join(parts)}</a:p>")
+    return (
+        '<a:tc><a:txBody><a:bodyPr wrap="square"/><a:lstStyle/>'
+        f'{"".join(paras)}</a:txBody><a:tcPr marT="{CELL_MARGIN_Y}" marB="{CELL_MARGIN_Y}"/></a:tc>'
+    )
 
 
 def text_lines(text: str, width_emu: int, font_pt: float = TABLE_FONT, bold: bool = False) -> int:
