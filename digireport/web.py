@@ -440,8 +440,9 @@ def _projects_section(report: dict, loc: L10n) -> str:
         for h in (_("Identifier"), _("Project"), _("Goal"), _("Roadmap years"), STATUS)))
     out.append("</tr></thead>\n<tbody>\n")
     order = {g.value: n for n, g in enumerate(GOAL_ORDER)}
+    statuses = {s.value: loc(STATUS_LABELS[s]) for s in Status}
     for p in sorted(report["projects"], key=lambda p: (order.get(p["goal"], 9), p["row"])):
-        status = loc(STATUS_LABELS[Status(p["status"])])
+        status = statuses[Status(p["status"]).value]
         name, name_lang = _name(p["name"], loc.lang)
         out.append(f'<tr data-project="{_e(p["id"])}"><td>{_e(p["id"])}</td>'
                    f'<th scope="row"{_lang_attr(name_lang, loc.lang)}>{_e(name)}</th><td>{_e(p["goal"])}</td>'
@@ -464,6 +465,9 @@ def _open_data_section(loc: L10n) -> str:
 
 # ---- open data ---------------------------------------------------------------------------------
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value: object) -> str:
     if value is None:
         return ""
@@ -473,7 +477,7 @@ def _csv_cell(value: object) -> str:
         return repr(value)
     text = str(value)
     # A text starting like a formula would run as one when the file is opened in a spreadsheet.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text[:1] in _FORMULA_START:
         return "'" + text
     return text
 
@@ -481,7 +485,9 @@ def _csv_cell(value: object) -> str:
 def _write_csv(fh: TextIO, header: list[str], rows: Iterable[list[object]]) -> None:
     writer = csv.writer(fh, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    # Most cells are text that cannot start a formula: those go to the writer as they are.
+    writer.writerows([v if type(v) is str and v[:1] not in _FORMULA_START else _csv_cell(v) for v in row]
+                     for row in rows)
 
 
 _INFINITY = float("inf")
@@ -522,6 +528,7 @@ class _JsonWriter:
     def __init__(self, fh: TextIO) -> None:
         self.fh = fh
         self.out: list[str] = []
+        self.keys: dict[str, str] = {}  # '"name": ' by key: a few keys repeat for every project
 
     def dump(self, obj: object) -> None:
         self._value(obj, "\n")
@@ -531,19 +538,9 @@ class _JsonWriter:
 
     def _value(self, o: object, pad: str) -> None:
         out = self.out
-        t = type(o)
-        if t is str:
-            out.append(encode_basestring(o))
-        elif o is None:
-            out.append("null")
-        elif o is True:
-            out.append("true")
-        elif o is False:
-            out.append("false")
-        elif t is int:
-            out.append(int.__repr__(o))
-        elif t is float:
-            out.append(_json_float(o))
+        scalar = _JSON_SCALARS.get(type(o))
+        if scalar is not None:
+            out.append(scalar(o))
         elif isinstance(o, str):
             out.append(encode_basestring(o))
         elif isinstance(o, int):
@@ -557,12 +554,16 @@ class _JsonWriter:
             inner = pad + "  "
             sep = "[" + inner
             for item in o:
-                out.append(sep)
+                scalar = _JSON_SCALARS.get(type(item))
+                if scalar is not None:
+                    out.append(sep + scalar(item))
+                else:
+                    out.append(sep)
+                    self._value(item, inner)
+                    if len(out) > 8192:
+                        self.fh.write("".join(out))
+                        out.clear()
                 sep = "," + inner
-                self._value(item, inner)
-                if len(out) > 8192:
-                    self.fh.write("".join(out))
-                    out.clear()
             out.append(pad + "]")
         elif isinstance(o, dict):
             if not o:
@@ -570,13 +571,33 @@ class _JsonWriter:
                 return
             inner = pad + "  "
             sep = "{" + inner
+            keys = self.keys
             for key, value in o.items():
-                out.append(sep + encode_basestring(_json_key(key)) + ": ")
+                if type(key) is str:
+                    head = keys.get(key)
+                    if head is None:
+                        head = keys[key] = encode_basestring(key) + ": "
+                else:
+                    head = encode_basestring(_json_key(key)) + ": "
+                scalar = _JSON_SCALARS.get(type(value))
+                if scalar is not None:
+                    out.append(sep + head + scalar(value))
+                else:
+                    out.append(sep + head)
+                    self._value(value, inner)
                 sep = "," + inner
-                self._value(value, inner)
             out.append(pad + "}")
         else:
             raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+_JSON_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    float: _json_float,
+    bool: lambda value: "true" if value else "false",
+    type(None): lambda _value: "null",
+}
 
 
 def project_rows(report: dict) -> list[list[object]]:
