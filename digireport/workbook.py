@@ -398,6 +398,11 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
         "autofilter": True,
         "columns": [{"header": h, "header_format": fmt.header} for h in headers],
     })
+    # xlsxwriter remembers every cell of a table, to refuse a second table over it; this sheet has
+    # just the one, and for a large roll-up the memory would be tens of megabytes.
+    table_cells = getattr(ws, "table_cells", None)
+    if isinstance(table_cells, dict):
+        table_cells.clear()
     # 30,000 rows × 19 cells: every word is looked up once per code, not once per cell, and the
     # writers are bound once; the cells and their formats are the same as cell by cell.
     fi_word = {code: words.fi(msgid) for code, msgid in WORKBOOK_LABELS.items()}
