@@ -410,49 +410,52 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
     both_word = {code: words.label(code) for code in WORKBOOK_LABELS}
     snapshot_word = {code: f"{fi_word[code]} / {sv_word[code]}" for code in Status}
     many_words: dict[tuple, str | None] = {}
+    years_text: dict[tuple, str] = {}
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
-    plain, integer, money = fmt.plain, fmt.integer, fmt.money
-
-    def put(r: int, c: int, value: object, f) -> None:
-        if value is None or value == "":
-            write_blank(r, c, None, f)
-        elif isinstance(value, int | float):
-            write_number(r, c, value, f)
-        else:
-            write_string(r, c, str(value), f)
+    plain = fmt.plain
+    formats = [plain] * len(headers)
+    formats[0], formats[-2] = fmt.integer, fmt.money
 
     for r, p in enumerate(roadmap.projects, start=1):
         history = dict(p.status_history)
         beneficiaries = p.beneficiaries
         if beneficiaries not in many_words:
             many_words[beneficiaries] = words.labels(beneficiaries)
-        cells = [
-            (p.row, integer),
-            (p.id, plain),
-            (p.goal.value if p.goal else None, plain),
-            (p.name.fi, plain),
-            (p.name.sv, plain),
-            (", ".join(str(y) for y in p.years), plain),
-            (fi_word[p.status], plain),
-            (sv_word[p.status], plain),
+        years = p.years
+        if years not in years_text:
+            years_text[years] = ", ".join(str(y) for y in years)
+        values: list[object] = [
+            p.row,
+            p.id,
+            p.goal.value if p.goal else None,
+            p.name.fi,
+            p.name.sv,
+            years_text[years],
+            fi_word[p.status],
+            sv_word[p.status],
         ]
         for label in snapshots:
             code = history.get(label)
-            cells.append((snapshot_word[code] if code else None, plain))
-        cells += [
-            (both_word[p.level] if p.level else None, plain),
-            (both_word[p.basis] if p.basis else None, plain),
-            (both_word[p.benefit] if p.benefit else None, plain),
-            (many_words[beneficiaries], plain),
-            (p.cost_class.value if p.cost_class else None, plain),
-            (p.impact_class.value if p.impact_class else None, plain),
-            (both_word[p.model] if p.model else None, plain),
-            (p.owner, plain),
-            (p.cost_eur, money),
-            (both_word[p.cost_kind] if p.cost_kind else None, plain),
+            values.append(snapshot_word[code] if code else None)
+        values += [
+            both_word[p.level] if p.level else None,
+            both_word[p.basis] if p.basis else None,
+            both_word[p.benefit] if p.benefit else None,
+            many_words[beneficiaries],
+            p.cost_class.value if p.cost_class else None,
+            p.impact_class.value if p.impact_class else None,
+            both_word[p.model] if p.model else None,
+            p.owner,
+            p.cost_eur,
+            both_word[p.cost_kind] if p.cost_kind else None,
         ]
-        for c, (value, f) in enumerate(cells):
-            put(r, c, value, f)
+        for c, value in enumerate(values):
+            if value is None or value == "":
+                write_blank(r, c, None, formats[c])
+            elif isinstance(value, int | float):
+                write_number(r, c, value, formats[c])
+            else:
+                write_string(r, c, str(value), formats[c])
     ws.freeze_panes(1, 2)
     ws.set_row(0, 45)
     ws.set_column(0, 2, 9)
