@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
+from collections.abc import Callable, Iterable, Iterator
 from html import escape
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from digireport.i18n import LANGUAGES, L10n, _, l10n
 from digireport.model import GOAL_ORDER, STATUS_ORDER, Goal, Roadmap, Status
@@ -168,8 +169,7 @@ def render_web(roadmap: Roadmap, stats: dict, report: dict, options: Any, stagin
         (site / lang).mkdir(exist_ok=True)
         _write(site / lang / "index.html", report_page(report, l10n(lang), languages))
     _write(site / "index.html", landing_page(report, languages))
-    for name, text in open_data(report).items():
-        _write(site / "data" / name, text)
+    write_open_data(report, site / "data")
     progress(_("Wrote {file}"), {"file": f"{SITE}/"})
 
 
@@ -440,8 +440,9 @@ def _projects_section(report: dict, loc: L10n) -> str:
         for h in (_("Identifier"), _("Project"), _("Goal"), _("Roadmap years"), STATUS)))
     out.append("</tr></thead>\n<tbody>\n")
     order = {g.value: n for n, g in enumerate(GOAL_ORDER)}
+    statuses = {s.value: loc(STATUS_LABELS[s]) for s in Status}
     for p in sorted(report["projects"], key=lambda p: (order.get(p["goal"], 9), p["row"])):
-        status = loc(STATUS_LABELS[Status(p["status"])])
+        status = statuses[Status(p["status"]).value]
         name, name_lang = _name(p["name"], loc.lang)
         out.append(f'<tr data-project="{_e(p["id"])}"><td>{_e(p["id"])}</td>'
                    f'<th scope="row"{_lang_attr(name_lang, loc.lang)}>{_e(name)}</th><td>{_e(p["goal"])}</td>'
@@ -464,6 +465,9 @@ def _open_data_section(loc: L10n) -> str:
 
 # ---- open data ---------------------------------------------------------------------------------
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value: object) -> str:
     if value is None:
         return ""
@@ -473,30 +477,142 @@ def _csv_cell(value: object) -> str:
         return repr(value)
     text = str(value)
     # A text starting like a formula would run as one when the file is opened in a spreadsheet.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text[:1] in _FORMULA_START:
         return "'" + text
     return text
 
 
-def _csv(header: list[str], rows: list[list[object]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+def _write_csv(fh: TextIO, header: list[str], rows: Iterable[list[object]]) -> None:
+    writer = csv.writer(fh, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([[_csv_cell(v) for v in row] for row in rows])
-    return buf.getvalue()
+    # Most cells are text that cannot start a formula: those go to the writer as they are.
+    writer.writerows([v if type(v) is str and v[:1] not in _FORMULA_START else _csv_cell(v) for v in row]
+                     for row in rows)
+
+
+_INFINITY = float("inf")
+
+
+def _json_float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+def _json_key(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, float):
+        return _json_float(key)
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    if isinstance(key, int):
+        return int.__repr__(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+class _JsonWriter:
+    """The text of `json.dumps(obj, ensure_ascii=False, indent=2)`, written piece by piece.
+
+    The standard encoder has no fast path for indented output and builds the whole text in
+    memory; the projects of a large roll-up are tens of megabytes of it."""
+
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+        self.out: list[str] = []
+        self.keys: dict[str, str] = {}  # '"name": ' by key: a few keys repeat for every project
+
+    def dump(self, obj: object) -> None:
+        self._value(obj, "\n")
+        self.out.append("\n")
+        self.fh.write("".join(self.out))
+        self.out.clear()
+
+    def _value(self, o: object, pad: str) -> None:
+        out = self.out
+        scalar = _JSON_SCALARS.get(type(o))
+        if scalar is not None:
+            out.append(scalar(o))
+        elif isinstance(o, str):
+            out.append(encode_basestring(o))
+        elif isinstance(o, int):
+            out.append(int.__repr__(o))
+        elif isinstance(o, float):
+            out.append(_json_float(o))
+        elif isinstance(o, list | tuple):
+            if not o:
+                out.append("[]")
+                return
+            inner = pad + "  "
+            sep = "[" + inner
+            for item in o:
+                scalar = _JSON_SCALARS.get(type(item))
+                if scalar is not None:
+                    out.append(sep + scalar(item))
+                else:
+                    out.append(sep)
+                    self._value(item, inner)
+                    if len(out) > 8192:
+                        self.fh.write("".join(out))
+                        out.clear()
+                sep = "," + inner
+            out.append(pad + "]")
+        elif isinstance(o, dict):
+            if not o:
+                out.append("{}")
+                return
+            inner = pad + "  "
+            sep = "{" + inner
+            keys = self.keys
+            for key, value in o.items():
+                if type(key) is str:
+                    head = keys.get(key)
+                    if head is None:
+                        head = keys[key] = encode_basestring(key) + ": "
+                else:
+                    head = encode_basestring(_json_key(key)) + ": "
+                scalar = _JSON_SCALARS.get(type(value))
+                if scalar is not None:
+                    out.append(sep + head + scalar(value))
+                else:
+                    out.append(sep + head)
+                    self._value(value, inner)
+                sep = "," + inner
+            out.append(pad + "}")
+        else:
+            raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+_JSON_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    int: int.__repr__,
+    float: _json_float,
+    bool: lambda value: "true" if value else "false",
+    type(None): lambda _value: "null",
+}
 
 
 def project_rows(report: dict) -> list[list[object]]:
-    rows = []
+    return list(_project_rows(report))
+
+
+def _project_rows(report: dict) -> Iterator[list[object]]:
     for p in report["projects"]:
-        rows.append([
+        yield [
             p["id"], p["goal"], ";".join(str(y) for y in p["years"]), p["status"],
             p["name"]["fi"], p["name"]["sv"], p["problem"]["fi"], p["problem"]["sv"],
             p["impact"]["fi"], p["impact"]["sv"], p["level"], p["basis"], p["benefit"],
             ";".join(p["beneficiaries"]), p["cost_class"], p["impact_class"], p["model"], p["owner"],
             p["cost_eur"], p["cost_kind"], p["row"],
-        ])
-    return rows
+        ]
 
 
 def indicator_rows(report: dict) -> list[list[object]]:
@@ -514,8 +630,8 @@ def indicator_rows(report: dict) -> list[list[object]]:
     return rows
 
 
-def open_data(report: dict) -> dict[str, str]:
-    """The files of `site/data/` by name: CSV and JSON of projects and indicators, field descriptions."""
+def _open_data_files(report: dict) -> dict[str, Callable[[TextIO], None]]:
+    """Each file of `site/data/` by name, as a function writing it into a text file."""
     meta = {"as_of": report["as_of"], "source": {"name": report["source"]["name"],
                                                   "sha256": report["source"]["sha256"]}}
     indicators = []
@@ -530,13 +646,31 @@ def open_data(report: dict) -> dict[str, str]:
         "indicators": {k: {"fi": fi(d), "sv": sv(d)} for k, d in INDICATOR_FIELDS},
     }
 
-    def dump(obj: object) -> str:
-        return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+    def dump(obj: object) -> Callable[[TextIO], None]:
+        return lambda fh: _JsonWriter(fh).dump(obj)
 
     return {
-        "projects.csv": _csv([k for k, _d in PROJECT_FIELDS], project_rows(report)),
-        "indicators.csv": _csv([k for k, _d in INDICATOR_FIELDS], indicator_rows(report)),
+        "projects.csv": lambda fh: _write_csv(fh, [k for k, _d in PROJECT_FIELDS], _project_rows(report)),
+        "indicators.csv": lambda fh: _write_csv(fh, [k for k, _d in INDICATOR_FIELDS], indicator_rows(report)),
         "projects.json": dump({**meta, "projects": report["projects"]}),
         "indicators.json": dump({**meta, "indicators": indicators}),
         "fields.json": dump(fields),
     }
+
+
+def write_open_data(report: dict, folder: Path) -> None:
+    """Write the files of `site/data/` into `folder`, each straight into its file."""
+    for name, write in _open_data_files(report).items():
+        # newline="" keeps "\n" on every platform, so the files are byte-identical everywhere.
+        with (folder / name).open("w", encoding="utf-8", newline="") as fh:
+            write(fh)
+
+
+def open_data(report: dict) -> dict[str, str]:
+    """The files of `site/data/` by name: CSV and JSON of projects and indicators, field descriptions."""
+    texts = {}
+    for name, write in _open_data_files(report).items():
+        buf = io.StringIO(newline="")
+        write(buf)
+        texts[name] = buf.getvalue()
+    return texts

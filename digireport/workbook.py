@@ -248,6 +248,11 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptio
     _findings(wb, words, fmt, roadmap)
     _about(wb, words, fmt, roadmap, options)
     wb.close()
+    # The build runs with the cyclic collector paused and the workbook's objects refer to each
+    # other: let go of the cells now, or they would stay in memory for the rest of the build.
+    for ws in wb.worksheets():
+        ws.table.clear()
+    wb.str_table.string_array.clear()
     return buf.getvalue()
 
 
@@ -393,35 +398,64 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
         "autofilter": True,
         "columns": [{"header": h, "header_format": fmt.header} for h in headers],
     })
+    # xlsxwriter remembers every cell of a table, to refuse a second table over it; this sheet has
+    # just the one, and for a large roll-up the memory would be tens of megabytes.
+    table_cells = getattr(ws, "table_cells", None)
+    if isinstance(table_cells, dict):
+        table_cells.clear()
+    # 30,000 rows × 19 cells: every word is looked up once per code, not once per cell, and the
+    # writers are bound once; the cells and their formats are the same as cell by cell.
+    fi_word = {code: words.fi(msgid) for code, msgid in WORKBOOK_LABELS.items()}
+    sv_word = {code: words.sv(msgid) for code, msgid in WORKBOOK_LABELS.items()}
+    both_word = {code: words.label(code) for code in WORKBOOK_LABELS}
+    snapshot_word = {code: f"{fi_word[code]} / {sv_word[code]}" for code in Status}
+    many_words: dict[tuple, str | None] = {}
+    years_text: dict[tuple, str] = {}
+    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    plain = fmt.plain
+    formats = [plain] * len(headers)
+    formats[0], formats[-2] = fmt.integer, fmt.money
+
     for r, p in enumerate(roadmap.projects, start=1):
         history = dict(p.status_history)
-        cells: list[tuple[object, Any]] = [
-            (p.row, fmt.integer),
-            (p.id, fmt.plain),
-            (p.goal.value if p.goal else None, fmt.plain),
-            (p.name.fi, fmt.text),
-            (p.name.sv, fmt.text),
-            (", ".join(str(y) for y in p.years), fmt.plain),
-            (words.fi(WORKBOOK_LABELS[p.status]), fmt.plain),
-            (words.sv(WORKBOOK_LABELS[p.status]), fmt.plain),
+        beneficiaries = p.beneficiaries
+        if beneficiaries not in many_words:
+            many_words[beneficiaries] = words.labels(beneficiaries)
+        years = p.years
+        if years not in years_text:
+            years_text[years] = ", ".join(str(y) for y in years)
+        values: list[object] = [
+            p.row,
+            p.id,
+            p.goal.value if p.goal else None,
+            p.name.fi,
+            p.name.sv,
+            years_text[years],
+            fi_word[p.status],
+            sv_word[p.status],
         ]
-        cells += [(words.labels([history[label]] if history.get(label) else ()), fmt.plain)
-                  for label in snapshots]
-        cells += [(words.label(code) if code else None, fmt.plain) for code in (p.level, p.basis, p.benefit)]
-        cells += [
-            (words.labels(p.beneficiaries), fmt.plain),
-            (p.cost_class.value if p.cost_class else None, fmt.plain),
-            (p.impact_class.value if p.impact_class else None, fmt.plain),
-            (words.label(p.model) if p.model else None, fmt.plain),
-            (p.owner, fmt.plain),
-            (p.cost_eur, fmt.money),
-            (words.label(p.cost_kind) if p.cost_kind else None, fmt.plain),
+        for label in snapshots:
+            code = history.get(label)
+            values.append(snapshot_word[code] if code else None)
+        values += [
+            both_word[p.level] if p.level else None,
+            both_word[p.basis] if p.basis else None,
+            both_word[p.benefit] if p.benefit else None,
+            many_words[beneficiaries],
+            p.cost_class.value if p.cost_class else None,
+            p.impact_class.value if p.impact_class else None,
+            both_word[p.model] if p.model else None,
+            p.owner,
+            p.cost_eur,
+            both_word[p.cost_kind] if p.cost_kind else None,
         ]
-        for c, (value, f) in enumerate(cells):
-            if isinstance(value, int | float):
-                ws.write_number(r, c, value, f)
+        for c, value in enumerate(values):
+            if value is None or value == "":
+                write_blank(r, c, None, formats[c])
+            elif isinstance(value, int | float):
+                write_number(r, c, value, formats[c])
             else:
-                _put_text(ws, r, c, value, f)
+                write_string(r, c, str(value), formats[c])
     ws.freeze_panes(1, 2)
     ws.set_row(0, 45)
     ws.set_column(0, 2, 9)

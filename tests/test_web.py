@@ -342,3 +342,22 @@ def test_same_input_same_bytes(site, tmp_path):
         "data/fields.json", "data/indicators.csv", "data/indicators.json", "data/projects.csv",
         "data/projects.json", "fi/index.html", "index.html", "sv/index.html"]
     assert first == second
+
+
+def test_json_files_read_like_the_standard_encoder(report):
+    """The open-data JSON is written piece by piece; its text is exactly json.dumps(indent=2)."""
+    import io
+
+    from digireport.web import _JsonWriter
+
+    tricky = {"a": [], "b": {}, "c": [1, 2.5, True, False, None, "å\"\n\u2028"], 3: float("nan"),
+              2.5: float("inf"), None: -float("inf"), True: {"x": [[], [{}]]}, "d": (1,)}
+    for obj in (tricky, [], {}, "x", 1, {"projects": report["projects"]}):
+        buf = io.StringIO()
+        _JsonWriter(buf).dump(obj)
+        assert buf.getvalue() == json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+    data = open_data(report)
+    assert data["projects.json"] == json.dumps(
+        {"as_of": report["as_of"], "source": {"name": report["source"]["name"],
+                                              "sha256": report["source"]["sha256"]},
+         "projects": report["projects"]}, ensure_ascii=False, indent=2) + "\n"
