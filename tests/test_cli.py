@@ -51,6 +51,18 @@ def test_build_is_deterministic(tmp_path, capsys):
     assert (tmp_path / "a" / "report.json").read_bytes() == (tmp_path / "b" / "report.json").read_bytes()
 
 
+def test_report_json_has_one_record_per_line(tmp_path, capsys):
+    assert run(["build", "--source", str(SAMPLE_WORKBOOK), "--out", str(tmp_path), "--as-of", "2025-12-02",
+                "--quiet"], capsys)[0] == 0
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    report = json.loads(text)
+    lines = text.splitlines()
+    start = lines.index('  "projects": [')
+    records = [json.loads(line.strip().rstrip(",")) for line in lines[start + 1:start + 81]]
+    assert records == report["projects"] and lines[start + 81] == "  ],"
+    assert '    "year_counts": {"2024": 26, "2025": 26, "2026": 28},' in lines
+
+
 def test_validate_clean_sample(capsys):
     code, out, _ = run(["--ui-lang", "sv", "validate", "--source", str(SAMPLE_WORKBOOK)], capsys)
     assert code == 0
