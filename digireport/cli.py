@@ -29,6 +29,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return value
+
+
 def _languages(text: str) -> tuple[str, ...]:
     langs = tuple(p.strip() for p in text.split(",") if p.strip())
     bad = [lang for lang in langs if lang not in ("fi", "sv")]
@@ -55,7 +65,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--template", type=Path, default=None, help="deck template (.pptx)")
     b.add_argument("--presenter", default=None, help="presenter shown in the deck footer")
     b.add_argument("--pdf", action="store_true", help="also write PDFs of the decks (needs LibreOffice)")
-    b.add_argument("--max-list-rows", type=int, default=200, help="rows at most in a deck's list slides")
+    b.add_argument("--max-list-rows", type=_positive, default=200,
+                   help="rows at most in a list of the decks and the web report")
+    b.add_argument("--workers", type=_positive, default=None,
+                   help="processes rendering the outputs side by side (default: one per CPU)")
     b.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     v = sub.add_parser("validate", help="print the workbook's findings; exit 1 if any is an error")
@@ -109,7 +122,7 @@ def _source(args) -> Path:
 
 
 def cmd_build(args, loc) -> int:
-    from digireport.pipeline import BuildOptions, build
+    from digireport.pipeline import BuildOptions, available_cpus, build
     from digireport.source import fetch_local
 
     def progress(message: str, params: dict) -> None:
@@ -119,7 +132,8 @@ def cmd_build(args, loc) -> int:
     as_of = args.as_of or dt.date.today()
     fetched = fetch_local(_source(args))
     options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template,
-                           presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows)
+                           presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows,
+                           workers=args.workers or available_cpus())
     result = build(fetched.data, fetched.name, args.out, options, progress)
     if not args.quiet:
         from digireport.model import Severity
