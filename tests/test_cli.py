@@ -163,6 +163,29 @@ def test_missing_file(tmp_path, capsys):
     assert code == 2 and err.strip() == f"digireport: {tmp_path / 'nope.xlsx'}: filen hittades inte"
 
 
+def test_help_and_argument_errors_speak_the_ui_language(capsys, monkeypatch):
+    monkeypatch.setenv("DIGIREPORT_UI_LANG", "sv")
+    with pytest.raises(SystemExit) as done:
+        main(["build", "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert out.startswith("användning: digireport build") and "--out MAPP" in out
+    assert "flaggor:" in out and "mapp för resultaten" in out and "visa den här hjälpen och avsluta" in out
+    with pytest.raises(SystemExit) as done:
+        main(["--ui-lang", "fi", "build", "--as-of", "2025-13-01"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2
+    assert err.splitlines()[-1] == (
+        "digireport build: virhe: argumentti --as-of: ei ole päivämäärä (VVVV-KK-PP): '2025-13-01'")
+    with pytest.raises(SystemExit):
+        main(["--ui-lang", "fi", "build"])
+    assert capsys.readouterr().err.splitlines()[-1] == "digireport build: virhe: seuraavat argumentit puuttuvat: --out"
+    with pytest.raises(SystemExit):
+        main(["--ui-lang=fi", "build", "--out", "o", "--workers", "0"])
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "digireport build: virhe: argumentti --workers: ei ole kokonaisluku, joka on vähintään 1: '0'")
+
+
 def test_help_is_documented_and_fast_to_import():
     # every subcommand appears in the README
     from pathlib import Path
