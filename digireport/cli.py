@@ -126,7 +126,7 @@ def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _ui_lang(argv: list[str]) -> str:
+def ui_lang_of(argv: list[str]) -> str:
     """--ui-lang, read before parsing so that the help and argparse's errors are in that language."""
     for i, arg in enumerate(argv):
         value = argv[i + 1] if arg == "--ui-lang" and i + 1 < len(argv) else arg.partition("=")[2] \
@@ -139,7 +139,7 @@ def _ui_lang(argv: list[str]) -> str:
 
 
 @contextmanager
-def _argparse_speaks(loc) -> Iterator[None]:
+def argparse_speaks(loc) -> Iterator[None]:
     """argparse takes its words from module-level gettext functions; point them at our catalogs."""
     from digireport.i18n import translations
 
@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     from digireport.i18n import l10n
 
     argv = sys.argv[1:] if argv is None else list(argv)
-    loc = l10n(_ui_lang(argv))
-    with _argparse_speaks(loc):
+    loc = l10n(ui_lang_of(argv))
+    with argparse_speaks(loc):
         parser = make_parser(loc)
         args = parser.parse_args(argv)
         if args.version:
