@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import pickle
 import select
@@ -11,14 +10,14 @@ import shutil
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digireport.i18n import LANGUAGES, _
 from digireport.model import Roadmap
+from digireport.roadmap import collector_paused
 
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -62,22 +61,9 @@ def parse(data: bytes, name: str) -> Roadmap:
     return parse_roadmap(data, name)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A build allocates millions of acyclic records for a large roll-up; the cyclic garbage
-    collector's passes over them cost a tenth of the build and free nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
-    with _collector_paused():
+    with collector_paused():
         return _build(data, name, out, options, progress)
 
 
