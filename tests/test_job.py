@@ -13,7 +13,7 @@ import pytest
 from jobfakes import labels_in, use_writeback
 
 from digireport import SAMPLE_WORKBOOK
-from digireport.errors import ConflictError
+from digireport.errors import ConflictError, DigireportError
 from digireport.i18n import l10n
 from digireport.job import BusyError, job_lock, load_state, outdated, read_journal, run_once, save_state, summary
 from digireport.settings import load_settings
@@ -307,3 +307,18 @@ def test_cli_run_logs_the_removal_and_counts_it(tmp_path, capsys):
     assert line.split(" ", 2)[2] == (
         f'progress message="Removed {{count}} outdated files from {{folder}}" count=2 '
         f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html"] already_gone=[]')
+
+
+def test_a_failed_build_removes_nothing(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    run_once(make_settings(tmp_path, master=master, languages=("fi", "sv")), AS_OF, clock=Clock())
+    out = tmp_path / "published"
+    before = {name: (out / name).read_bytes() for name in published_files(out)}
+    master.write_bytes(b"not a workbook")
+    fi_only = make_settings(tmp_path, master=master, languages=("fi",))
+    with pytest.raises(DigireportError):
+        run_once(fi_only, AS_OF, clock=Clock())
+    assert {name: (out / name).read_bytes() for name in published_files(out)} == before
+    assert "deck-sv.pptx" in load_state(fi_only.state_folder)["published"]["files"]
+    assert "removed" not in read_journal(fi_only.state_folder)[-1]
