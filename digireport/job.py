@@ -3,7 +3,7 @@
 State lives in the configured state folder:
 - `state.json`: the source version of the last successful run, write-backs still pending and the
   files the last publish wrote (so outputs a later run no longer makes can be removed);
-- `journal.jsonl`: one JSON line per run (start, end, source version, outputs, findings, error);
+- `journal.jsonl`: one JSON line per run (start, end, source version, outputs, findings, removed, error);
 - `job.lock`: held while a run is going on, so two runs never overlap.
 """
 
@@ -250,7 +250,7 @@ def _remove_outdated(settings: Settings, storage, state: dict, current: list[str
     save_state(settings.state_folder, state)
     progress(_("Removed {count} outdated files from {folder}"),
              {"count": len(removed), "folder": folder, "files": removed,
-              "already_gone": sorted(set(stale) - set(removed))})
+              "skipped": sorted(set(stale) - set(removed))})
     return removed, None
 
 

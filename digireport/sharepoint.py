@@ -118,7 +118,7 @@ class SharePointStorage:
             except StorageError as exc:
                 # a 404 is checked here, not with the client's ignore_missing: that also swallows an
                 # ArgumentException (HTTP 400), which would hide a path SharePoint could not use
-                if exc.status == 404 and type(exc) is StorageError:
+                if exc.status == 404:
                     continue
                 raise
             removed.append(relative)

@@ -306,7 +306,7 @@ def test_cli_run_logs_the_removal_and_counts_it(tmp_path, capsys):
     (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "outdated" in x]
     assert line.split(" ", 2)[2] == (
         f'progress message="Removed {{count}} outdated files from {{folder}}" count=2 '
-        f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html"] already_gone=[]')
+        f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html"] skipped=[]')
 
 
 def test_a_failed_build_removes_nothing(tmp_path):
