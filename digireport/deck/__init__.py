@@ -8,10 +8,10 @@ import re
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 
 from digireport.deck.check import check_deck, tag_language
+from digireport.deck.package import count_partnames, fixed_timestamps
 from digireport.deck.slides import BOTTOM, SUBTITLE_HEIGHT, TOP, Deck, Inches, paginate
 from digireport.deck.template import open_template, placeholder
 from digireport.errors import DigireportError
@@ -40,6 +40,7 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     """The deck in `lang` as .pptx bytes; identical bytes for the same input and `as_of`."""
     loc = l10n(lang)
     prs = open_template(options.template)
+    count_partnames(prs)
     as_of = options.as_of
     footer = {"date": loc.date(as_of), "presenter": options.presenter, "city": None}
     deck = Deck(prs, loc, footer)
@@ -64,10 +65,9 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
             programme=programme,
             span=s_span,
         )
-    slide = deck.slide("title", title)
+    slide = deck.slide("title", title, keep=("subtitle",))
     sub = loc.date(as_of) + (f"\n{options.presenter}" if options.presenter else "")
     placeholder(slide, "subtitle").text_frame.text = sub
-    deck.drop_empty(slide, keep=("subtitle",))
 
     agenda = [
         (0, loc(_("Background: the Digital Programme and the Digital Roadmap"))),
@@ -126,7 +126,6 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
 
     counts = stats["status_span"]["counts"]
     slide = deck.slide("chart", loc(_("2a. Digital Roadmap {span} – follow-up"), span=s_span))
-    deck.drop_empty(slide)
     deck.chart(
         slide,
         "pie",
@@ -203,14 +202,13 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
         raise DigireportError(message, **args)
     buf = io.BytesIO()
     prs.save(buf)
-    return normalized(buf.getvalue(), moment)
+    return fixed_timestamps(buf.getvalue(), moment)
 
 
 def goal_split(deck, stats, year, title=None) -> None:
     loc = deck.loc
     counts = stats["goal_by_year"][str(year)]
     slide = deck.slide("chart", title or loc(_("Digital Roadmap {year}"), year=year))
-    deck.drop_empty(slide)
     labels = [f"{label(loc, 'goal', g)} ({g})" if g != "K" else label(loc, "goal", g) for g in counts]
     deck.chart(
         slide,
@@ -249,7 +247,6 @@ def indicator_slides(deck, roadmap, stats) -> None:
     base = loc(_("1. Follow-up of the Digital Programme – indicators"))
     for n, (goal, rows) in enumerate(groups, start=1):
         slide = deck.slide("table", paged(base, n, len(groups)))
-        deck.drop_empty(slide)
         name = f"{label(loc, 'goal', goal.value)} ({goal.value})"
         deck.subtitle(slide, name)
         alt = loc(_("Indicators: {goal}"), goal=name) + ": " + "; ".join(" · ".join(r) for r in rows)
@@ -277,7 +274,6 @@ def list_slides(deck, options, title, header, items, row, widths, subtitle=None,
     for n, page in enumerate(pages, start=1):
         base = continued if continued and n > 1 else title
         slide = deck.slide("table", paged(base, n, len(pages)))
-        deck.drop_empty(slide)
         if subtitle:
             deck.subtitle(slide, subtitle)
         alt = title + ": " + "; ".join(" · ".join(c for c in r if c) for r in page)
@@ -326,7 +322,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     grid = stats["impact_cost_by_year"][y]["impact_by_cost"]
     sizes = list(grid)
     slide = deck.slide("chart", loc(_("Digital Roadmap {year} – impact and cost"), year=year))
-    deck.drop_empty(slide)
     deck.chart(
         slide,
         "column",
@@ -343,7 +338,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     slide = deck.slide(
         "two charts", loc(_("Digital Roadmap {year} – long-term benefit and basis"), year=year)
     )
-    deck.drop_empty(slide)
     height = BOTTOM - TOP
     for field, name, left in (
         ("benefit", _("Projects by long-term benefit {year}"), Inches(0.5)),
@@ -366,7 +360,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     ):
         c = codes(field)
         slide = deck.slide("chart", loc(heading, year=year))
-        deck.drop_empty(slide)
         kind = "pie" if field == "level" else "bar"
         deck.chart(
             slide,
@@ -379,7 +372,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
 
     counts = stats["year_counts"]
     slide = deck.slide("chart", loc(_("Projects by roadmap year")))
-    deck.drop_empty(slide)
     deck.chart(
         slide,
         "pie",
@@ -389,33 +381,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
         box=(Inches(0.5), TOP, Inches(8.5), BOTTOM - TOP),
         total_text=loc(_("Projects in total {n}"), n=stats["project_count"]),
     )
-
-
-def normalized(data: bytes, moment: dt.datetime) -> bytes:
-    """Re-zip with fixed timestamps, also inside the embedded chart workbooks, for identical bytes."""
-    stamp = moment.timetuple()[:6]
-    iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            blob = src.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                blob = normalized_workbook(blob, stamp, iso)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), blob, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def normalized_workbook(blob: bytes, stamp, iso: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            part = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                part = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + iso.encode(), part
-                )
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), part, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def render_decks(roadmap, stats, report, options, staging: Path, progress) -> None:

@@ -8,13 +8,14 @@ import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls
+from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
-from digireport.deck.template import FOOTER, layout, placeholder
+from digireport.deck.check import tag_chart
+from digireport.deck.package import ChartData
+from digireport.deck.template import FOOTER, placeholder
 
 TOP = Inches(1.3)
 BOTTOM = Inches(6.9)
@@ -40,10 +41,37 @@ class Deck:
         self.prs = prs
         self.loc = loc
         self.footer = footer
+        self._layouts = {lay.name: lay for lay in prs.slide_layouts}
+        # The shapes each (layout, kept placeholders) slide starts with, made once: finding and
+        # renaming placeholders through python-pptx costs an XPath query per shape per slide.
+        self._starts: dict[tuple[str, tuple[str, ...]], list] = {}
 
-    def slide(self, layout_name: str, title: str):
-        slide = self.prs.slides.add_slide(layout(self.prs, layout_name))
-        lay = slide.slide_layout
+    def slide(self, layout_name: str, title: str, keep: Sequence[str] = ()):
+        """A slide of the named layout with its title, the footer and the placeholders in `keep`;
+        the layout's other placeholders are left out so no empty prompt text shows."""
+        lay = self._layouts[layout_name]
+        slide = self.prs.slides.add_slide(lay)
+        key = (layout_name, tuple(keep))
+        start = self._starts.get(key)
+        if start is None or not plain_title(title):
+            self._dress(slide, lay, title, keep)
+            if plain_title(title):
+                shapes = shape_elements(slide)
+                at = shapes.index(placeholder(slide, "title").element)
+                self._starts[key] = ([copy.deepcopy(sp) for sp in shapes], at)
+            return slide
+        shapes, at = start
+        tree = shape_tree(slide)
+        for sp in shape_elements(slide):
+            tree.remove(sp)
+        for i, sp in enumerate(shapes):
+            sp = copy.deepcopy(sp)
+            if i == at:
+                next(sp.iter(qn("a:t"))).text = title
+            tree.append(sp)
+        return slide
+
+    def _dress(self, slide, lay, title: str, keep: Sequence[str]) -> None:
         # Slide placeholders get generic names; give them their layout placeholder's name.
         names = {ph.placeholder_format.idx: ph.name for ph in lay.placeholders}
         for ph in slide.placeholders:
@@ -55,25 +83,21 @@ class Deck:
             if not text and name != "city":
                 continue
             sp = copy.deepcopy(source.element)
-            slide.shapes._spTree.append(sp)
+            shape_tree(slide).append(sp)
             if text:
                 placeholder(slide, name).text_frame.text = text
-        return slide
-
-    def drop_empty(self, slide, keep: Sequence[str] = ()) -> None:
         for ph in list(slide.placeholders):
             if ph.name not in ("title", *FOOTER, *keep):
                 ph.element.getparent().remove(ph.element)
 
     def bullets(self, layout_name: str, title: str, lines: Sequence[tuple[int, str]]):
-        slide = self.slide(layout_name, title)
+        slide = self.slide(layout_name, title, keep=("body",))
         body = placeholder(slide, "body").text_frame
         for i, (level, text) in enumerate(lines):
             para = body.paragraphs[0] if i == 0 else body.add_paragraph()
             para.text = text
             para.level = level
             para.font.size = Pt(18 if level == 0 else 16)
-        self.drop_empty(slide, keep=("body",))
         return slide
 
     def subtitle(self, slide, text: str, top=TOP) -> None:
@@ -97,7 +121,7 @@ class Deck:
     ):
         """A native chart with its data embedded; alt text and notes state the same data."""
         left, top, width, height = box or (LEFT, TOP, Inches(9.0), BOTTOM - TOP)
-        data = CategoryChartData()
+        data = ChartData()
         data.categories = list(labels)
         for name, vals in series or ((series_name, values),):
             data.add_series(name, list(vals))
@@ -142,6 +166,7 @@ class Deck:
         if total_text:
             alt += f". {total_text}"
         frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
+        tag_chart(chart._chartSpace, self.loc.tag)
         self.notes(slide, alt, labels, values, series)
         if total_text:
             tb = slide.shapes.add_textbox(
@@ -164,8 +189,7 @@ class Deck:
             total = sum(values) or 1
             for lab, v in zip(labels, values, strict=True):
                 lines.append(f"{lab}\t{self.loc.integer(v)}\t{self.loc.percent(v / total)}")
-        frame = slide.notes_slide.notes_text_frame
-        frame.text = (frame.text + "\n" if frame.text else "") + "\n".join(lines)
+        add_notes(slide, lines)
 
     def table(
         self,
@@ -179,7 +203,7 @@ class Deck:
         """A table whose row heights are the estimated ones; the first row is the header."""
         col_widths = [int(WIDTH * w / sum(widths)) for w in widths]
         heights = [row_height(header, col_widths, bold=True)] + [row_height(r, col_widths) for r in rows]
-        frame = slide.shapes.add_table(len(rows) + 1, len(header), LEFT, top, sum(col_widths), sum(heights))
+        frame = slide.shapes.add_table(1, len(header), LEFT, top, sum(col_widths), sum(heights))
         frame.name = alt.split(":")[0]
         table = frame.table
         table.first_row = True
@@ -196,12 +220,44 @@ class Deck:
             tbl.remove(tr)
         tbl.extend(parse_xml(f"<a:tbl {nsdecls('a')}>{body}</a:tbl>"))
         frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
-        notes = slide.notes_slide.notes_text_frame
-        notes.text = "\n".join("\t".join(r) for r in [header, *rows])
+        add_notes(slide, ["\t".join(r) for r in [header, *rows]])
         return frame
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
+_SHAPE_TREE_PROPS = frozenset((qn("p:nvGrpSpPr"), qn("p:grpSpPr"), qn("p:extLst")))
+
+
+def shape_tree(slide):
+    return slide.element.find(qn("p:cSld")).find(qn("p:spTree"))
+
+
+def shape_elements(slide) -> list:
+    """The slide's shapes as XML elements, without python-pptx's per-shape proxies."""
+    return [el for el in shape_tree(slide) if el.tag not in _SHAPE_TREE_PROPS]
+
+
+def plain_title(title: str) -> bool:
+    """A title that is one run of text, so it can be written straight into a copied shape."""
+    return bool(title) and not _CONTROL.search(title) and "\n" not in title
+
+
+def add_notes(slide, lines: Sequence[str]) -> None:
+    """`lines` as paragraphs of the speaker notes, after any notes already there; written as one
+    XML fragment because setting a long text through python-pptx makes each paragraph by proxy."""
+    body = slide.notes_slide.notes_placeholder.element.find(qn("p:txBody"))
+    paras = body.findall(qn("a:p"))
+    if len(paras) == 1 and not len(paras[0]):
+        body.remove(paras[0])
+    xml = "".join(f"<a:p>{run_xml(line)}</a:p>" for line in lines)
+    body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{xml}</p:txBody>"))
+
+
+def run_xml(text: str) -> str:
+    if not text:
+        return ""
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return f"<a:r><a:t>{escape(text)}</a:t></a:r>"
 
 
 def cell_xml(text: str, bold: bool) -> str:
