@@ -36,6 +36,18 @@ def count_partnames(prs) -> None:
     package.next_partname = next_partname
 
 
+def blank_slide(prs, layout):
+    """A new last slide of `layout` without the layout's placeholders.
+
+    This is python-pptx's `Slides.add_slide` less its copying of the layout's placeholders,
+    which costs several XPath queries per placeholder; the deck writes each slide's shapes
+    itself. The two calls are python-pptx's own part and XML methods.
+    """
+    rid, slide = prs.part.add_slide(layout)
+    prs.element.get_or_add_sldIdLst().add_sldId(rid)
+    return slide
+
+
 class ChartData(CategoryChartData):
     """Category chart data whose embedded workbook is written here: one sheet, the same cells
     python-pptx's writer would fill (categories in A2…, each series' name in row 1 and its values

@@ -14,7 +14,7 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
 from digireport.deck.check import tag_chart
-from digireport.deck.package import ChartData
+from digireport.deck.package import ChartData, blank_slide
 from digireport.deck.template import FOOTER, placeholder
 
 TOP = Inches(1.3)
@@ -50,10 +50,10 @@ class Deck:
         """A slide of the named layout with its title, the footer and the placeholders in `keep`;
         the layout's other placeholders are left out so no empty prompt text shows."""
         lay = self._layouts[layout_name]
-        slide = self.prs.slides.add_slide(lay)
         key = (layout_name, tuple(keep))
         start = self._starts.get(key)
         if start is None or not plain_title(title):
+            slide = self.prs.slides.add_slide(lay)
             self._dress(slide, lay, title, keep)
             if plain_title(title):
                 shapes = shape_elements(slide)
@@ -61,9 +61,8 @@ class Deck:
                 self._starts[key] = ([copy.deepcopy(sp) for sp in shapes], at)
             return slide
         shapes, at = start
+        slide = blank_slide(self.prs, lay)
         tree = shape_tree(slide)
-        for sp in shape_elements(slide):
-            tree.remove(sp)
         for i, sp in enumerate(shapes):
             sp = copy.deepcopy(sp)
             if i == at:
@@ -220,7 +219,6 @@ class Deck:
             tbl.remove(tr)
         tbl.extend(parse_xml(f"<a:tbl {nsdecls('a')}>{body}</a:tbl>"))
         frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
-        add_notes(slide, ["\t".join(r) for r in [header, *rows]])
         return frame
 
 
