@@ -51,43 +51,49 @@ class Deck:
         the layout's other placeholders are left out so no empty prompt text shows."""
         lay = self._layouts[layout_name]
         key = (layout_name, tuple(keep))
-        start = self._starts.get(key)
-        if start is None or not plain_title(title):
-            slide = self.prs.slides.add_slide(lay)
-            self._dress(slide, lay, title, keep)
-            if plain_title(title):
-                shapes = shape_elements(slide)
-                at = shapes.index(placeholder(slide, "title").element)
-                self._starts[key] = ([copy.deepcopy(sp) for sp in shapes], at)
-            return slide
-        shapes, at = start
+        if key not in self._starts:
+            self._starts[key] = self._start(lay, keep)
+        shapes, at = self._starts[key]
         slide = blank_slide(self.prs, lay)
         tree = shape_tree(slide)
         for i, sp in enumerate(shapes):
             sp = copy.deepcopy(sp)
             if i == at:
-                next(sp.iter(qn("a:t"))).text = title
+                set_text(sp, title)
             tree.append(sp)
         return slide
 
-    def _dress(self, slide, lay, title: str, keep: Sequence[str]) -> None:
-        # Slide placeholders get generic names; give them their layout placeholder's name.
-        names = {ph.placeholder_format.idx: ph.name for ph in lay.placeholders}
-        for ph in slide.placeholders:
-            ph.name = names.get(ph.placeholder_format.idx, ph.name)
-        placeholder(slide, "title").text_frame.text = title
+    def _start(self, lay, keep: Sequence[str]) -> tuple[list, int]:
+        """The shapes a slide of `lay` starts with, and the index of its title: the title and
+        `keep` placeholders empty, inheriting place and style from the layout, then the footer
+        placeholders copied whole from the layout (a slide does not inherit them) with their text;
+        each placeholder named as in the layout."""
+        placeholders = {}
+        for sp in shape_tree(lay).iterchildren(qn("p:sp")):
+            ph = sp.find(_PH)
+            if ph is not None:
+                placeholders.setdefault(sp.find(_CNVPR).get("name"), (sp, ph))
+        shapes = []
+        for name in ("title", *keep):
+            _sp, ph = placeholders[name]
+            sp = parse_xml(
+                f'<p:sp {nsdecls("a", "p")}><p:nvSpPr><p:cNvPr id="0" name="{escape(name, _QUOTE)}"/>'
+                '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr/></p:nvSpPr><p:spPr/>'
+                "<p:txBody><a:bodyPr/><a:lstStyle/><a:p/></p:txBody></p:sp>"
+            )
+            sp.find(_NVPR).append(copy.deepcopy(ph))
+            shapes.append(sp)
         for name in FOOTER:
             text = self.footer.get(name)
-            source = placeholder(lay, name)
             if not text and name != "city":
                 continue
-            sp = copy.deepcopy(source.element)
-            shape_tree(slide).append(sp)
+            sp = copy.deepcopy(placeholders[name][0])
             if text:
-                placeholder(slide, name).text_frame.text = text
-        for ph in list(slide.placeholders):
-            if ph.name not in ("title", *FOOTER, *keep):
-                ph.element.getparent().remove(ph.element)
+                set_text(sp, text)
+            shapes.append(sp)
+        for n, sp in enumerate(shapes, start=2):
+            sp.find(_CNVPR).set("id", str(n))
+        return shapes, 0
 
     def bullets(self, layout_name: str, title: str, lines: Sequence[tuple[int, str]]):
         slide = self.slide(layout_name, title, keep=("body",))
@@ -223,44 +229,21 @@ class Deck:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
-_SHAPE_TREE_PROPS = frozenset((qn("p:nvGrpSpPr"), qn("p:grpSpPr"), qn("p:extLst")))
+_PH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
+_NVPR = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}"
+_CNVPR = f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}"
+_QUOTE = {'"': "&quot;"}
 
 
 def shape_tree(slide):
+    """The slide's (or layout's) shape tree as XML: walking it directly skips python-pptx's
+    per-shape proxies, each of which asks an XPath question to know if it is a placeholder."""
     return slide.element.find(qn("p:cSld")).find(qn("p:spTree"))
 
 
-def shape_elements(slide) -> list:
-    """The slide's shapes as XML elements, without python-pptx's per-shape proxies."""
-    return [el for el in shape_tree(slide) if el.tag not in _SHAPE_TREE_PROPS]
-
-
-def plain_title(title: str) -> bool:
-    """A title that is one run of text, so it can be written straight into a copied shape."""
-    return bool(title) and not _CONTROL.search(title) and "\n" not in title
-
-
-def add_notes(slide, lines: Sequence[str]) -> None:
-    """`lines` as paragraphs of the speaker notes, after any notes already there; written as one
-    XML fragment because setting a long text through python-pptx makes each paragraph by proxy."""
-    body = slide.notes_slide.notes_placeholder.element.find(qn("p:txBody"))
-    paras = body.findall(qn("a:p"))
-    if len(paras) == 1 and not len(paras[0]):
-        body.remove(paras[0])
-    xml = "".join(f"<a:p>{run_xml(line)}</a:p>" for line in lines)
-    body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{xml}</p:txBody>"))
-
-
-def run_xml(text: str) -> str:
-    if not text:
-        return ""
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-    return f"<a:r><a:t>{escape(text)}</a:t></a:r>"
-
-
-def cell_xml(text: str, bold: bool) -> str:
-    """A table cell as python-pptx writes it when given the text, margins, wrap and font."""
-    props = f'<a:pPr><a:defRPr sz="{TABLE_FONT * 100}" b="{int(bold)}"/></a:pPr>'
+def paragraphs_xml(text: str, props: str = "") -> str:
+    """`text` as <a:p> elements the way python-pptx's text setters write it: a paragraph per line,
+    a line break for a vertical tab, other control characters escaped as _xHHHH_."""
     paras = []
     for para in text.split("\n"):
         parts = []
@@ -271,9 +254,34 @@ def cell_xml(text: str, bold: bool) -> str:
                 run = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", run)
                 parts.append(f"<a:r><a:t>{escape(run)}</a:t></a:r>")
         paras.append(f"<a:p>{props}{''.join(parts)}</a:p>")
+    return "".join(paras)
+
+
+def set_text(sp, text: str) -> None:
+    """The shape's text in place of the paragraphs it has, keeping its body properties."""
+    body = sp.find(qn("p:txBody"))
+    for para in body.findall(qn("a:p")):
+        body.remove(para)
+    body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{paragraphs_xml(text)}</p:txBody>"))
+
+
+def add_notes(slide, lines: Sequence[str]) -> None:
+    """`lines` as paragraphs of the speaker notes, after any notes already there."""
+    body = slide.notes_slide.notes_placeholder.element.find(qn("p:txBody"))
+    paras = body.findall(qn("a:p"))
+    if len(paras) == 1 and not len(paras[0]):
+        body.remove(paras[0])
+    xml = paragraphs_xml("\n".join(lines))
+    body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{xml}</p:txBody>"))
+
+
+def cell_xml(text: str, bold: bool) -> str:
+    """A table cell as python-pptx writes it when given the text, margins, wrap and font."""
+    props = f'<a:pPr><a:defRPr sz="{TABLE_FONT * 100}" b="{int(bold)}"/></a:pPr>'
     return (
         '<a:tc><a:txBody><a:bodyPr wrap="square"/><a:lstStyle/>'
-        f'{"".join(paras)}</a:txBody><a:tcPr marT="{CELL_MARGIN_Y}" marB="{CELL_MARGIN_Y}"/></a:tc>'
+        f"{paragraphs_xml(text, props)}</a:txBody>"
+        f'<a:tcPr marT="{CELL_MARGIN_Y}" marB="{CELL_MARGIN_Y}"/></a:tc>'
     )
 
 
