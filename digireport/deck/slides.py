@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
 from digireport.deck.check import tag_chart
+from digireport.deck.metrics import LINE_SPACING, OTHER, WIDTHS
 from digireport.deck.package import ChartData, blank_slide
 from digireport.deck.template import FOOTER, placeholder
 
@@ -23,15 +25,14 @@ LEFT = Inches(0.5)
 WIDTH = Inches(12.33)
 TABLE_FONT = 11
 SUBTITLE_HEIGHT = Inches(0.45)
-# Average glyph width as a share of the font size; a little wide so estimates err toward
-# more pages rather than rows pushed past the slide's bottom edge.
-GLYPH = 0.55
 CELL_MARGIN_PT = 7.2 * 2
 CELL_MARGIN_Y = Pt(3.6)
+# Share of a cell's inner width the row estimate lets a line fill: renderers differ a little in
+# kerning and rounding, and a word that just fits in one may wrap in another.
+FIT = 0.97
 # Percentage labels as `40,38 %`; the locale id in the format code makes PowerPoint and
 # LibreOffice use the deck's decimal comma whatever the viewer's own locale is.
 PERCENT_FORMAT = {"fi": "[$-40B]0.00\\ %", "sv": "[$-81D]0.00\\ %"}
-LINE = 1.2
 
 
 class Deck:
@@ -233,6 +234,7 @@ _PH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
 _NVPR = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}"
 _CNVPR = f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}"
 _QUOTE = {'"': "&quot;"}
+_BREAKS = re.compile("[\n\v]")
 
 
 def shape_tree(slide):
@@ -276,36 +278,52 @@ def add_notes(slide, lines: Sequence[str]) -> None:
 
 
 def cell_xml(text: str, bold: bool) -> str:
-    """A table cell as python-pptx writes it when given the text, margins, wrap and font."""
-    props = f'<a:pPr><a:defRPr sz="{TABLE_FONT * 100}" b="{int(bold)}"/></a:pPr>'
+    """A table cell with the table font on each run and on each paragraph end, so that empty
+    cells keep the row height too (PowerPoint sizes an empty paragraph by its end mark)."""
+    props = f'sz="{TABLE_FONT * 100}" b="{int(bold)}"'
+    paras = paragraphs_xml(text).replace("<a:r><a:t>", f"<a:r><a:rPr {props}/><a:t>")
+    paras = paras.replace("</a:p>", f"<a:endParaRPr {props}/></a:p>")
     return (
         '<a:tc><a:txBody><a:bodyPr wrap="square"/><a:lstStyle/>'
-        f"{paragraphs_xml(text, props)}</a:txBody>"
+        f"{paras}</a:txBody>"
         f'<a:tcPr marT="{CELL_MARGIN_Y}" marB="{CELL_MARGIN_Y}"/></a:tc>'
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def word_width(word: str, bold: bool) -> float:
+    """Width of `word` in thousandths of an em of the table font."""
+    widths = WIDTHS[bold]
+    return sum(widths.get(c, OTHER) for c in word)
+
+
 def text_lines(text: str, width_emu: int, font_pt: float = TABLE_FONT, bold: bool = False) -> int:
-    inner_pt = width_emu / 12700 - CELL_MARGIN_PT
-    per_line = max(1, int(inner_pt / (font_pt * (GLYPH + (0.05 if bold else 0)))))
+    """Lines `text` takes in a table cell `width_emu` wide, wrapped at spaces the way PowerPoint
+    and LibreOffice wrap it: word by word, a word longer than a line broken between letters."""
+    room = (width_emu / 12700 - CELL_MARGIN_PT) * 1000 / font_pt * FIT
+    space = WIDTHS[bold][" "]
     lines = 0
-    for para in text.split("\n") or [""]:
-        words = para.split()
-        line, count = 0, 1
-        for word in words:
-            n = len(word)
-            if line and line + 1 + n > per_line:
-                count += 1
-                line = 0
-            count += max(0, math.ceil(n / per_line) - 1)
-            line = (line + 1 + n) if line else n
-        lines += count
-    return max(1, lines)
+    for para in _BREAKS.split(text):
+        lines += 1
+        used = 0.0
+        for word in para.split():
+            w = word_width(word, bold)
+            if used and used + space + w > room:
+                lines += 1
+                used = 0.0
+            if used:
+                used += space + w
+                continue
+            extra = max(0, math.ceil(w / room) - 1)
+            lines += extra
+            used = w - extra * room
+    return lines
 
 
 def row_height(cells: Sequence[str], col_widths: Sequence[int], bold: bool = False) -> int:
+    """Height of a table row: its tallest cell's lines at the font's line spacing, plus margins."""
     lines = max(text_lines(text, w, bold=bold) for text, w in zip(cells, col_widths, strict=True))
-    return int(Pt(lines * TABLE_FONT * LINE + 7.2 + 2))
+    return int(Pt(lines * TABLE_FONT * LINE_SPACING) + 2 * CELL_MARGIN_Y)
 
 
 def paginate(
