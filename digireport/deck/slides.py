@@ -17,7 +17,7 @@ from pptx.util import Emu, Inches, Pt
 from digireport.deck.check import tag_chart
 from digireport.deck.metrics import LINE_SPACING, OTHER, WIDTHS
 from digireport.deck.package import ChartData, blank_slide
-from digireport.deck.template import FOOTER, placeholder
+from digireport.deck.template import FOOTER, NAME_PATH, PH_PATH, placeholder
 
 TOP = Inches(1.3)
 BOTTOM = Inches(6.9)
@@ -71,9 +71,9 @@ class Deck:
         each placeholder named as in the layout."""
         placeholders = {}
         for sp in shape_tree(lay).iterchildren(qn("p:sp")):
-            ph = sp.find(_PH)
+            ph = sp.find(PH_PATH)
             if ph is not None:
-                placeholders.setdefault(sp.find(_CNVPR).get("name"), (sp, ph))
+                placeholders.setdefault(sp.find(NAME_PATH).get("name"), (sp, ph))
         shapes = []
         for name in ("title", *keep):
             _sp, ph = placeholders[name]
@@ -93,7 +93,7 @@ class Deck:
                 set_text(sp, text)
             shapes.append(sp)
         for n, sp in enumerate(shapes, start=2):
-            sp.find(_CNVPR).set("id", str(n))
+            sp.find(NAME_PATH).set("id", str(n))
         return shapes, 0
 
     def bullets(self, layout_name: str, title: str, lines: Sequence[tuple[int, str]]):
@@ -230,9 +230,7 @@ class Deck:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
-_PH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
 _NVPR = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}"
-_CNVPR = f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}"
 _QUOTE = {'"': "&quot;"}
 _BREAKS = re.compile("[\n\v]")
 
