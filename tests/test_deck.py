@@ -604,3 +604,28 @@ def test_tables_fit_in_libreoffice(sample_build, tmp_path):
             assert bottom - frame.top >= 0.85 * (BOTTOM - frame.top), title
             checked += 1
     assert checked >= 4
+
+
+def test_pdf_message_without_calibri_metrics(tmp_path, monkeypatch):
+    """Without Carlito (or Calibri) LibreOffice would wrap table text wider than the rows were
+    sized for: the build says so before converting."""
+    import subprocess
+
+    import digireport.deck as deck
+
+    monkeypatch.setattr(deck.shutil, "which", lambda name: f"/usr/bin/{name}")
+    calls = []
+
+    def run(args, **kw):
+        calls.append(args[0])
+        return subprocess.CompletedProcess(args, 0, stdout='DejaVuSans.ttf: "DejaVu Sans" "Book"\n')
+
+    monkeypatch.setattr(deck.subprocess, "run", run)
+    messages = []
+    deck.convert_pdf([tmp_path / "deck-fi.pptx"], tmp_path, lambda m, a: messages.append(m))
+    assert messages == [
+        "The Carlito font is not installed: LibreOffice draws the decks' Calibri text wider, so long "
+        "tables in the PDF decks may run past the slide",
+        "Wrote {file}",
+    ]
+    assert calls == ["/usr/bin/fc-match", "/usr/bin/soffice"]

@@ -395,11 +395,29 @@ def render_decks(roadmap, stats, report, options, staging: Path, progress) -> No
         convert_pdf(written, staging, progress)
 
 
+def has_calibri_metrics() -> bool:
+    """Whether LibreOffice will draw Calibri with Calibri's widths (Calibri or Carlito installed),
+    the widths the table rows are sized by; unknown (no fontconfig) counts as yes."""
+    exe = shutil.which("fc-match")
+    if exe is None:
+        return True
+    found = subprocess.run([exe, "Calibri"], capture_output=True, text=True, timeout=30).stdout
+    return "Carlito" in found or "Calibri" in found
+
+
 def convert_pdf(paths, outdir: Path, progress) -> None:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
         progress(_("LibreOffice (soffice) is not installed; PDF decks were not written"), {})
         return
+    if not has_calibri_metrics():
+        progress(
+            _(
+                "The Carlito font is not installed: LibreOffice draws the decks' Calibri text wider, "
+                "so long tables in the PDF decks may run past the slide"
+            ),
+            {},
+        )
     with tempfile.TemporaryDirectory() as profile:
         for path in paths:
             subprocess.run(
