@@ -629,3 +629,26 @@ def test_pdf_message_without_calibri_metrics(tmp_path, monkeypatch):
         "Wrote {file}",
     ]
     assert calls == ["/usr/bin/fc-match", "/usr/bin/soffice"]
+
+
+def test_speaker_notes_carry_each_charts_data(decks):
+    """Every chart slide has its own notes slide with the data table of its charts; other slides
+    have none."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for prs in decks.values():
+        for slide in prs.slides:
+            names = [s.name for s in slide.shapes if s.has_chart]
+            assert slide.has_notes_slide == bool(names), slide.shapes.title.text
+            if not names:
+                continue
+            notes = slide.notes_slide
+            assert notes.part.part_related_by(RT.SLIDE) is slide.part
+            text = notes.notes_text_frame.text
+            assert [line for line in text.split("\n") if line in names] == names
+    notes = slide_titled(decks["sv"], "Digitala färdplanen 2026 – långsiktig nytta och grund").notes_slide
+    lines = notes.notes_text_frame.text.split("\n")
+    assert lines[0] == "Projekt enligt långsiktig nytta 2026"
+    assert len({n.notes_slide.part.partname for n in decks["sv"].slides if n.has_notes_slide}) == sum(
+        1 for n in decks["sv"].slides if n.has_notes_slide
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -11,7 +12,9 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from pptx.chart.data import CategoryChartData
+from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from pptx.opc.packuri import PackURI
+from pptx.parts.slide import NotesSlidePart
 
 
 def count_partnames(prs) -> None:
@@ -46,6 +49,28 @@ def blank_slide(prs, layout):
     rid, slide = prs.part.add_slide(layout)
     prs.element.get_or_add_sldIdLst().add_sldId(rid)
     return slide
+
+
+def copy_notes_slide(slide, blank):
+    """A notes slide for `slide` made from `blank`, the XML of a still empty notes slide that
+    python-pptx made for an earlier slide of the same presentation.
+
+    python-pptx's `slide.notes_slide` copies the notes master's placeholders one at a time with
+    XPath queries for each, which cost more than the chart the notes describe. This is its
+    `NotesSlidePart.new` with a copy of the finished placeholders instead.
+    """
+    part = slide.part
+    package = part.package
+    notes = NotesSlidePart(
+        package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+        CONTENT_TYPE.PML_NOTES_SLIDE,
+        package,
+        copy.deepcopy(blank),
+    )
+    notes.relate_to(package.presentation_part.notes_master_part, RELATIONSHIP_TYPE.NOTES_MASTER)
+    notes.relate_to(part, RELATIONSHIP_TYPE.SLIDE)
+    part.relate_to(notes, RELATIONSHIP_TYPE.NOTES_SLIDE)
+    return notes.notes_slide
 
 
 class ChartData(CategoryChartData):

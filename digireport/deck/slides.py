@@ -16,7 +16,7 @@ from pptx.util import Emu, Inches, Pt
 
 from digireport.deck.check import tag_chart
 from digireport.deck.metrics import LINE_SPACING, OTHER, WIDTHS
-from digireport.deck.package import ChartData, blank_slide
+from digireport.deck.package import ChartData, blank_slide, copy_notes_slide
 from digireport.deck.template import FOOTER, NAME_PATH, PH_PATH, placeholder
 
 TOP = Inches(1.3)
@@ -46,6 +46,7 @@ class Deck:
         # The shapes each (layout, kept placeholders) slide starts with, made once: finding and
         # renaming placeholders through python-pptx costs an XPath query per shape per slide.
         self._starts: dict[tuple[str, tuple[str, ...]], list] = {}
+        self._blank_notes = None
 
     def slide(self, layout_name: str, title: str, keep: Sequence[str] = ()):
         """A slide of the named layout with its title, the footer and the placeholders in `keep`;
@@ -195,7 +196,22 @@ class Deck:
             total = sum(values) or 1
             for lab, v in zip(labels, values, strict=True):
                 lines.append(f"{lab}\t{self.loc.integer(v)}\t{self.loc.percent(v / total)}")
-        add_notes(slide, lines)
+        self.add_notes(slide, lines)
+
+    def add_notes(self, slide, lines: Sequence[str]) -> None:
+        """`lines` as paragraphs of the slide's speaker notes, after any notes already there."""
+        if slide.has_notes_slide or self._blank_notes is None:
+            notes = slide.notes_slide
+            if self._blank_notes is None:
+                self._blank_notes = copy.deepcopy(notes.element)
+        else:
+            notes = copy_notes_slide(slide, self._blank_notes)
+        body = notes.notes_placeholder.element.find(qn("p:txBody"))
+        paras = body.findall(qn("a:p"))
+        if len(paras) == 1 and not len(paras[0]):
+            body.remove(paras[0])
+        xml = paragraphs_xml("\n".join(lines))
+        body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{xml}</p:txBody>"))
 
     def table(
         self,
@@ -263,16 +279,6 @@ def set_text(sp, text: str) -> None:
     for para in body.findall(qn("a:p")):
         body.remove(para)
     body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{paragraphs_xml(text)}</p:txBody>"))
-
-
-def add_notes(slide, lines: Sequence[str]) -> None:
-    """`lines` as paragraphs of the speaker notes, after any notes already there."""
-    body = slide.notes_slide.notes_placeholder.element.find(qn("p:txBody"))
-    paras = body.findall(qn("a:p"))
-    if len(paras) == 1 and not len(paras[0]):
-        body.remove(paras[0])
-    xml = paragraphs_xml("\n".join(lines))
-    body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{xml}</p:txBody>"))
 
 
 def cell_xml(text: str, bold: bool) -> str:
