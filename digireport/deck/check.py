@@ -17,12 +17,14 @@ _CHART_OR_TABLE = (
 def tag_language(prs, tag: str) -> None:
     """Every run, field and paragraph end on slides and notes carries the deck's language.
 
-    Charts are tagged as they are made (`tag_chart`). The slides are walked as plain XML: a
+    Charts and tables are tagged as they are made (`tag_chart`, and the table cells' run
+    properties), so graphic frames are passed over. The slides are walked as plain XML: a
     python-pptx proxy per run cost more than the rest of a long deck's tables.
     """
     rpr = qn("a:rPr")
+    frame = qn("p:graphicFrame")
     for slide in prs.slides:
-        parts = [slide.element]
+        parts = [sp for sp in slide.element.find(qn("p:cSld")).find(qn("p:spTree")) if sp.tag != frame]
         if slide.has_notes_slide:
             parts.append(slide.notes_slide.element)
         for element in parts:

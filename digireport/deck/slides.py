@@ -230,12 +230,13 @@ class Deck:
         table = frame.table
         table.first_row = True
         tbl = table._tbl
+        tag = self.loc.tag
         for col, w in zip(tbl.tblGrid.gridCol_lst, col_widths, strict=True):
             col.w = Emu(w)
         # The rows are written as one XML fragment: python-pptx's per-cell property look-ups
         # cost most of a long deck's time. The fragment is what those look-ups would make.
         body = "".join(
-            f'<a:tr h="{height}">{"".join(cell_xml(text, r == 0) for text in cells)}</a:tr>'
+            f'<a:tr h="{height}">{"".join(cell_xml(text, r == 0, tag) for text in cells)}</a:tr>'
             for r, (cells, height) in enumerate(zip([header, *rows], heights, strict=True))
         )
         for tr in tbl.tr_lst:
@@ -281,10 +282,10 @@ def set_text(sp, text: str) -> None:
     body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{paragraphs_xml(text)}</p:txBody>"))
 
 
-def cell_xml(text: str, bold: bool) -> str:
-    """A table cell with the table font on each run and on each paragraph end, so that empty
-    cells keep the row height too (PowerPoint sizes an empty paragraph by its end mark)."""
-    props = f'sz="{TABLE_FONT * 100}" b="{int(bold)}"'
+def cell_xml(text: str, bold: bool, lang: str | None = None) -> str:
+    """A table cell with the table font (and language) on each run and on each paragraph end, so
+    that empty cells keep the row height too (PowerPoint sizes an empty paragraph by its end mark)."""
+    props = (f'lang="{lang}" ' if lang else "") + f'sz="{TABLE_FONT * 100}" b="{int(bold)}"'
     paras = paragraphs_xml(text).replace("<a:r><a:t>", f"<a:r><a:rPr {props}/><a:t>")
     paras = paras.replace("</a:p>", f"<a:endParaRPr {props}/></a:p>")
     return (
