@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from digireport.deck.check import check_deck, tag_language
@@ -17,7 +18,7 @@ from digireport.deck.template import open_template, placeholder
 from digireport.errors import DigireportError
 from digireport.i18n import _, l10n
 from digireport.labels import COST_KIND_LABELS, GOAL_LONG, label
-from digireport.model import Goal
+from digireport.model import Goal, Status
 
 # Dates the city board approved the programme and each year's roadmap; they are decisions
 # recorded in the minutes, not in the master workbook, so they live here.
@@ -36,8 +37,29 @@ def paged(title: str, page: int, pages: int) -> str:
     return f"{title} ({page}/{pages})" if pages > 1 else title
 
 
-def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
-    """The deck in `lang` as .pptx bytes; identical bytes for the same input and `as_of`."""
+@dataclass(frozen=True)
+class ProjectLists:
+    """The projects each list of the deck shows, in order; the same in every language."""
+
+    followed: list  # in a followed-up roadmap year
+    done: list  # of those, completed
+    next_year: list  # in the next year's roadmap, by goal then workbook row
+
+
+def project_lists(roadmap, stats) -> ProjectLists:
+    span_years = frozenset(stats["followup_years"])
+    followed = [p for p in roadmap.projects if not span_years.isdisjoint(p.years)]
+    nxt = stats["next_year"]
+    upcoming = [p for p in roadmap.projects if nxt in p.years] if nxt is not None else []
+    order = {g: i for i, g in enumerate(Goal)}
+    upcoming.sort(key=lambda p: (order.get(p.goal, 9), p.row))
+    return ProjectLists(followed, [p for p in followed if p.status is Status.DONE], upcoming)
+
+
+def render_deck(roadmap, stats, lang: str, options, progress=None, lists: ProjectLists | None = None) -> bytes:
+    """The deck in `lang` as .pptx bytes; identical bytes for the same input and `as_of`.
+    `lists` (from `project_lists`) saves a second pass over the projects when both languages are made."""
+    lists = lists or project_lists(roadmap, stats)
     loc = l10n(lang)
     prs = open_template(options.template)
     count_partnames(prs)
@@ -137,7 +159,7 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     )
 
     span_years = frozenset(followup)
-    in_span = [p for p in roadmap.projects if not span_years.isdisjoint(p.years)]
+    in_span = lists.followed
     list_slides(
         deck,
         options,
@@ -153,7 +175,7 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
         [1, 8, 1.6, 1.8],
     )
 
-    done = [p for p in in_span if p.status.value == "done"]
+    done = lists.done
     comp = stats["completed"]
 
     def completed_row(p):
@@ -182,7 +204,7 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     )
 
     if nxt is not None:
-        next_year_slides(deck, roadmap, stats, options, nxt)
+        next_year_slides(deck, lists.next_year, stats, options, nxt)
 
     tag_language(prs, loc.tag)
     props = prs.core_properties
@@ -300,13 +322,10 @@ def more_rows(deck, title: str, hidden: int) -> None:
     )
 
 
-def next_year_slides(deck, roadmap, stats, options, year) -> None:
+def next_year_slides(deck, projects, stats, options, year) -> None:
     loc = deck.loc
     lang = loc.lang
     goal_split(deck, stats, year, title=loc(_("Digital Roadmap {year} – projects by goal"), year=year))
-    projects = [p for p in roadmap.projects if year in p.years]
-    order = {g: i for i, g in enumerate(Goal)}
-    projects.sort(key=lambda p: (order.get(p.goal, 9), p.row))
     list_slides(
         deck,
         options,
@@ -386,9 +405,10 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
 def render_decks(roadmap, stats, report, options, staging: Path, progress) -> None:
     """Pipeline stage: deck-<lang>.pptx for each language, and PDFs when asked."""
     written = []
+    lists = project_lists(roadmap, stats)
     for lang in options.languages:
         path = staging / f"deck-{lang}.pptx"
-        path.write_bytes(render_deck(roadmap, stats, lang, options, progress))
+        path.write_bytes(render_deck(roadmap, stats, lang, options, progress, lists))
         progress(_("Wrote {file}"), {"file": path.name})
         written.append(path)
     if options.pdf:

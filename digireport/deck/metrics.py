@@ -43,4 +43,13 @@ LINE_SPACING = (1536 + 512 + 452) / 2048
 # in them errs toward an extra line.
 OTHER = 650
 
-WIDTHS = {False: dict(zip(CHARS, REGULAR, strict=True)), True: dict(zip(CHARS, BOLD, strict=True))}
+
+
+class Widths(dict):
+    """Glyph widths by character; a character outside the table counts as OTHER."""
+
+    def __missing__(self, char: str) -> int:
+        return OTHER
+
+
+WIDTHS = {False: Widths(zip(CHARS, REGULAR, strict=True)), True: Widths(zip(CHARS, BOLD, strict=True))}

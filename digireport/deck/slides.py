@@ -15,7 +15,7 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
 from digireport.deck.check import tag_chart
-from digireport.deck.metrics import LINE_SPACING, OTHER, WIDTHS
+from digireport.deck.metrics import LINE_SPACING, WIDTHS
 from digireport.deck.package import ChartData, blank_slide, copy_notes_slide
 from digireport.deck.template import FOOTER, NAME_PATH, PH_PATH, placeholder
 
@@ -295,24 +295,20 @@ def cell_xml(text: str, bold: bool, lang: str | None = None) -> str:
     )
 
 
-@functools.lru_cache(maxsize=4096)
-def word_width(word: str, bold: bool) -> float:
-    """Width of `word` in thousandths of an em of the table font."""
-    widths = WIDTHS[bold]
-    return sum(widths.get(c, OTHER) for c in word)
-
-
 def text_lines(text: str, width_emu: int, font_pt: float = TABLE_FONT, bold: bool = False) -> int:
     """Lines `text` takes in a table cell `width_emu` wide, wrapped at spaces the way PowerPoint
     and LibreOffice wrap it: word by word, a word longer than a line broken between letters."""
     room = (width_emu / 12700 - CELL_MARGIN_PT) * 1000 / font_pt * FIT
-    space = WIDTHS[bold][" "]
+    widths = WIDTHS[bold]
+    if sum(map(widths.__getitem__, text)) <= room and not _BREAKS.search(text):
+        return 1  # most cells: one line, no need to lay the words out
+    space = widths[" "]
     lines = 0
     for para in _BREAKS.split(text):
         lines += 1
         used = 0.0
         for word in para.split():
-            w = word_width(word, bold)
+            w = sum(map(widths.__getitem__, word))
             if used and used + space + w > room:
                 lines += 1
                 used = 0.0
@@ -327,6 +323,12 @@ def text_lines(text: str, width_emu: int, font_pt: float = TABLE_FONT, bold: boo
 
 def row_height(cells: Sequence[str], col_widths: Sequence[int], bold: bool = False) -> int:
     """Height of a table row: its tallest cell's lines at the font's line spacing, plus margins."""
+    return _row_height(tuple(cells), tuple(col_widths), bold)
+
+
+# Pagination measures each row, then the table writes it with that height: measured once.
+@functools.lru_cache(maxsize=2048)
+def _row_height(cells: tuple[str, ...], col_widths: tuple[int, ...], bold: bool) -> int:
     lines = max(text_lines(text, w, bold=bold) for text, w in zip(cells, col_widths, strict=True))
     return int(Pt(lines * TABLE_FONT * LINE_SPACING) + 2 * CELL_MARGIN_Y)
 
