@@ -58,10 +58,11 @@ def _shapes(slide):
 
 
 def slide_title(slide) -> str:
-    # By placeholder type, not name: the check must also judge slides of a foreign template.
+    # The placeholder python-pptx calls the title (index 0, or of a title type), not one found by
+    # name: the check must also judge slides of a foreign template.
     for sp in _shapes(slide).iterchildren(qn("p:sp")):
         ph = sp.find(_PH)
-        if ph is not None and ph.get("type") in _TITLE_TYPES:
+        if ph is not None and (ph.get("idx", "0") == "0" or ph.get("type") in _TITLE_TYPES):
             paras = sp.iter(qn("a:p"))
             return "\n".join("".join(t.text or "" for t in p.iter(qn("a:t"))) for p in paras).strip()
     return ""
