@@ -55,21 +55,20 @@ class Deck:
         key = (layout_name, tuple(keep))
         if key not in self._starts:
             self._starts[key] = self._start(lay, keep)
-        shapes, at = self._starts[key]
         slide = blank_slide(self.prs, lay)
         tree = shape_tree(slide)
-        for i, sp in enumerate(shapes):
+        for i, sp in enumerate(self._starts[key]):
             sp = copy.deepcopy(sp)
-            if i == at:
+            if i == 0:
                 set_text(sp, title)
             tree.append(sp)
         return slide
 
-    def _start(self, lay, keep: Sequence[str]) -> tuple[list, int]:
-        """The shapes a slide of `lay` starts with, and the index of its title: the title and
-        `keep` placeholders empty, inheriting place and style from the layout, then the footer
-        placeholders copied whole from the layout (a slide does not inherit them) with their text;
-        each placeholder named as in the layout."""
+    def _start(self, lay, keep: Sequence[str]) -> list:
+        """The shapes a slide of `lay` starts with: the title (first) and the `keep` placeholders
+        empty, inheriting place and style from the layout, then the footer placeholders copied
+        whole from the layout (a slide does not inherit them) with their text; each named as in
+        the layout."""
         placeholders = {}
         for sp in shape_tree(lay).iterchildren(qn("p:sp")):
             ph = sp.find(PH_PATH)
@@ -95,7 +94,7 @@ class Deck:
             shapes.append(sp)
         for n, sp in enumerate(shapes, start=2):
             sp.find(NAME_PATH).set("id", str(n))
-        return shapes, 0
+        return shapes
 
     def bullets(self, layout_name: str, title: str, lines: Sequence[tuple[int, str]]):
         slide = self.slide(layout_name, title, keep=("body",))
@@ -234,7 +233,7 @@ class Deck:
         for col, w in zip(tbl.tblGrid.gridCol_lst, col_widths, strict=True):
             col.w = Emu(w)
         # The rows are written as one XML fragment: python-pptx's per-cell property look-ups
-        # cost most of a long deck's time. The fragment is what those look-ups would make.
+        # cost most of a long deck's time.
         body = "".join(
             f'<a:tr h="{height}">{"".join(cell_xml(text, r == 0, tag) for text in cells)}</a:tr>'
             for r, (cells, height) in enumerate(zip([header, *rows], heights, strict=True))
