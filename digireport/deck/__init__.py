@@ -47,6 +47,7 @@ class ProjectLists:
 
 
 def project_lists(roadmap, stats) -> ProjectLists:
+    """The projects of the deck's three lists: one pass over a roll-up of any size."""
     span_years = frozenset(stats["followup_years"])
     followed = [p for p in roadmap.projects if not span_years.isdisjoint(p.years)]
     nxt = stats["next_year"]
