@@ -66,7 +66,8 @@ def render_deck(roadmap, stats, lang: str, options, progress=None, lists: Projec
     count_partnames(prs)
     as_of = options.as_of
     footer = {"date": loc.date(as_of), "presenter": options.presenter, "city": None}
-    deck = Deck(prs, loc, footer)
+    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
+    deck = Deck(prs, loc, footer, created=moment)
     followup = stats["followup_years"]
     nxt = stats["next_year"]
     s_span = span(followup)
@@ -212,7 +213,6 @@ def render_deck(roadmap, stats, lang: str, options, progress=None, lists: Projec
     props.title = title
     props.language = loc.tag
     props.author = props.last_modified_by = "digireport"
-    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
     props.created = props.modified = moment
     props.last_printed = moment
     props.revision = 1

@@ -7,9 +7,6 @@ import datetime as dt
 import io
 import re
 import struct
-import zipfile
-from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 from pptx.chart.data import CategoryChartData
 from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
@@ -74,103 +71,30 @@ def copy_notes_slide(slide, blank):
 
 
 class ChartData(CategoryChartData):
-    """Category chart data whose embedded workbook is written here: one sheet, the same cells
-    python-pptx's writer would fill (categories in A2…, each series' name in row 1 and its values
-    below), fixed timestamps and no creation date, so "Edit data" works and the bytes repeat."""
+    """Category chart data whose embedded workbook xlsxwriter writes with `created` as its date.
+
+    python-pptx's own writer stamps the workbook with the time of the build, so no two decks
+    would be the same bytes. The cells are those python-pptx's chart XML refers to: categories in
+    A2…, each series' name in row 1 and its values below, so "Edit data" opens the chart's data."""
+
+    def __init__(self, created: dt.datetime):
+        super().__init__()
+        self.created = created
 
     @property
     def xlsx_blob(self) -> bytes:
-        labels = [str(category.label) for category in self.categories]
-        return workbook_blob(labels, [(series.name, series.values) for series in self])
+        import xlsxwriter
 
-
-_WORKBOOK_PARTS = {
-    "[Content_Types].xml": (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        "</Types>"
-    ),
-    "_rels/.rels": (
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Target="xl/workbook.xml" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
-        "</Relationships>"
-    ),
-    "xl/workbook.xml": (
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
-        '<Relationship Id="rId2" Target="styles.xml" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>'
-        "</Relationships>"
-    ),
-    # The least style sheet Excel asks for: one font, the two reserved fills, one border, Normal.
-    "xl/styles.xml": (
-        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
-    ),
-}
-_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_CONTROL = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F]")
-
-
-def _column(n: int) -> str:
-    name = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
-def _text_cell(ref: str, text: str) -> str:
-    text = _CONTROL.sub("", text)
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-
-
-def _number_cell(ref: str, value) -> str:
-    if value is None:
-        return ""
-    return f'<c r="{ref}"><v>{int(value) if float(value).is_integer() else repr(float(value))}</v></c>'
-
-
-def workbook_blob(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]) -> bytes:
-    """An .xlsx with the chart's categories in column A and one column per series."""
-    columns = [(_column(2 + i), name, values) for i, (name, values) in enumerate(series)]
-    rows = ['<row r="1">' + "".join(_text_cell(f"{c}1", name) for c, name, _v in columns) + "</row>"]
-    for i, label in enumerate(labels):
-        r = i + 2
-        cells = _text_cell(f"A{r}", label) + "".join(_number_cell(f"{c}{r}", values[i]) for c, _n, values in columns)
-        rows.append(f'<row r="{r}">{cells}</row>')
-    sheet = (
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<cols><col min="1" max="1" width="40" customWidth="1"/></cols>'
-        f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, xml in (*_WORKBOOK_PARTS.items(), ("xl/worksheets/sheet1.xml", sheet)):
-            zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), _DECLARATION + xml)
-    return out.getvalue()
+        out = io.BytesIO()
+        with xlsxwriter.Workbook(out, {"in_memory": True}) as book:
+            book.set_properties({"created": self.created})  # xlsxwriter dates every zip entry 1.1.1980
+            sheet = book.add_worksheet()
+            sheet.set_column(0, 0, 40)
+            sheet.write_column(1, 0, [str(category.label) for category in self.categories])
+            for col, series in enumerate(self, start=1):
+                sheet.write(0, col, series.name)
+                sheet.write_column(1, col, series.values)
+        return out.getvalue()
 
 
 def fixed_timestamps(data: bytes, moment: dt.datetime) -> bytes:

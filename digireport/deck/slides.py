@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import math
 import re
@@ -38,10 +39,11 @@ PERCENT_FORMAT = {"fi": "[$-40B]0.00\\ %", "sv": "[$-81D]0.00\\ %"}
 class Deck:
     """One presentation being built in one language."""
 
-    def __init__(self, prs, loc, footer: dict[str, str | None]):
+    def __init__(self, prs, loc, footer: dict[str, str | None], created: dt.datetime):
         self.prs = prs
         self.loc = loc
         self.footer = footer
+        self.created = created  # the report date: the date of every part, so builds repeat byte for byte
         self._layouts = {lay.name: lay for lay in prs.slide_layouts}
         # The shapes each (layout, kept placeholders) slide starts with, made once: finding and
         # renaming placeholders through python-pptx costs an XPath query per shape per slide.
@@ -127,7 +129,7 @@ class Deck:
     ):
         """A native chart with its data embedded; alt text and notes state the same data."""
         left, top, width, height = box or (LEFT, TOP, Inches(9.0), BOTTOM - TOP)
-        data = ChartData()
+        data = ChartData(created=self.created)
         data.categories = list(labels)
         for name, vals in series or ((series_name, values),):
             data.add_series(name, list(vals))
