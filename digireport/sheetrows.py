@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import filterfalse
+from operator import is_not
 from xml.etree import ElementTree
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -41,19 +42,27 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _CONTROL_BUT_NUL = re.compile(r"[\x01-\x08\x0b-\x1f]")
 _UNESCAPE = re.compile(r"_x([0-9a-fA-F]{4})_")
 _SEPARATOR = "\x00"
-_EDGE_SPACE = re.compile(r"<t>(\s[^<]*|[^<]*\s)</t>")
 
 
 class SheetLayoutError(RuntimeError):
     """The workbook written by xlsxwriter is not shaped the way the rows are spliced into it."""
 
 
+NUMBER, TEXT, WORD = "number", "text", "word"
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column's values for every data row: text (None or "" leaves the cell empty) or numbers."""
+    """One column's values for every data row; None (or "" for text) leaves the cell empty.
 
-    values: Sequence[object]
-    numeric: bool = False
+    `kind` says how the cells are stored: NUMBER as numbers; WORD, for the few distinct words
+    of a vocabulary, in the shared-string table, each word once; TEXT, for free text such as
+    names that hardly ever repeat, in the cell itself (an inline string, as xlsxwriter's own
+    constant-memory mode writes every string), which spares indexing every name to share none.
+    """
+
+    values: list[object]
+    kind: str = WORD
 
 
 def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) -> bytes:
@@ -79,12 +88,16 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) ->
         tails = []
         added = 0
         for column in columns:
-            if column.numeric:
+            if column.kind == NUMBER:
                 tails.append(_number_tails(column.values))
-            else:
-                cells, used = _text_tails(column.values, strings)
+            elif column.kind == TEXT:
+                tails.append(_inline_tails(column.values))
+            elif column.kind == WORD:
+                cells, used = _word_tails(column.values, strings)
                 tails.append(cells)
                 added += used
+            else:
+                raise ValueError(f"unknown column kind {column.kind!r}")
 
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as zout:
@@ -193,22 +206,31 @@ def _shared_strings(head: str, strings: dict[object, int], existing: int, total:
 
 
 def _si_elements(strings: list[str]) -> str:
-    """<si> elements for `strings`: escaped once as one text, then split, not string by string."""
+    """<si> elements for `strings`."""
+    return "".join(_texts(strings, "<si><t>%s</t></si>", '<si><t xml:space="preserve">%s</t></si>'))
+
+
+def _texts(strings: list[str], plain: str, preserved: str) -> list[str]:
+    """Each string escaped into the %-template `plain`, or `preserved` if it starts or ends in whitespace.
+
+    The strings are escaped as one text and split again, and the whitespace test compares each
+    string with its stripped self in C: no Python step per string unless one needs preserving.
+    """
     if not strings:
-        return ""
+        return []
     blob = _SEPARATOR.join(strings)
     if blob.count(_SEPARATOR) == len(strings) - 1:
-        control = _CONTROL_BUT_NUL
+        escaped = _escape(blob, _CONTROL_BUT_NUL).split(_SEPARATOR)
     else:  # a string holds the separator itself: escape string by string
-        blob, control = None, _CONTROL
-    escaped = (_escape(blob, control).split(_SEPARATOR) if blob is not None
-               else [_escape(s, control) for s in strings])
-    xml = "<si><t>" + "</t></si><si><t>".join(escaped) + "</t></si>"
-    # leading or trailing whitespace is kept only when marked to be preserved
-    return _EDGE_SPACE.sub(r'<t xml:space="preserve">\1</t>', xml)
+        escaped = [_escape(s, _CONTROL) for s in strings]
+    # str.strip returns the very same string when there is nothing to strip
+    if any(map(is_not, escaped, map(str.strip, escaped))):
+        return [(preserved if s[:1].isspace() or s[-1:].isspace() else plain) % s for s in escaped]
+    return list(map(plain.__mod__, escaped))
 
 
 def _escape(text: str, control: re.Pattern) -> str:
+    """Text as Excel reads it back: its escapes for control characters, then XML's."""
     text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
     text = control.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
@@ -217,14 +239,15 @@ def _escape(text: str, control: re.Pattern) -> str:
 
 # A cell is written as its head, <c r="B7" s="2", which only the row and column decide, and its
 # tail, which only the value decides: ' t="s"><v>12</v></c>' for the 13th shared string,
-# '><v>3000</v></c>' for a number, '/>' for an empty cell (styled like its column, as before).
+# ' t="inlineStr"><is><t>Name</t></is></c>' for text kept in the cell, '><v>3000</v></c>' for a
+# number, '/>' for an empty cell (styled like its column, as xlsxwriter writes empty cells).
 EMPTY_TAIL = "/>"
 
 
-def _text_tails(values: list[object], strings: dict[object, int]) -> tuple[list[str], int]:
-    """The tails of a text column, and how many cells refer to a shared string.
+def _word_tails(values: list[object], strings: dict[object, int]) -> tuple[list[str], int]:
+    """The tails of a column of words, and how many cells refer to a shared string.
 
-    Each distinct text gets its index and its tail once; the cells are then one look-up each,
+    Each distinct word gets its index and its tail once; the cells are then one look-up each,
     done by `map` without a Python step per cell. New strings are numbered in the order they
     first appear, so the same roadmap gives the same table.
     """
@@ -239,7 +262,17 @@ def _text_tails(values: list[object], strings: dict[object, int]) -> tuple[list[
     return list(map(tail_of.__getitem__, values)), len(values) - empty
 
 
-def _number_tails(values: Sequence[object]) -> list[str]:
+def _inline_tails(values: list[object]) -> list[str]:
+    """The tails of a column of free text, each text escaped into its own cell."""
+    texts = [v or "" for v in values]
+    tails = _texts(texts, ' t="inlineStr"><is><t>%s</t></is></c>',
+                   ' t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>')
+    if "" in texts:
+        tails = [t if v else EMPTY_TAIL for v, t in zip(texts, tails, strict=True)]
+    return tails
+
+
+def _number_tails(values: list[object]) -> list[str]:
     # %.16G is how xlsxwriter writes numbers; infinities and NaN have no cell value, so stay empty
     return [f"><v>{v:.16G}</v></c>" if v is not None and math.isfinite(v) else EMPTY_TAIL for v in values]
 

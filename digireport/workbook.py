@@ -28,7 +28,7 @@ from digireport.model import (
     Status,
     TargetKind,
 )
-from digireport.sheetrows import Column, fill_rows
+from digireport.sheetrows import NUMBER, TEXT, Column, fill_rows
 
 if TYPE_CHECKING:
     from digireport.pipeline import BuildOptions, Progress
@@ -434,11 +434,11 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> list[Column
     code_value = {code: code.value for kind in (Goal, SizeClass) for code in kind}
 
     columns = [
-        Column([p.row for p in projects], numeric=True),
-        Column([p.id for p in projects]),
+        Column([p.row for p in projects], NUMBER),
+        Column([p.id for p in projects], TEXT),
         Column([code_value.get(p.goal) for p in projects]),
-        Column([p.name.fi for p in projects]),
-        Column([p.name.sv for p in projects]),
+        Column([p.name.fi for p in projects], TEXT),
+        Column([p.name.sv for p in projects], TEXT),
         Column([years_text[p.years] for p in projects]),
         Column([fi_word[p.status] for p in projects]),
         Column([sv_word[p.status] for p in projects]),
@@ -453,7 +453,7 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> list[Column
         Column([code_value.get(p.impact_class) for p in projects]),
         Column([both_word.get(p.model) for p in projects]),
         Column([p.owner for p in projects]),
-        Column([p.cost_eur for p in projects], numeric=True),
+        Column([p.cost_eur for p in projects], NUMBER),
         Column([both_word.get(p.cost_kind) for p in projects]),
     ]
     return columns
