@@ -403,6 +403,9 @@ def test_large_projects_sheet_is_consistent(large):
                  if n.startswith("xl/tables/") and 'displayName="Projects"' in zip_text(xlsx, n))
     assert re.findall(r'ref="([^"]+)"', table) == [f"A1:{last}", f"A1:{last}"]
     assert len(re.findall(r'<row r="\d+"', sheet)) == 1 + LARGE_ROWS
+    # Excel's own escapes, which Excel undoes when it reads the text back
+    assert "<t>_x005F_x0041_</t>" in sheet and "<t>ctl_x0001_char</t>" in sheet and "<t>nul_x0000_x</t>" in sheet
+    assert '<t xml:space="preserve"> leading</t>' in sheet and "<t>&lt;r&gt;rich&lt;/r&gt;</t>" in sheet
     # the shared-string table counts what the sheets use, each text once
     sst = zip_text(xlsx, "xl/sharedStrings.xml")
     entries = re.findall(r"<si>(.*?)</si>", sst, re.S)
