@@ -247,8 +247,7 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptio
         indicators = [i for i in roadmap.indicators if i.goal is goal]
         if indicators:
             _goal_sheet(wb, words, fmt, goal, indicators)
-    project_columns = _projects(wb, words, fmt, roadmap)
-    project_sheet = wb.worksheets()[-1].name
+    project_sheet, project_columns = _projects(wb, words, fmt, roadmap)
     _findings(wb, words, fmt, roadmap)
     _about(wb, words, fmt, roadmap, options)
     wb.close()
@@ -383,8 +382,8 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
         row = max(last + 2, row + 14)
 
 
-def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> list[Column]:
-    """The projects sheet's structure and a probe row; returns the cells, column by column.
+def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> tuple[str, list[Column]]:
+    """The projects sheet's structure and a probe row; returns the sheet's name and its cells by column.
 
     xlsxwriter writes the header, the table, widths, column formats and one row of styled empty
     cells; `fill_rows` then puts every project in place of that row (see docs/workbook.md).
@@ -412,14 +411,14 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> list[Column
     })
     formats = [fmt.plain] * len(headers)
     formats[0], formats[-2] = fmt.integer, fmt.money
-    # Column formats style the cells left empty, so empty values need no cell of their own.
-    widths = [9.0] * 3 + [60.0] * 2 + [18.0] * (len(headers) - 5)
-    for c, (width, cell_format) in enumerate(zip(widths, formats, strict=True)):
-        ws.set_column(c, c, width, cell_format)
-        # the probe row: each column's style, as xlsxwriter numbers it, for the real rows to copy
+    # the probe row: each column's format, as xlsxwriter numbers it in the file, for the rows to copy
+    for c, cell_format in enumerate(formats):
         ws.write_blank(1, c, None, cell_format)
     ws.freeze_panes(1, 2)
     ws.set_row(0, 45)
+    ws.set_column(0, 2, 9)
+    ws.set_column(3, 4, 60)
+    ws.set_column(5, last_col, 18)
     _print_setup(ws)
 
     # Every word is looked up once per code and every column is built in one pass over the projects.
@@ -432,7 +431,8 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> list[Column
     histories = [dict(p.status_history) for p in projects]
 
     code_value = {code: code.value for kind in (Goal, SizeClass) for code in kind}
-
+    # Identifiers and names are free text, nearly all different: kept in their cells. Everything
+    # else, the responsible included (a few dozen units), repeats: shared, each word once.
     columns = [
         Column([p.row for p in projects], NUMBER),
         Column([p.id for p in projects], TEXT),
@@ -456,7 +456,7 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> list[Column
         Column([p.cost_eur for p in projects], NUMBER),
         Column([both_word.get(p.cost_kind) for p in projects]),
     ]
-    return columns
+    return ws.name, columns
 
 
 def _findings(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
