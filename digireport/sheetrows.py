@@ -77,48 +77,39 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) ->
     n = len(columns[0].values) if columns else 0
     if any(len(c.values) != n for c in columns):
         raise ValueError("columns of different lengths")
+    if any(c.kind not in (NUMBER, TEXT, WORD) for c in columns):
+        raise ValueError("unknown column kind")
     with zipfile.ZipFile(io.BytesIO(xlsx)) as zin:
-        infos = zin.infolist()
-        names = {info.filename for info in infos}
+        names = [info.filename for info in zin.infolist()]
         sheet_part = _sheet_part(zin, sheet)
         table_part = _table_part(zin, names, table)
         if SHARED_STRINGS not in names:
             raise SheetLayoutError("the workbook has no shared strings")
         head, row_attrs, styles, tail = _split_sheet(zin.read(sheet_part).decode("utf-8"), len(columns), n)
         table_xml = _stretch_table(zin.read(table_part).decode("utf-8"), max(n, 1) + 1)
-        strings, existing, string_count, sst_head = _read_shared_strings(zin.read(SHARED_STRINGS).decode("utf-8"))
-
-        tails = []
-        added = 0
-        for column in columns:
-            if column.kind == NUMBER:
-                tails.append(_number_tails(column.values))
-            elif column.kind == TEXT:
-                tails.append(_inline_tails(column.values))
-            elif column.kind == WORD:
-                cells, used = _word_tails(column.values, strings)
-                tails.append(cells)
-                added += used
-            else:
-                raise ValueError(f"unknown column kind {column.kind!r}")
+        shared = _SharedStrings(zin.read(SHARED_STRINGS).decode("utf-8"))
+        # The shared strings are complete only once the rows are built: the part keeps its place,
+        # unless that is before the sheet (not so in xlsxwriter's files).
+        order = [name for name in names if name != SHARED_STRINGS]
+        order.insert(max(names.index(SHARED_STRINGS), order.index(sheet_part) + 1), SHARED_STRINGS)
 
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as zout:
-            for info in infos:
+            for name in order:
                 # a name, not the original entry, so every part gets the level above; the entry's
                 # date is the fixed 1980-01-01 either way
-                with zout.open(info.filename, "w") as fh:
-                    if info.filename == sheet_part:
+                with zout.open(name, "w") as fh:
+                    if name == sheet_part:
                         fh.write(head.encode("utf-8"))
-                        for body in _rows(n, row_attrs, styles, tails):
+                        for body in _rows(n, row_attrs, styles, columns, shared):
                             fh.write(body.encode("utf-8"))
                         fh.write(tail.encode("utf-8"))
-                    elif info.filename == table_part:
+                    elif name == table_part:
                         fh.write(table_xml.encode("utf-8"))
-                    elif info.filename == SHARED_STRINGS:
-                        fh.write(_shared_strings(sst_head, strings, existing, string_count + added))
+                    elif name == SHARED_STRINGS:
+                        fh.write(shared.xml())
                     else:
-                        fh.write(zin.read(info))
+                        fh.write(zin.read(name))
     return out.getvalue()
 
 
@@ -134,7 +125,7 @@ def _sheet_part(zin: zipfile.ZipFile, sheet: str) -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def _table_part(zin: zipfile.ZipFile, names: set[str], table: str) -> str:
+def _table_part(zin: zipfile.ZipFile, names: list[str], table: str) -> str:
     for name in sorted(names):
         if name.startswith("xl/tables/") and name.endswith(".xml"):
             if ElementTree.fromstring(zin.read(name)).get("displayName") == table:
@@ -181,31 +172,55 @@ def _stretch_table(xml: str, last_row: int) -> str:
     return stretched
 
 
-def _read_shared_strings(xml: str) -> tuple[dict[object, int], int, int, str]:
-    """(index of each plain string, entries, string cells counted, the part without its closing tag).
+class _SharedStrings:
+    """The workbook's shared-string table, which the words of the new rows are added to.
 
     Every entry has a key, so that the next new string's index is the table's length: rich text
     and repeated entries get keys no text equals, and are never reused for a plain string.
     """
-    root = ElementTree.fromstring(xml)
-    strings: dict[object, int] = {}
-    entries = root.findall(f"{{{MAIN}}}si")
-    for k, si in enumerate(entries):
-        t = si.find(f"{{{MAIN}}}t")
-        text = _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), t.text or "") if t is not None and len(si) == 1 else None
-        strings[("entry", k) if text is None or text in strings else text] = k
-    if len(entries) != int(root.get("uniqueCount", -1)) or not xml.endswith("</sst>"):
-        raise SheetLayoutError("the shared strings are not as written by xlsxwriter")
-    return strings, len(entries), int(root.get("count", 0)), xml[: -len("</sst>")]
 
+    def __init__(self, xml: str) -> None:
+        root = ElementTree.fromstring(xml)
+        entries = root.findall(f"{{{MAIN}}}si")
+        if len(entries) != int(root.get("uniqueCount", -1)) or not xml.endswith("</sst>"):
+            raise SheetLayoutError("the shared strings are not as written by xlsxwriter")
+        self.index: dict[object, int] = {}
+        for k, si in enumerate(entries):
+            t = si.find(f"{{{MAIN}}}t")
+            text = (_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), t.text or "")
+                    if t is not None and len(si) == 1 else None)
+            self.index[("entry", k) if text is None or text in self.index else text] = k
+        self.existing = len(entries)
+        self.count = int(root.get("count", 0))  # cells referring to a shared string
+        self.head = xml[: -len("</sst>")]
 
-def _shared_strings(head: str, strings: dict[object, int], existing: int, total: int) -> bytes:
-    """The shared-string part with the new strings appended and its counts updated."""
-    start = re.search(r"<sst\b[^>]*>", head)
-    new = [s for s, i in strings.items() if i >= existing]
-    tag = re.sub(r'\scount="\d+"', f' count="{total}"', start.group(0))
-    tag = re.sub(r'\suniqueCount="\d+"', f' uniqueCount="{len(strings)}"', tag)
-    return (head[:start.start()] + tag + head[start.end():] + _si_elements(new) + "</sst>").encode("utf-8")
+    def tails(self, values: list[object]) -> list[str]:
+        """The cell tails of a column of words.
+
+        Each distinct word gets its index and its tail once; the cells are then one look-up
+        each, done by `map` without a Python step per cell. New strings are numbered in the
+        order they first appear, so the same roadmap gives the same table.
+        """
+        index = self.index
+        distinct = dict.fromkeys(values)
+        distinct.pop(None, None)
+        distinct.pop("", None)
+        fresh = list(filterfalse(index.__contains__, distinct))
+        index.update(zip(fresh, range(len(index), len(index) + len(fresh)), strict=True))
+        tail_of = dict(zip(distinct, map(' t="s"><v>%d</v></c>'.__mod__, map(index.__getitem__, distinct)),
+                           strict=True))
+        tail_of[None] = tail_of[""] = EMPTY_TAIL
+        self.count += len(values) - values.count(None) - values.count("")
+        return list(map(tail_of.__getitem__, values))
+
+    def xml(self) -> bytes:
+        """The part with the new strings appended and its counts updated."""
+        start = re.search(r"<sst\b[^>]*>", self.head)
+        new = [s for s, i in self.index.items() if i >= self.existing]
+        tag = re.sub(r'\scount="\d+"', f' count="{self.count}"', start.group(0))
+        tag = re.sub(r'\suniqueCount="\d+"', f' uniqueCount="{len(self.index)}"', tag)
+        head = self.head[:start.start()] + tag + self.head[start.end():]
+        return (head + _si_elements(new) + "</sst>").encode("utf-8")
 
 
 def _si_elements(strings: list[str]) -> str:
@@ -247,24 +262,6 @@ def _escape(text: str, control: re.Pattern) -> str:
 EMPTY_TAIL = "/>"
 
 
-def _word_tails(values: list[object], strings: dict[object, int]) -> tuple[list[str], int]:
-    """The tails of a column of words, and how many cells refer to a shared string.
-
-    Each distinct word gets its index and its tail once; the cells are then one look-up each,
-    done by `map` without a Python step per cell. New strings are numbered in the order they
-    first appear, so the same roadmap gives the same table.
-    """
-    distinct = dict.fromkeys(values)
-    distinct.pop(None, None)
-    distinct.pop("", None)
-    fresh = list(filterfalse(strings.__contains__, distinct))
-    strings.update(zip(fresh, range(len(strings), len(strings) + len(fresh)), strict=True))
-    tail_of = dict(zip(distinct, map(' t="s"><v>%d</v></c>'.__mod__, map(strings.__getitem__, distinct)), strict=True))
-    tail_of[None] = tail_of[""] = EMPTY_TAIL
-    empty = values.count(None) + values.count("")
-    return list(map(tail_of.__getitem__, values)), len(values) - empty
-
-
 def _inline_tails(values: list[object]) -> list[str]:
     """The tails of a column of free text, each text escaped into its own cell."""
     texts = [v or "" for v in values]
@@ -280,18 +277,20 @@ def _number_tails(values: list[object]) -> list[str]:
     return [f"><v>{v:.16G}</v></c>" if v is not None and math.isfinite(v) else EMPTY_TAIL for v in values]
 
 
-def _rows(n: int, row_attrs: str, styles: list[str], tails: list[list[str]]):
-    """The <row> elements, a slice of rows at a time.
+def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], shared: _SharedStrings):
+    """The <row> elements, a slice of rows at a time, so memory does not grow with the rows.
 
-    One %-template per row holds every cell's head; `map` fills in the row number and the tails,
-    so building a row is a single formatting call in C.
+    Each column's cell tails are built in one pass over the slice; one %-template per row holds
+    every cell's head, and `map` fills in the row number and the tails, so building a row is a
+    single formatting call in C.
     """
     template = f'<row r="%s"{row_attrs.replace("%", "%%")}>' + "".join(
         f'<c r="{_letters(c)}%s" s="{style}"%s' for c, style in enumerate(styles)) + "</row>"
+    build = {NUMBER: _number_tails, TEXT: _inline_tails, WORD: shared.tails}
     for start in range(0, n, CHUNK_ROWS):
         stop = min(n, start + CHUNK_ROWS)
         numbers = list(map(str, range(start + PROBE_ROW, stop + PROBE_ROW)))
         args = [numbers]
-        for column in tails:
-            args += (numbers, column[start:stop])
+        for column in columns:
+            args += (numbers, build[column.kind](column.values[start:stop]))
         yield "".join(map(template.__mod__, zip(*args, strict=True)))
