@@ -2,14 +2,14 @@
 
 xlsxwriter spends about five microseconds and several small objects on every cell it writes;
 a roll-up of 30,000 projects has over half a million cells. The workbook stage therefore lets
-xlsxwriter write the sheet's structure (header row, column widths and formats, the table, frozen
-panes, print setup) and one probe row whose cells carry the style of each column, and this module
+xlsxwriter write the sheet's structure (header row, column widths, the table, frozen panes,
+print setup) and one probe row whose cells carry the style of each column, and this module
 replaces the probe row with the real rows, built per column as plain strings, then rewrites the
 dimension, the table's range and the shared-string table to match.
 
 Only the parts' public XML is read: styles are copied from the probe row's cells, the sheet and
-table are found by name through the workbook's relationships, and every check that the parts
-look as expected raises instead of guessing.
+table are found by name through the workbook's relationships. A part not shaped as expected is a
+bug (a changed xlsxwriter, say), raised as RuntimeError rather than guessed around.
 """
 
 from __future__ import annotations
@@ -47,10 +47,6 @@ _UNESCAPE = re.compile(r"_x([0-9a-fA-F]{4})_")
 _SEPARATOR = "\x00"
 
 
-class SheetLayoutError(RuntimeError):
-    """The workbook written by xlsxwriter is not shaped the way the rows are spliced into it."""
-
-
 NUMBER, TEXT, WORD = "number", "text", "word"
 
 
@@ -74,7 +70,9 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) ->
     The probe row must be the sheet's last row, with one styled cell per column, and `table` must
     cover the header and the probe row; the result covers the header and every value row.
     """
-    n = len(columns[0].values) if columns else 0
+    if not columns:
+        raise ValueError("no columns")
+    n = len(columns[0].values)
     if any(len(c.values) != n for c in columns):
         raise ValueError("columns of different lengths")
     if any(c.kind not in (NUMBER, TEXT, WORD) for c in columns):
@@ -84,7 +82,7 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) ->
         sheet_part = _sheet_part(zin, sheet)
         table_part = _table_part(zin, names, table)
         if SHARED_STRINGS not in names:
-            raise SheetLayoutError("the workbook has no shared strings")
+            raise RuntimeError("the workbook has no shared strings")
         head, row_attrs, styles, tail = _split_sheet(zin.read(sheet_part).decode("utf-8"), len(columns), n)
         table_xml = _stretch_table(zin.read(table_part).decode("utf-8"), max(n, 1) + 1)
         shared = _SharedStrings(zin.read(SHARED_STRINGS).decode("utf-8"))
@@ -117,11 +115,11 @@ def _sheet_part(zin: zipfile.ZipFile, sheet: str) -> str:
     book = ElementTree.fromstring(zin.read("xl/workbook.xml"))
     rid = next((s.get(f"{{{REL}}}id") for s in book.iter(f"{{{MAIN}}}sheet") if s.get("name") == sheet), None)
     if rid is None:
-        raise SheetLayoutError(f"no sheet named {sheet!r}")
+        raise RuntimeError(f"no sheet named {sheet!r}")
     rels = ElementTree.fromstring(zin.read("xl/_rels/workbook.xml.rels"))
     target = next((r.get("Target") for r in rels.iter(f"{{{PKG_REL}}}Relationship") if r.get("Id") == rid), None)
     if target is None:
-        raise SheetLayoutError(f"sheet {sheet!r} has no part")
+        raise RuntimeError(f"sheet {sheet!r} has no part")
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
@@ -130,7 +128,7 @@ def _table_part(zin: zipfile.ZipFile, names: list[str], table: str) -> str:
         if name.startswith("xl/tables/") and name.endswith(".xml"):
             if ElementTree.fromstring(zin.read(name)).get("displayName") == table:
                 return name
-    raise SheetLayoutError(f"no table named {table!r}")
+    raise RuntimeError(f"no table named {table!r}")
 
 
 def _letters(col: int) -> str:
@@ -147,15 +145,15 @@ def _split_sheet(xml: str, width: int, n: int) -> tuple[str, str, list[str], str
     """(sheet before the rows, attributes of a row, style of each column, sheet after the rows)."""
     probe = re.search(rf'<row r="{PROBE_ROW}"([^>]*)>(.*?)</row>', xml)
     if probe is None or not xml.startswith("</sheetData>", probe.end()):
-        raise SheetLayoutError("the probe row is not the sheet's last row")
+        raise RuntimeError("the probe row is not the sheet's last row")
     cells = re.findall(rf'<c r="([A-Z]+){PROBE_ROW}" s="(\d+)"/>', probe.group(2))
     if [letter for letter, _s in cells] != [_letters(c) for c in range(width)]:
-        raise SheetLayoutError("the probe row does not have one styled cell per column")
+        raise RuntimeError("the probe row does not have one styled cell per column")
     last = _letters(width - 1)
     dimension = f'<dimension ref="A1:{last}{n + 1}"/>'
     head, found = re.subn(r'<dimension ref="[^"]*"/>', dimension, xml[:probe.start()])
     if found != 1:
-        raise SheetLayoutError("the sheet has no dimension")
+        raise RuntimeError("the sheet has no dimension")
     row_attrs = probe.group(1)
     return head, row_attrs, [s for _letter, s in cells], xml[probe.end():]
 
@@ -164,11 +162,11 @@ def _stretch_table(xml: str, last_row: int) -> str:
     """The table (and its filter) reaching down to `last_row`."""
     old = re.search(r'<table\b[^>]*\sref="([A-Z]+1):([A-Z]+)2"', xml)
     if old is None:
-        raise SheetLayoutError("the table does not cover the header and the probe row")
+        raise RuntimeError("the table does not cover the header and the probe row")
     ref = f"{old.group(1)}:{old.group(2)}2"
     stretched, found = re.subn(f'ref="{ref}"', f'ref="{old.group(1)}:{old.group(2)}{last_row}"', xml)
     if found != xml.count('ref="'):
-        raise SheetLayoutError("the table has ranges other than its own")
+        raise RuntimeError("the table has ranges other than its own")
     return stretched
 
 
@@ -183,7 +181,7 @@ class _SharedStrings:
         root = ElementTree.fromstring(xml)
         entries = root.findall(f"{{{MAIN}}}si")
         if len(entries) != int(root.get("uniqueCount", -1)) or not xml.endswith("</sst>"):
-            raise SheetLayoutError("the shared strings are not as written by xlsxwriter")
+            raise RuntimeError("the shared strings are not as written by xlsxwriter")
         self.index: dict[object, int] = {}
         for k, si in enumerate(entries):
             t = si.find(f"{{{MAIN}}}t")

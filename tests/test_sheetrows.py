@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from digireport.sheetrows import NUMBER, TEXT, WORD, Column, SheetLayoutError, fill_rows
+from digireport.sheetrows import NUMBER, TEXT, WORD, Column, fill_rows
 
 
 def skeleton(probe: bool = True, extra_row: bool = False) -> bytes:
@@ -80,14 +80,14 @@ def test_no_rows_leaves_the_header_and_one_table_row():
     assert ws.max_row == 1 and ws.tables["T"].ref == "A1:C2"
 
 
-@pytest.mark.parametrize(("xlsx", "sheet", "table"), [
-    (skeleton(probe=False), "Data", "T"),
-    (skeleton(extra_row=True), "Data", "T"),
-    (skeleton(), "Missing", "T"),
-    (skeleton(), "Data", "Missing"),
+@pytest.mark.parametrize(("xlsx", "sheet", "table", "message"), [
+    (skeleton(probe=False), "Data", "T", "the probe row is not the sheet's last row"),
+    (skeleton(extra_row=True), "Data", "T", "the probe row is not the sheet's last row"),
+    (skeleton(), "Missing", "T", "no sheet named 'Missing'"),
+    (skeleton(), "Data", "Missing", "no table named 'Missing'"),
 ])
-def test_an_unexpected_layout_is_an_error(xlsx, sheet, table):
-    with pytest.raises(SheetLayoutError):
+def test_an_unexpected_layout_is_a_bug_not_a_guess(xlsx, sheet, table, message):
+    with pytest.raises(RuntimeError, match=message):
         fill_rows(xlsx, sheet, table, COLUMNS)
 
 
