@@ -24,6 +24,8 @@ from itertools import filterfalse
 from operator import is_not
 from xml.etree import ElementTree
 
+from digireport.roadmap import column_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -131,25 +133,15 @@ def _table_part(zin: zipfile.ZipFile, names: list[str], table: str) -> str:
     raise RuntimeError(f"no table named {table!r}")
 
 
-def _letters(col: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    name = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        name = chr(65 + rem) + name
-    return name
-
-
 def _split_sheet(xml: str, width: int, n: int) -> tuple[str, str, list[str], str]:
     """(sheet before the rows, attributes of a row, style of each column, sheet after the rows)."""
     probe = re.search(rf'<row r="{PROBE_ROW}"([^>]*)>(.*?)</row>', xml)
     if probe is None or not xml.startswith("</sheetData>", probe.end()):
         raise RuntimeError("the probe row is not the sheet's last row")
     cells = re.findall(rf'<c r="([A-Z]+){PROBE_ROW}" s="(\d+)"/>', probe.group(2))
-    if [letter for letter, _s in cells] != [_letters(c) for c in range(width)]:
+    if [letter for letter, _s in cells] != [column_letter(c) for c in range(width)]:
         raise RuntimeError("the probe row does not have one styled cell per column")
-    last = _letters(width - 1)
+    last = column_letter(width - 1)
     dimension = f'<dimension ref="A1:{last}{n + 1}"/>'
     head, found = re.subn(r'<dimension ref="[^"]*"/>', dimension, xml[:probe.start()])
     if found != 1:
@@ -283,7 +275,7 @@ def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], 
     single formatting call in C.
     """
     template = f'<row r="%s"{row_attrs.replace("%", "%%")}>' + "".join(
-        f'<c r="{_letters(c)}%s" s="{style}"%s' for c, style in enumerate(styles)) + "</row>"
+        f'<c r="{column_letter(c)}%s" s="{style}"%s' for c, style in enumerate(styles)) + "</row>"
     build = {NUMBER: _number_tails, TEXT: _inline_tails, WORD: shared.tails}
     for start in range(0, n, CHUNK_ROWS):
         stop = min(n, start + CHUNK_ROWS)

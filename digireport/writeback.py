@@ -25,6 +25,7 @@ from digireport.i18n import L10n, _, l10n
 from digireport.labels import STATUS_LABELS
 from digireport.model import Roadmap, SheetInfo, Status
 from digireport.package import check_package
+from digireport.roadmap import column_letter
 
 SNAPSHOT_HEADER = _("Snapshot status {label}")
 REMARKS_HEADER = _("Data check")
@@ -100,11 +101,7 @@ def column_index(letters: str) -> int:
 
 def column_letters(index: int) -> str:
     """1 → 'A', 28 → 'AB'."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return column_letter(index - 1)
 
 
 def status_word(status: Status, loc: L10n) -> str:
