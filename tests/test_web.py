@@ -344,20 +344,34 @@ def test_same_input_same_bytes(site, tmp_path):
     assert first == second
 
 
-def test_json_files_read_like_the_standard_encoder(report):
-    """The open-data JSON is written piece by piece; its text is exactly json.dumps(indent=2)."""
+def test_json_files_hold_one_record_per_line(report):
+    """The open-data JSON has the head on its first line, then one record per line, and reads back
+    to exactly the records of report.json."""
     import io
 
-    from digireport.web import _JsonWriter
+    from digireport.web import write_json_records
 
-    tricky = {"a": [], "b": {}, "c": [1, 2.5, True, False, None, "å\"\n\u2028"], 3: float("nan"),
-              2.5: float("inf"), None: -float("inf"), True: {"x": [[], [{}]]}, "d": (1,)}
-    for obj in (tricky, [], {}, "x", 1, {"projects": report["projects"]}):
-        buf = io.StringIO()
-        _JsonWriter(buf).dump(obj)
-        assert buf.getvalue() == json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
     data = open_data(report)
-    assert data["projects.json"] == json.dumps(
-        {"as_of": report["as_of"], "source": {"name": report["source"]["name"],
-                                              "sha256": report["source"]["sha256"]},
-         "projects": report["projects"]}, ensure_ascii=False, indent=2) + "\n"
+    lines = data["projects.json"].split("\n")
+    assert lines[0] == ('{"as_of":"2025-12-02","source":{"name":"tiekartta_v2.xlsx","sha256":"'
+                        + report["source"]["sha256"] + '"},"projects":[')
+    assert lines[-2:] == ["]}", ""]
+    records = lines[1:-2]
+    assert len(records) == 80
+    assert [json.loads(line.rstrip(",")) for line in records] == report["projects"]
+    assert json.loads(records[0].rstrip(","))["name"]["sv"] == "Kundtjänstapp och -kort"
+    assert json.loads(data["projects.json"]) == {
+        "as_of": report["as_of"], "source": {"name": report["source"]["name"],
+                                             "sha256": report["source"]["sha256"]},
+        "projects": report["projects"]}
+    tricky = [{"a": [], "b": {}, "c": [1, 2.5, True, False, None, "å\"\n\u2028"]}, {"3": float("inf")}]
+    for head, records in (({"x": 1}, tricky), ({}, tricky), ({"x": 1}, []), ({}, [])):
+        buf = io.StringIO()
+        write_json_records(buf, head, "items", records)
+        text = buf.getvalue()
+        assert json.loads(text) == {**head, "items": records}
+        assert text.endswith("]}\n") and text.count("\n") == len(records) + 1 + bool(records)
+    # More records than one batch: the batches join with the same separator as the records inside one.
+    buf = io.StringIO()
+    write_json_records(buf, {}, "n", list(range(2500)))
+    assert json.loads(buf.getvalue()) == {"n": list(range(2500))}
