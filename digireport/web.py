@@ -546,8 +546,8 @@ def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
 
 # Positions of the workbook's free text in a projects.csv row: id, names, problems, impacts, owner.
 _TEXT_CELLS = itemgetter(0, 4, 5, 6, 7, 8, 9, 17)
-# A text cell starting like a formula, in the text cells joined by NUL, which no workbook cell holds.
-_FORMULA_CELL = re.compile("\x00[-=+@\t\r]")
+_FIRST = itemgetter(0)
+_CSV_BATCH = 2000
 
 
 def project_rows(report: dict) -> list[tuple]:
@@ -564,15 +564,31 @@ def project_rows(report: dict) -> list[tuple]:
 
 def _projects_csv(fh: TextIO, report: dict) -> None:
     rows = project_rows(report)
-    writer = csv.writer(fh, lineterminator="\n")
+    # The writer hands over each row on its own; gathered into batches they reach the file in a few writes.
+    lines: list[str] = []
+    writer = csv.writer(_Lines(lines), lineterminator="\n")
     writer.writerow([k for k, _d in PROJECT_FIELDS])
     # Codes, numbers and None are written by the csv module as _csv_cell would; only free text can start
-    # like a formula. One search over all of it finds whether any does; only then is every cell checked.
-    texts = "\x00" + "\x00".join(filter(None, chain.from_iterable(map(_TEXT_CELLS, rows))))
-    if _FORMULA_CELL.search(texts) is None:
-        writer.writerows(rows)
-    else:
-        _write_rows(writer, rows)
+    # like a formula. One look at the first characters of all of it tells whether any does; only then is
+    # every cell checked.
+    firsts = map(_FIRST, filter(None, chain.from_iterable(map(_TEXT_CELLS, rows))))
+    safe = frozenset(_FORMULA_START).isdisjoint(firsts)
+    for start in range(0, len(rows), _CSV_BATCH):
+        batch = rows[start:start + _CSV_BATCH]
+        if safe:
+            writer.writerows(batch)
+        else:
+            _write_rows(writer, batch)
+        fh.write("".join(lines))
+        lines.clear()
+    fh.write("".join(lines))
+
+
+class _Lines:
+    """A file for csv.writer that keeps the lines it is given."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
 
 
 def indicator_rows(report: dict) -> list[list[object]]:
