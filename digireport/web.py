@@ -533,13 +533,37 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circul
 _JSON_BATCH = 1000
 
 
+def _record_encoder() -> Callable[[object], str]:
+    """`_JSON.encode`, or the same text from one C encoder made once rather than once a record.
+
+    `JSONEncoder.encode` builds a new C encoder on every call, an eighth of the time of a small record;
+    the shortcut is used only where it gives exactly the text of `encode`."""
+    try:
+        from json.encoder import c_make_encoder, encode_basestring
+
+        make = c_make_encoder(None, _JSON.default, encode_basestring, None, ":", ",", False, False, True)
+
+        def encode(record: object) -> str:
+            return "".join(make(record, 0))
+
+        probe = [{"a": [1, -2.5, None, True, False, "å\"\n\u2028"], "b": {"c": float("inf")}, "d": {}}, "x", 3]
+        if all(encode(item) == _JSON.encode(item) for item in probe):
+            return encode
+    except Exception:  # an interpreter without the C encoder, or with another signature for it
+        pass
+    return _JSON.encode
+
+
+_encode_record = _record_encoder()
+
+
 def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
     """`{**head, key: records}` as JSON: the head on the first line, then one record per line."""
     encode = _JSON.encode
     fh.write(encode(head)[:-1] + ("," if head else "") + encode(key) + ":[")
     sep = "\n"
     for start in range(0, len(records), _JSON_BATCH):
-        fh.write(sep + ",\n".join(map(encode, records[start:start + _JSON_BATCH])))
+        fh.write(sep + ",\n".join(map(_encode_record, records[start:start + _JSON_BATCH])))
         sep = ",\n"
     fh.write("\n]}\n" if records else "]}\n")
 
@@ -553,8 +577,9 @@ _CSV_BATCH = 2000
 def project_rows(report: dict) -> list[tuple]:
     """The rows of `projects.csv` as values, in the order of PROJECT_FIELDS."""
     # One pass over the records: each is touched once, which costs far less than a pass per field.
+    years = _Joined()
     return [
-        (p["id"], p["goal"], ";".join(map(str, p["years"])), p["status"],
+        (p["id"], p["goal"], years[tuple(p["years"])], p["status"],
          n["fi"], n["sv"], pr["fi"], pr["sv"], im["fi"], im["sv"], p["level"], p["basis"], p["benefit"],
          ";".join(p["beneficiaries"]), p["cost_class"], p["impact_class"], p["model"], p["owner"],
          p["cost_eur"], p["cost_kind"], p["row"])
@@ -582,6 +607,14 @@ def _projects_csv(fh: TextIO, report: dict) -> None:
         fh.write("".join(lines))
         lines.clear()
     fh.write("".join(lines))
+
+
+class _Joined(dict):
+    """Roadmap years as `2024;2025`, made once for each combination of years."""
+
+    def __missing__(self, key: tuple[int, ...]) -> str:
+        text = self[key] = ";".join(map(str, key))
+        return text
 
 
 class _Lines:
