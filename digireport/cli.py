@@ -55,7 +55,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--template", type=Path, default=None, help="deck template (.pptx)")
     b.add_argument("--presenter", default=None, help="presenter shown in the deck footer")
     b.add_argument("--pdf", action="store_true", help="also write PDFs of the decks (needs LibreOffice)")
-    b.add_argument("--max-list-rows", type=int, default=200, help="rows at most in the decks' and web pages' lists")
+    b.add_argument("--max-list-rows", type=int, default=200, help="rows at most in a deck's list slides")
     b.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     v = sub.add_parser("validate", help="print the workbook's findings; exit 1 if any is an error")
