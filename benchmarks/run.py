@@ -1,8 +1,9 @@
 """Time `digireport build` at scale against a naive pandas read of the same workbook.
 
-Every measurement is a fresh subprocess, so import time counts and peak memory (maximum
-resident set size from wait4) belongs to that one run. Competing runs alternate round by
-round so that a busy machine slows both alike; the medians are compared.
+Every measurement is a fresh subprocess, so import time counts, and its memory belongs to that
+one run: the peak resident set size of its largest process (wait4), and the peak of all its
+processes together (the build forks its renderers), sampled from /proc. Competing runs
+alternate round by round so that a busy machine slows both alike; the medians are compared.
 
     python benchmarks/run.py [--rows 30000] [--rounds 5] [--md results.md]
 
@@ -19,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,8 +42,55 @@ HELP_SECONDS = 0.5  # "well under a second"
 @dataclass
 class Run:
     seconds: float  # wall clock
-    cpu: float  # user + system time of the process
-    peak_mb: float
+    cpu: float  # user + system time of the process and the processes it forked
+    peak_mb: float  # the largest process's peak resident memory
+    tree_mb: float = 0.0  # peak of the memory of all its processes together (sampled)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _tree_pss_kib(root: int) -> int:
+    """Proportional set size of a process and all its descendants: pages forked processes share
+    are counted once, split between them, so the sum is the memory the build really holds."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+        todo += _children(pid)
+    return total
+
+
+class TreeMemory:
+    """Samples a process tree's total memory every few milliseconds until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.05):
+        self.pid, self.every, self.peak_kib = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak_kib = max(self.peak_kib, _tree_pss_kib(self.pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kib / 1024
 
 
 TIME = shutil.which("time", path="/usr/bin:/bin")
@@ -55,14 +104,17 @@ def run(cmd: list[str]) -> Run:
         wrapped = [TIME, "-f", "%M", "-o", rss.name, *cmd] if TIME else cmd
         start = time.perf_counter()
         proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=err)
+        tree = TreeMemory(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
+        tree_mb = tree.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read().decode(errors='replace')}")
         kib = int(rss.read().split()[-1]) if TIME else usage.ru_maxrss  # KiB on Linux
-    return Run(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime, peak_mb=kib / 1024)
+    return Run(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime, peak_mb=kib / 1024,
+               tree_mb=max(tree_mb, kib / 1024))
 
 
 def digireport_cmd() -> list[str]:
@@ -100,6 +152,10 @@ def median_cpu(runs: list[Run]) -> float:
 
 def peak(runs: list[Run]) -> float:
     return max(r.peak_mb for r in runs)
+
+
+def tree_peak(runs: list[Run]) -> float:
+    return max(r.tree_mb for r in runs)
 
 
 def cpu_model() -> str:
@@ -155,22 +211,23 @@ def main() -> int:
         ("import pandas, openpyxl, pptx, xlsxwriter", sample_runs["import"]),
         ("digireport --help", help_runs),
     ]
-    big_ratio = median_cpu(big_runs["build"]) / median_cpu(big_runs["read"])
     big_wall = median(big_runs["build"]) / median(big_runs["read"])
-    sample_ratio = median_cpu(sample_runs["build"]) / median_cpu(sample_runs["import"])
+    big_cpu = median_cpu(big_runs["build"]) / median_cpu(big_runs["read"])
     sample_wall = median(sample_runs["build"]) / median(sample_runs["import"])
-    build_peak = peak(big_runs["build"])
+    sample_cpu = median_cpu(sample_runs["build"]) / median_cpu(sample_runs["import"])
+    build_memory = tree_peak(big_runs["build"])
     help_s = median(help_runs)
     ratios = {
-        0: (f"{big_ratio:.2f} ({big_wall:.2f})", f"≤ {BUILD_VS_READ} × read, < {PEAK_MB} MB",
-            big_ratio <= BUILD_VS_READ and build_peak < PEAK_MB),
-        2: (f"{sample_ratio:.2f} ({sample_wall:.2f})", f"≤ {SAMPLE_VS_IMPORT} × imports",
-            sample_ratio <= SAMPLE_VS_IMPORT),
-        4: ("", f"≤ {HELP_SECONDS} s wall", help_s <= HELP_SECONDS),
+        0: (f"{big_wall:.2f} ({big_cpu:.2f})", f"≤ {BUILD_VS_READ} × read, < {PEAK_MB} MB",
+            big_wall <= BUILD_VS_READ and build_memory < PEAK_MB),
+        2: (f"{sample_wall:.2f} ({sample_cpu:.2f})", f"≤ {SAMPLE_VS_IMPORT} × imports",
+            sample_wall <= SAMPLE_VS_IMPORT),
+        4: ("", f"≤ {HELP_SECONDS} s", help_s <= HELP_SECONDS),
     }
     lines = [
-        "| Run | CPU time (s) | Wall time (s) | Peak memory (MB) | Ratio CPU (wall) | Target | Met |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| Run | Wall time (s) | CPU time (s) | Peak memory, all processes (MB) | Largest process (MB) "
+        "| Ratio wall (CPU) | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     verdicts = []
     for i, (label, runs) in enumerate(rows):
@@ -178,11 +235,13 @@ def main() -> int:
         if ok is not None:
             verdicts.append(ok)
         met = "" if ok is None else ("yes" if ok else "**no**")
-        lines.append(f"| {label} | {median_cpu(runs):.2f} | {median(runs):.2f} | {peak(runs):.0f} | {ratio} "
-                     f"| {target} | {met} |")
+        lines.append(f"| {label} | {median(runs):.2f} | {median_cpu(runs):.2f} | {tree_peak(runs):.0f} "
+                     f"| {peak(runs):.0f} | {ratio} | {target} | {met} |")
     table = "\n".join(lines)
-    footer = (f"\nMachine: {machine()}. Medians of {args.rounds} alternating rounds; ratios compare CPU time "
-              f"(user + system), which a busy shared machine disturbs less than wall time (in parentheses). "
+    footer = (f"\nMachine: {machine()}. Medians of {args.rounds} alternating rounds, each a fresh process. "
+              f"Ratios compare wall time, what the project office waits; CPU time (user + system of every "
+              f"process of the run) in parentheses. Peak memory of all processes is the largest sampled sum "
+              f"of their proportional set sizes (pages shared after a fork counted once). "
               f"The build wrote: {', '.join(produced)}.")
     print(table + "\n" + footer)
     if args.md:

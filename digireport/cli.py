@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 EXIT_OK = 0
@@ -22,77 +25,151 @@ def _(message: str) -> str:
     return message
 
 
-def _date(text: str) -> dt.date:
+Translate = Callable[..., str]
+
+
+def _english(message: str, **args: object) -> str:
+    return message.format(**args) if args else message
+
+
+# argparse's own words: usage, section titles, its errors. Listed here so the catalogs carry them.
+ARGPARSE_MESSAGES = (
+    _("usage: "), _("positional arguments"), _("options"), _("show this help message and exit"),
+    _("%(prog)s: error: %(message)s\n"), _("argument %(argument_name)s: %(message)s"),
+    _("the following arguments are required: %s"), _("unrecognized arguments: %s"),
+    _("expected one argument"), _("expected at most one argument"), _("expected at least one argument"),
+    _("invalid choice: %(value)r (choose from %(choices)s)"), _("invalid %(type)s value: %(value)r"),
+    _("ambiguous option: %(option)s could match %(matches)s"), _("not allowed with argument %s"),
+    _("ignored explicit argument %r"), _("unexpected option string: %s"),
+)
+
+
+def _date(text: str, t: Translate = _english) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(t(_("not a date (YYYY-MM-DD): {value}"), value=repr(text))) from None
 
 
-def _languages(text: str) -> tuple[str, ...]:
+def _positive(text: str, t: Translate = _english) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(t(_("not a whole number of at least 1: {value}"), value=repr(text)))
+    return value
+
+
+def _languages(text: str, t: Translate = _english) -> tuple[str, ...]:
     langs = tuple(p.strip() for p in text.split(",") if p.strip())
     bad = [lang for lang in langs if lang not in ("fi", "sv")]
     if bad or not langs:
-        raise argparse.ArgumentTypeError(f"languages are fi and sv, got {text!r}")
+        raise argparse.ArgumentTypeError(t(_("languages are fi and sv, got {value}"), value=repr(text)))
     return langs
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
+    """The command line, its help and messages in the language of `loc` (the English ids without one)."""
+    t = loc or _english
+    date, positive, languages = partial(_date, t=t), partial(_positive, t=t), partial(_languages, t=t)
     parser = argparse.ArgumentParser(
         prog="digireport",
-        description="Porvoo digital programme: roadmap workbook → board decks, indicator workbook, open data.",
+        description=t(_("Porvoo digital programme: roadmap workbook → board decks, indicator workbook, open data.")),
     )
     parser.add_argument("--ui-lang", choices=("fi", "sv"), default=None,
-                        help="language of messages (default: DIGIREPORT_UI_LANG or fi)")
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+                        help=t(_("language of messages (default: DIGIREPORT_UI_LANG or fi)")))
+    parser.add_argument("--version", action="store_true", help=t(_("print the version and exit")))
+    sub = parser.add_subparsers(dest="command", metavar=t(_("COMMAND")))
+    source_help = t(_("master workbook (.xlsx); default: the bundled sample"))
+    as_of_help = t(_("report date YYYY-MM-DD (default: today)"))
+    quiet_help = t(_("print nothing but errors"))
+    file, folder, day, n = t(_("FILE")), t(_("FOLDER")), t(_("DATE")), t(_("N"))
 
-    b = sub.add_parser("build", help="read the workbook and write report.json, decks and the indicator workbook")
-    b.add_argument("--source", type=Path, default=None, help="master workbook (.xlsx); default: the bundled sample")
-    b.add_argument("--out", type=Path, required=True, help="output folder")
-    b.add_argument("--as-of", type=_date, default=None, help="report date YYYY-MM-DD (default: today)")
-    b.add_argument("--lang", type=_languages, default=("fi", "sv"), help="output languages, e.g. fi,sv")
-    b.add_argument("--template", type=Path, default=None, help="deck template (.pptx)")
-    b.add_argument("--presenter", default=None, help="presenter shown in the deck footer")
-    b.add_argument("--pdf", action="store_true", help="also write PDFs of the decks (needs LibreOffice)")
-    b.add_argument("--max-list-rows", type=int, default=200, help="rows at most in a deck's list slides")
-    b.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    b = sub.add_parser("build", help=t(_("read the workbook and write report.json, decks and the indicator workbook")))
+    b.add_argument("--source", type=Path, default=None, metavar=file, help=source_help)
+    b.add_argument("--out", type=Path, required=True, metavar=folder, help=t(_("output folder")))
+    b.add_argument("--as-of", type=date, default=None, metavar=day, help=as_of_help)
+    b.add_argument("--lang", type=languages, default=("fi", "sv"), metavar="fi,sv",
+                   help=t(_("output languages, e.g. fi,sv")))
+    b.add_argument("--template", type=Path, default=None, metavar=file, help=t(_("deck template (.pptx)")))
+    b.add_argument("--presenter", default=None, metavar=t(_("NAME")), help=t(_("presenter shown in the deck footer")))
+    b.add_argument("--pdf", action="store_true", help=t(_("also write PDFs of the decks (needs LibreOffice)")))
+    b.add_argument("--max-list-rows", type=positive, default=200, metavar=n,
+                   help=t(_("rows at most in a list of the decks and the web report")))
+    b.add_argument("--workers", type=positive, default=None, metavar=n,
+                   help=t(_("processes rendering the outputs side by side (default: one per CPU)")))
+    b.add_argument("--quiet", action="store_true", help=quiet_help)
 
-    v = sub.add_parser("validate", help="print the workbook's findings; exit 1 if any is an error")
-    v.add_argument("--source", type=Path, default=None, help="master workbook (.xlsx); default: the bundled sample")
-    v.add_argument("--lang", choices=("fi", "sv"), default=None, help="language of the messages")
-    r = sub.add_parser("run", help="one run of the job: fetch, build, publish, write back (see docs/operations.md)")
-    r.add_argument("--config", type=Path, required=True, help="settings file (TOML), e.g. config/digireport.toml")
-    r.add_argument("--force", action="store_true", help="build even if the master is unchanged since the last run")
-    r.add_argument("--dry-run", action="store_true", help="fetch and build only: publish and write back nothing")
-    r.add_argument("--as-of", type=_date, default=None, help="report date YYYY-MM-DD (default: today)")
-    r.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    v = sub.add_parser("validate", help=t(_("print the workbook's findings; exit 1 if any is an error")))
+    v.add_argument("--source", type=Path, default=None, metavar=file, help=source_help)
+    v.add_argument("--lang", choices=("fi", "sv"), default=None, help=t(_("language of the messages")))
+
+    r = sub.add_parser("run", help=t(_("one run of the job: fetch, build, publish, write back "
+                                       "(see docs/operations.md)")))
+    r.add_argument("--config", type=Path, required=True, metavar=file,
+                   help=t(_("settings file (TOML), e.g. config/digireport.toml")))
+    r.add_argument("--force", action="store_true",
+                   help=t(_("build even if the master is unchanged since the last run")))
+    r.add_argument("--dry-run", action="store_true",
+                   help=t(_("fetch and build only: publish and write back nothing")))
+    r.add_argument("--as-of", type=date, default=None, metavar=day, help=as_of_help)
+    r.add_argument("--quiet", action="store_true", help=quiet_help)
 
     w = sub.add_parser("writeback",
-                       help="write a status snapshot column and data-check remarks into the workbook")
-    w.add_argument("--source", type=Path, required=True, help="master workbook (.xlsx) to edit")
-    w.add_argument("--label", required=True, help="snapshot label MM/YYYY, e.g. 11/2025")
-    w.add_argument("--dry-run", action="store_true", help="print what would change and change nothing")
-    w.add_argument("--no-backup", action="store_true", help="do not keep a timestamped copy of the original")
+                       help=t(_("write a status snapshot column and data-check remarks into the workbook")))
+    w.add_argument("--source", type=Path, required=True, metavar=file, help=t(_("master workbook (.xlsx) to edit")))
+    w.add_argument("--label", required=True, metavar="MM/YYYY", help=t(_("snapshot label MM/YYYY, e.g. 11/2025")))
+    w.add_argument("--dry-run", action="store_true", help=t(_("print what would change and change nothing")))
+    w.add_argument("--no-backup", action="store_true",
+                   help=t(_("do not keep a timestamped copy of the original")))
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    if args.version:
-        from digireport import __version__
-
-        print(__version__)
-        return EXIT_OK
-    if not args.command:
-        parser.print_help()
-        return EXIT_OK
-    from digireport.errors import DigireportError
-    from digireport.i18n import l10n
+def ui_lang_of(argv: list[str]) -> str:
+    """--ui-lang, read before parsing so that the help and argparse's errors are in that language."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--ui-lang" and i + 1 < len(argv) else arg.partition("=")[2] \
+            if arg.startswith("--ui-lang=") else None
+        if value in ("fi", "sv"):
+            return value
     from digireport.settings import ui_language
 
-    loc = l10n(args.ui_lang or ui_language())
+    return ui_language()
+
+
+@contextmanager
+def argparse_speaks(loc) -> Iterator[None]:
+    """argparse takes its words from module-level gettext functions; point them at our catalogs."""
+    from digireport.i18n import translations
+
+    catalog = translations(loc.lang)
+    saved = argparse._, argparse.ngettext
+    argparse._, argparse.ngettext = catalog.gettext, catalog.ngettext
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    from digireport.i18n import l10n
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    loc = l10n(ui_lang_of(argv))
+    with argparse_speaks(loc):
+        parser = make_parser(loc)
+        args = parser.parse_args(argv)
+        if args.version:
+            from digireport import __version__
+
+            print(__version__)
+            return EXIT_OK
+        if not args.command:
+            parser.print_help()
+            return EXIT_OK
+    from digireport.errors import DigireportError
+
     try:
         return COMMANDS[args.command](args, loc)
     except DigireportError as exc:
@@ -109,7 +186,7 @@ def _source(args) -> Path:
 
 
 def cmd_build(args, loc) -> int:
-    from digireport.pipeline import BuildOptions, build
+    from digireport.pipeline import BuildOptions, available_cpus, build
     from digireport.source import fetch_local
 
     def progress(message: str, params: dict) -> None:
@@ -119,7 +196,8 @@ def cmd_build(args, loc) -> int:
     as_of = args.as_of or dt.date.today()
     fetched = fetch_local(_source(args))
     options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template,
-                           presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows)
+                           presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows,
+                           workers=args.workers or available_cpus())
     result = build(fetched.data, fetched.name, args.out, options, progress)
     if not args.quiet:
         from digireport.model import Severity

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
+import os
+import pickle
+import select
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import signal
+import sys
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digireport.i18n import LANGUAGES, _
 from digireport.model import Roadmap
+from digireport.roadmap import collector_paused
 
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -29,6 +34,17 @@ class BuildOptions:
     presenter: str | None = None
     pdf: bool = False
     max_list_rows: int = 200
+    # Processes rendering outputs side by side (decks, workbook, web report). Each is forked from
+    # the build, so the parsed roadmap is shared rather than copied; 1 renders one after another.
+    workers: int = 1
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on: the default number of rendering workers."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass
@@ -45,22 +61,9 @@ def parse(data: bytes, name: str) -> Roadmap:
     return parse_roadmap(data, name)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A build allocates millions of acyclic records for a large roll-up; the cyclic garbage
-    collector's passes over them cost a tenth of the build and free nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
-    with _collector_paused():
+    with collector_paused():
         return _build(data, name, out, options, progress)
 
 
@@ -80,8 +83,7 @@ def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: P
         with (staging / "report.json").open("w", encoding="utf-8") as fh:
             dump(report, fh)
         progress(_("Wrote {file}"), {"file": "report.json"})
-        for render in RENDERERS:
-            render(roadmap, stats, report, options, staging, progress)
+        render_all(RENDERERS, (roadmap, stats, report, options, staging, progress), options.workers)
         outputs = promote(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -111,3 +113,77 @@ def _render_workbook(*args) -> None:
 
 
 RENDERERS: list[Renderer] = [_render_decks, _render_workbook, _render_web]
+
+
+def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
+    """Run every renderer, up to `workers` at a time in forked processes.
+
+    Renderers only write files into the staging folder, so a child sends back nothing but its
+    failure, through a pipe whose end-of-file also says the child is done. The first failure is
+    raised here after the other children are stopped."""
+    if workers <= 1 or len(renderers) <= 1 or not hasattr(os, "fork"):
+        for render in renderers:
+            render(*args)
+        return
+    pending = list(renderers)
+    running: dict[int, tuple[int, bytearray]] = {}  # read end of a child's pipe → its pid, what it sent
+    failure: BaseException | None = None
+    try:
+        while failure is None and (running or pending):
+            while pending and len(running) < workers and failure is None:
+                pid, fd = _fork(pending.pop(0), args)
+                running[fd] = (pid, bytearray())
+            for fd in select.select(list(running), [], [])[0]:
+                chunk = os.read(fd, 1 << 16)
+                if chunk:
+                    running[fd][1].extend(chunk)
+                    continue
+                pid, payload = running.pop(fd)
+                os.close(fd)
+                error = _failure(bytes(payload), os.waitpid(pid, 0)[1])
+                if error is not None and failure is None:
+                    failure = error
+    finally:
+        for fd, (pid, _payload) in running.items():
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+            os.close(fd)
+    if failure is not None:
+        raise failure
+
+
+def _fork(render: Renderer, args: tuple) -> tuple[int, int]:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    # The child renders, reports a failure through the pipe and leaves with os._exit, so none of the
+    # parent's clean-up (atexit handlers, removing the staging folder) runs twice.
+    os.close(read)
+    code = 0
+    try:
+        render(*args)
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        code = 1
+        try:
+            payload = pickle.dumps((exc, traceback.format_exc()))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled still reports its text
+            payload = pickle.dumps((RuntimeError(f"{type(exc).__name__}: {exc}"), traceback.format_exc()))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _failure(payload: bytes, status: int) -> BaseException | None:
+    if payload:
+        exc, trace = pickle.loads(payload)
+        exc.add_note(trace.rstrip())
+        return exc
+    code = os.waitstatus_to_exitcode(status)
+    return RuntimeError(f"a rendering process ended with status {code}") if code else None

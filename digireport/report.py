@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any, TextIO
 
@@ -84,11 +85,35 @@ def build_report(roadmap: Roadmap, stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Objects and lists are laid out over lines down to this depth; anything deeper is one line.
+# One project, indicator or finding per line keeps the file readable and diffable, and lets the
+# C encoder write each record: Python's JSON encoder has no fast path for indented output.
+_LINES_DEPTH = 2
+
+
 def dump(report: dict[str, Any], fh: TextIO) -> None:
-    """Write `dumps(report)` to `fh` piece by piece; a large roadmap's text never sits in memory whole."""
-    json.dump(report, fh, ensure_ascii=False, indent=2, sort_keys=False)
+    """Write the report to `fh` piece by piece; a large roadmap's text never sits in memory whole."""
+    _write(report, fh, 0)
     fh.write("\n")
 
 
+def _write(value: Any, fh: TextIO, depth: int) -> None:
+    if depth >= _LINES_DEPTH or not isinstance(value, (dict, list)) or not value:
+        fh.write(json.dumps(value, ensure_ascii=False))
+        return
+    pad = "  " * (depth + 1)
+    dict_ = isinstance(value, dict)
+    fh.write("{\n" if dict_ else "[\n")
+    items = value.items() if dict_ else ((None, v) for v in value)
+    for n, (key, item) in enumerate(items):
+        fh.write(",\n" + pad if n else pad)
+        if dict_:
+            fh.write(json.dumps(key, ensure_ascii=False) + ": ")
+        _write(item, fh, depth + 1)
+    fh.write("\n" + "  " * depth + ("}" if dict_ else "]"))
+
+
 def dumps(report: dict[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    buf = io.StringIO()
+    dump(report, buf)
+    return buf.getvalue()

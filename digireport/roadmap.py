@@ -18,6 +18,7 @@ from digireport import vocabulary as voc
 from digireport.errors import SourceError
 from digireport.i18n import _
 from digireport.model import (
+    Beneficiary,
     CostKind,
     Finding,
     Goal,
@@ -318,9 +319,10 @@ def parse_years(raw: Any) -> tuple[int, ...] | None:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Reading allocates a container per row and cell list but creates no cycles, so the cyclic
-    garbage collector's repeated passes over the growing heap would be pure overhead."""
+def collector_paused() -> Iterator[None]:
+    """Reading and building allocate millions of acyclic records for a large roll-up, so the cyclic
+    garbage collector's repeated passes over the growing heap cost a tenth of the time and free
+    nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -333,7 +335,7 @@ def _collector_paused() -> Iterator[None]:
 def parse_roadmap(data: bytes, name: str) -> Roadmap:
     """Read the master workbook's bytes into a `Roadmap`, or raise `SourceError`."""
     check_package(data, name)
-    with _collector_paused():
+    with collector_paused():
         return _parse(data, name)
 
 
@@ -477,6 +479,7 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
     size_v, model_v, kind_v = _Vocab(voc.SIZES), _Vocab(voc.MODELS), _Vocab(voc.COST_KINDS)
     bene_v = _Vocab(voc.BENEFICIARIES)
     goal_cache: dict[str, Goal | None] = {}
+    bene_cache: dict[str, tuple[tuple[Beneficiary, ...], list[str]]] = {}
 
     if "name.sv" not in f:
         findings.add(Severity.WARNING, sheet, h.row, None, None, "no_swedish_name_column")
@@ -512,7 +515,12 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
     problems_fi, problems_sv = text_column(f.get("problem.fi")), text_column(f.get("problem.sv"))
     impacts_fi, impacts_sv = text_column(f.get("impact.fi")), text_column(f.get("impact.sv"))
     owners, beneficiaries_col = text_column(f.get("owner")), text_column(f.get("beneficiaries"))
-    year_marks = [(year, col, value_column(col)) for year, col in h.years.items()]
+    # a year column holds a handful of distinct marks: each is understood once
+    year_marks = []
+    for year, col in h.years.items():
+        cells = value_column(col)
+        meaning = {raw: parse_year_mark(raw, year) for raw in set(cells)}
+        year_marks.append((year, col, cells, list(map(meaning.__getitem__, cells))))
     year_cells = value_column(f.get("year")) if "year" in f else None
     costs = value_column(f.get("cost_eur"))
     snapshots = [(label, col, text_column(col)) for label, col in h.snapshots]
@@ -538,7 +546,7 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
             continue
         pid_raw = ids[i]
         status_raw = statuses[i]
-        if pid_raw is None and status_raw is None and all(cells[i] is None for _, _, cells in year_marks):
+        if pid_raw is None and status_raw is None and all(cells[i] is None for _, _, cells, _ in year_marks):
             in_project_cols = sum(1 for c in project_cols if texts[c][i] is not None)
             if in_project_cols <= 1:
                 findings.add(Severity.INFO, sheet, rownum, first_col, columns[first_col][i], "not_a_project")
@@ -592,13 +600,12 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
 
         # years
         years: list[int] = []
-        for year, col, cells in year_marks:
-            raw = cells[i]
-            mark = parse_year_mark(raw, year)
-            if mark is None:
-                findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_year_mark", year=year)
-            elif mark:
+        for year, col, cells, marks in year_marks:
+            mark = marks[i]
+            if mark:
                 years.append(year)
+            elif mark is None:
+                findings.add(Severity.WARNING, sheet, rownum, col, cells[i], "unknown_year_mark", year=year)
         if year_cells is not None:
             raw = year_cells[i]
             if raw is not None:
@@ -633,18 +640,14 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
             classes[key] = value
         cost_kind = classes["cost_kind"]
 
-        beneficiaries: list[Any] = []
+        beneficiaries: tuple[Beneficiary, ...] = ()
         bene_raw = beneficiaries_col[i]
         if bene_raw:
-            for part in _BENEFICIARY_SPLIT.split(bene_raw):
-                part = part.strip()
-                if not part:
-                    continue
-                b = bene_v(part)
-                if b is None:
-                    warn("beneficiaries", part, "unknown_value", field="beneficiaries")
-                elif b not in beneficiaries:
-                    beneficiaries.append(b)
+            if bene_raw not in bene_cache:
+                bene_cache[bene_raw] = _beneficiaries(bene_raw, bene_v)
+            beneficiaries, unknown_parts = bene_cache[bene_raw]
+            for part in unknown_parts:
+                warn("beneficiaries", part, "unknown_value", field="beneficiaries")
 
         cost_raw = costs[i]
         cost_eur, ok, implied_kind = parse_cost(cost_raw)
@@ -667,7 +670,7 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
         projects.append(Project(
             row=rownum, id=pid, goal=goal, years=tuple(sorted(years)), status=status, name=name,
             problem=problem, impact=impact, level=classes["level"], basis=classes["basis"],
-            benefit=classes["benefit"], beneficiaries=tuple(beneficiaries), cost_class=classes["cost_class"],
+            benefit=classes["benefit"], beneficiaries=beneficiaries, cost_class=classes["cost_class"],
             impact_class=classes["impact_class"], model=classes["model"], owner=owners[i], cost_eur=cost_eur,
             cost_kind=cost_kind, status_history=tuple(history),
         ))
@@ -675,6 +678,22 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
 
 
 _BENEFICIARY_SPLIT = re.compile(r"[,;/&+\n]|\s+ja\s+|\s+och\s+")
+
+
+def _beneficiaries(raw: str, lookup: _Vocab) -> tuple[tuple[Beneficiary, ...], list[str]]:
+    """The groups a 'Kuka hyötyy' cell names, once each in order, and the parts not understood."""
+    found: list[Beneficiary] = []
+    unknown: list[str] = []
+    for part in _BENEFICIARY_SPLIT.split(raw):
+        part = part.strip()
+        if not part:
+            continue
+        b = lookup(part)
+        if b is None:
+            unknown.append(part)
+        elif b not in found:
+            found.append(b)
+    return tuple(found), unknown
 
 
 def _read_indicators(h: Header, rows: list[list[Any]], findings: Findings) -> list[Indicator]:

@@ -62,6 +62,8 @@ class Settings:
     read_timeout: float = 120.0
     retries: int = 5
     chunk_size: int = 10 * 1024 * 1024
+    max_list_rows: int = 200
+    workers: int = 0  # 0: one rendering process per available CPU
 
     @property
     def source_label(self) -> str:
@@ -115,6 +117,13 @@ class _Reader:
             raise ConfigError(_("{file}: {key} must be a positive number"), file=str(self.file),
                               key=self.key(name))
         return float(value)
+
+    def count(self, name: str, default: int, minimum: int = 1) -> int:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ConfigError(_("{file}: {key} must be a whole number of at least {minimum}"), file=str(self.file),
+                              key=self.key(name), minimum=minimum)
+        return value
 
     def path(self, name: str, default: str | None = None, required: bool = False) -> Path | None:
         value = self.text(name, default, required)
@@ -187,6 +196,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         auth=auth, connect_timeout=network.number("connect_timeout", 10),
         read_timeout=network.number("read_timeout", 120), retries=int(retries),
         chunk_size=int(network.number("chunk_size", 10 * 1024 * 1024)),
+        max_list_rows=report.count("max_list_rows", 200), workers=job.count("workers", 0, minimum=0),
     )
 
 

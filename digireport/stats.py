@@ -7,12 +7,14 @@ workbook and the web report all render from, so every output shows the same numb
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
+
+import pandas as pd
 
 from digireport.model import (
     GOAL_ORDER,
@@ -22,6 +24,7 @@ from digireport.model import (
     Benefit,
     CostKind,
     DevModel,
+    Goal,
     Indicator,
     Level,
     Project,
@@ -66,90 +69,130 @@ def period(years: Iterable[int], as_of: dt.date) -> Period:
     return Period(as_of=as_of, followup=followup, next_year=nxt)
 
 
-def counts(projects: Iterable[Project], attr: str) -> dict[str, int]:
-    """Counts per code in display order; codes with no projects are kept as 0, unknown last if any."""
-    # Count the distinct values first (in C), then fold each into its code once.
-    c: Counter[str] = Counter()
-    for value, n in Counter(map(attrgetter(attr), projects)).items():
-        if attr == "beneficiaries":
-            if not value:
-                c[UNKNOWN] += n
-            for b in value:
-                c[b.value] += n
-            continue
-        c[UNKNOWN if value is None else getattr(value, "value", value)] += n
+# Project attributes counted per roadmap year; each becomes a column of the projects frame.
+DIMENSIONS = ("status", "goal", "level", "basis", "benefit", "model", "owner", "cost_class", "impact_class")
+
+
+_CODES: dict[Any, str] = {None: UNKNOWN} | {
+    member: member.value for kind in (Status, Goal, Level, Basis, Benefit, DevModel, SizeClass, CostKind) for member in kind}
+
+
+def projects_frame(projects: Sequence[Project]) -> pd.DataFrame:
+    """One row per project, one column of codes per dimension (UNKNOWN where the value is missing),
+    plus `years`, `beneficiaries` (tuples of codes), `cost_eur` and `cost_kind`.
+
+    The roll-up of a region can hold tens of thousands of projects: every count below is a pandas
+    group-by over this frame, not a Python loop over projects."""
+    columns: dict[str, list[Any]] = {}
+    for attr in DIMENSIONS:
+        values = map(attrgetter(attr), projects)
+        # map() with a dict's lookup runs in C; a column holds a handful of distinct values
+        columns[attr] = [UNKNOWN if v is None else v for v in values] if attr == "owner" else \
+            list(map(_CODES.__getitem__, values))
+    columns["years"] = list(map(attrgetter("years"), projects))
+    groups: dict[tuple[Beneficiary, ...], tuple[str, ...]] = {}
+    columns["beneficiaries"] = [groups.get(bs) or groups.setdefault(bs, tuple(b.value for b in bs) or (UNKNOWN,))
+                                for bs in map(attrgetter("beneficiaries"), projects)]
+    columns["cost_eur"] = [math.nan if v is None else v for v in map(attrgetter("cost_eur"), projects)]
+    columns["cost_kind"] = list(map(_CODES.__getitem__, map(attrgetter("cost_kind"), projects)))
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(projects), name="project"))
+
+
+def _per_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with one row per project and roadmap year (a project may span several years)."""
+    long = frame.explode("years").rename(columns={"years": "year"})
+    return long[long["year"].notna()].astype({"year": "int64"})
+
+
+def _ordered(tally: pd.Series, attr: str) -> dict[str, int]:
+    """Counts per code in display order; codes with no projects are kept as 0, unknown last if any.
+    Free text such as owner: most frequent first, then alphabetical, unknown last."""
+    found = {code: int(n) for code, n in tally.items() if n}
     order = CATEGORIES.get(attr)
-    if order is None:  # free text such as owner: most frequent first, then alphabetical
-        return dict(sorted(c.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
-    result = {code: c.get(code, 0) for code in order}
-    if c.get(UNKNOWN) and UNKNOWN not in result:
-        result[UNKNOWN] = c[UNKNOWN]
+    if order is None:
+        return dict(sorted(found.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
+    result = {code: found.get(code, 0) for code in order}
+    if found.get(UNKNOWN) and UNKNOWN not in result:
+        result[UNKNOWN] = found[UNKNOWN]
     return result
 
 
-def in_years(projects: Iterable[Project], years: Iterable[int]) -> list[Project]:
-    ys = set(years)
-    return [p for p in projects if ys.intersection(p.years)]
+def _tally_by_year(long: pd.DataFrame, attr: str, years: Sequence[int]) -> dict[str, dict[str, int]]:
+    sizes = long.groupby(["year", attr], sort=False).size()
+    empty = pd.Series(dtype="int64")
+    present = set(sizes.index.get_level_values(0)) if len(sizes) else set()
+    return {str(y): _ordered(sizes.xs(y, level="year") if y in present else empty, attr) for y in years}
+
+
+def counts(frame: pd.DataFrame, attr: str) -> dict[str, int]:
+    """Counts per code of one dimension over the projects of `frame` (each project once)."""
+    column = frame[attr].explode() if attr == "beneficiaries" else frame[attr]
+    return _ordered(column.value_counts(sort=False), attr)
 
 
 def compute_stats(roadmap: Roadmap, as_of: dt.date) -> dict[str, Any]:
     """All statistics of one roadmap at `as_of`, as a JSON-ready dict."""
     per = period(roadmap.years, as_of)
     projects = roadmap.projects
-    by_year = {y: in_years(projects, [y]) for y in roadmap.years}
+    years = list(roadmap.years)
+    frame = projects_frame(projects)
+    long = _per_year(frame)
+    in_span = long.index[long["year"].isin(per.followup)].unique()
+    span = frame.loc[in_span.sort_values()]
+    year_counts = long.groupby("year").size()
 
-    def per_year(attr: str) -> dict[str, dict[str, int]]:
-        return {str(y): counts(ps, attr) for y, ps in by_year.items()}
-
-    span_projects = in_years(projects, per.followup)
     stats: dict[str, Any] = {
         "as_of": as_of.isoformat(),
-        "years": list(roadmap.years),
+        "years": years,
         "followup_years": list(per.followup),
         "next_year": per.next_year,
         "project_count": len(projects),
-        "year_counts": {str(y): len(ps) for y, ps in by_year.items()},
-        "status_by_year": per_year("status"),
+        "year_counts": {str(y): int(year_counts.get(y, 0)) for y in years},
+        "status_by_year": _tally_by_year(long, "status", years),
         "status_span": {
             "years": list(per.followup),
-            "total": len(span_projects),
-            "counts": counts(span_projects, "status"),
+            "total": len(span),
+            "counts": counts(span, "status"),
         },
     }
+    beneficiaries = long.explode("beneficiaries")
     for attr in ("goal", "level", "basis", "benefit", "beneficiaries", "model", "owner"):
-        stats[f"{attr}_by_year"] = per_year(attr)
-    stats["impact_cost_by_year"] = {str(y): impact_cost(ps) for y, ps in by_year.items()}
-    stats["completed"] = completed(span_projects)
-    stats["status_changes"] = status_changes(span_projects)
+        stats[f"{attr}_by_year"] = _tally_by_year(beneficiaries if attr == "beneficiaries" else long, attr, years)
+    stats["impact_cost_by_year"] = impact_cost_by_year(long, years)
+    stats["completed"] = completed(span, projects)
+    stats["status_changes"] = status_changes([projects[i] for i in span.index])
     stats["indicators"] = [indicator_progress(i) for i in roadmap.indicators]
     return stats
 
 
-def impact_cost(projects: Iterable[Project]) -> dict[str, Any]:
-    """Rows: impact class S/M/L; columns: cost class S/M/L; plus projects lacking either."""
+def impact_cost_by_year(long: pd.DataFrame, years: Sequence[int]) -> dict[str, dict[str, Any]]:
+    """Per year, rows: impact class S/M/L; columns: cost class S/M/L; plus projects lacking either."""
     sizes = [s.value for s in SizeClass]
-    grid = {i: {c: 0 for c in sizes} for i in sizes}
-    unclassified = 0
-    for p in projects:
-        if p.impact_class is None or p.cost_class is None:
-            unclassified += 1
-        else:
-            grid[p.impact_class.value][p.cost_class.value] += 1
-    return {"impact_by_cost": grid, "unclassified": unclassified}
+    classified = long["impact_class"].isin(sizes) & long["cost_class"].isin(sizes)
+    grid = long[classified].groupby(["year", "impact_class", "cost_class"]).size()
+    unclassified = long[~classified].groupby("year").size()
+    result = {}
+    for y in years:
+        result[str(y)] = {
+            "impact_by_cost": {i: {c: int(grid.get((y, i, c), 0)) for c in sizes} for i in sizes},
+            "unclassified": int(unclassified.get(y, 0)),
+        }
+    return result
 
 
-def completed(projects: Iterable[Project]) -> dict[str, Any]:
-    done = [p for p in projects if p.status is Status.DONE]
-    one_off = sum(p.cost_eur for p in done if p.cost_eur is not None and p.cost_kind is CostKind.ONE_OFF)
-    yearly = sum(p.cost_eur for p in done if p.cost_eur is not None and p.cost_kind is CostKind.YEARLY)
-    unspecified = sum(p.cost_eur for p in done if p.cost_eur is not None and p.cost_kind is None)
+def completed(span: pd.DataFrame, projects: Sequence[Project]) -> dict[str, Any]:
+    """The projects done in the follow-up years and what they cost, by kind of cost."""
+    done = span[span["status"] == Status.DONE.value]
+    # math.fsum is exactly rounded: the cents match a hand count whatever the number of projects.
+    totals = {kind: math.fsum(done["cost_eur"][(done["cost_kind"] == kind) & done["cost_eur"].notna()])
+              for kind in (CostKind.ONE_OFF.value, CostKind.YEARLY.value, UNKNOWN)}
     return {
         "count": len(done),
-        "ids": [p.id for p in done],
-        "one_off_eur": round(one_off, 2),
-        "yearly_eur": round(yearly, 2),
-        "unspecified_eur": round(unspecified, 2),
-        "without_cost": sum(1 for p in done if p.cost_eur is None),
+        "ids": [projects[i].id for i in done.index],
+        "one_off_eur": round(totals[CostKind.ONE_OFF.value], 2),
+        "yearly_eur": round(totals[CostKind.YEARLY.value], 2),
+        "unspecified_eur": round(totals[UNKNOWN], 2),
+        "without_cost": int(done["cost_eur"].isna().sum()),
     }
 
 

@@ -133,8 +133,11 @@ def apply_writeback(data: bytes, name: str, label: str, roadmap: Roadmap | None 
     if not changes:
         return WritebackResult(data=data, changes=[], changed=False)
     new_xml = sheet.render()
-    return WritebackResult(data=_replace_part(package, part, new_xml.encode("utf-8")), changes=changes,
-                           changed=True)
+    new_data = _replace_part(package, part, new_xml.encode("utf-8"))
+    from digireport.verify import verify_writeback
+
+    verify_writeback(data, new_data, name, info.name, info.header_row, changes)
+    return WritebackResult(data=new_data, changes=changes, changed=True)
 
 
 def backup_path(path: Path, stamp: dt.datetime) -> Path:

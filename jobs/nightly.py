@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 import schedule
 
+from digireport.cli import argparse_speaks, ui_lang_of
 from digireport.errors import DigireportError
+from digireport.i18n import _, l10n
 from digireport.job import (
     EXIT_INTERNAL,
     BusyError,
@@ -76,14 +78,23 @@ def serve(scheduler: schedule.Scheduler, sleep: Callable[[float], None] = time.s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="digireport-nightly", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, required=True, help="settings file (TOML)")
-    parser.add_argument("--once", action="store_true", help="run once now and exit with the run's exit code")
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    loc = l10n(ui_lang_of(argv))
+    with argparse_speaks(loc):
+        parser = argparse.ArgumentParser(
+            prog="digireport-nightly",
+            description=loc(_("Runs `digireport run` once a day at the configured local time.")))
+        parser.add_argument("--config", type=Path, required=True, metavar=loc(_("FILE")),
+                            help=loc(_("settings file (TOML)")))
+        parser.add_argument("--once", action="store_true",
+                            help=loc(_("run once now and exit with the run's exit code")))
+        parser.add_argument("--ui-lang", choices=("fi", "sv"), default=None,
+                            help=loc(_("language of messages (default: DIGIREPORT_UI_LANG or fi)")))
+        args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
     except DigireportError as exc:
-        print(f"digireport-nightly: {exc}", file=sys.stderr)
+        print(f"digireport-nightly: {exc.localized(loc)}", file=sys.stderr)
         return exc.exit_code
     logger = file_logger(settings.log_file)
     if args.once:

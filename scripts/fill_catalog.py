@@ -12,6 +12,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
+from update_catalogs import compile_all
 
 LOCALE = Path(__file__).resolve().parent.parent / "digireport" / "locale"
 
@@ -38,6 +39,7 @@ def main(area: str, tsv: str) -> int:
         with path.open("wb") as fh:
             write_po(fh, cat, width=100, no_location=True)
     print(f"{area}: {len(rows)} messages filled")
+    compile_all()
     return 0
 
 

@@ -2,7 +2,8 @@
 """Extract every `_("…")` message from the code and add the new ones to the fi/sv catalogs.
 
 Each message goes to the catalog of the area its first use is in (deck, workbook, web, job,
-core). New entries get an empty translation; `tests/test_i18n.py` fails until it is filled.
+core). New entries get an empty translation; `tests/test_i18n.py` fails until it is filled. Then
+compiles each language's catalogs into the `digireport.mo` the program reads.
 Run: .venv/bin/python scripts/update_catalogs.py
 """
 
@@ -64,7 +65,17 @@ def main() -> int:
             with (folder / f"{area}.po").open("wb") as fh:
                 write_po(fh, cat, width=100, omit_header=False, sort_output=False, no_location=True)
         print(f"{lang}: {added} new messages")
+    compile_all()
     return 0
+
+
+def compile_all() -> None:
+    """Write each language's digireport.mo from its .po files: the catalogs the program reads."""
+    sys.path.insert(0, str(ROOT))
+    from digireport.i18n import LANGUAGES, compile_catalogs, compiled_path
+
+    for lang in LANGUAGES:
+        compiled_path(lang).write_bytes(compile_catalogs(lang))
 
 
 if __name__ == "__main__":

@@ -51,6 +51,18 @@ def test_build_is_deterministic(tmp_path, capsys):
     assert (tmp_path / "a" / "report.json").read_bytes() == (tmp_path / "b" / "report.json").read_bytes()
 
 
+def test_report_json_has_one_record_per_line(tmp_path, capsys):
+    assert run(["build", "--source", str(SAMPLE_WORKBOOK), "--out", str(tmp_path), "--as-of", "2025-12-02",
+                "--quiet"], capsys)[0] == 0
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    report = json.loads(text)
+    lines = text.splitlines()
+    start = lines.index('  "projects": [')
+    records = [json.loads(line.strip().rstrip(",")) for line in lines[start + 1:start + 81]]
+    assert records == report["projects"] and lines[start + 81] == "  ],"
+    assert '    "year_counts": {"2024": 26, "2025": 26, "2026": 28},' in lines
+
+
 def test_validate_clean_sample(capsys):
     code, out, _ = run(["--ui-lang", "sv", "validate", "--source", str(SAMPLE_WORKBOOK)], capsys)
     assert code == 0
@@ -149,6 +161,29 @@ def test_missing_file(tmp_path, capsys):
     code, _out, err = run(["--ui-lang", "sv", "build", "--source", str(tmp_path / "nope.xlsx"),
                            "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and err.strip() == f"digireport: {tmp_path / 'nope.xlsx'}: filen hittades inte"
+
+
+def test_help_and_argument_errors_speak_the_ui_language(capsys, monkeypatch):
+    monkeypatch.setenv("DIGIREPORT_UI_LANG", "sv")
+    with pytest.raises(SystemExit) as done:
+        main(["build", "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert out.startswith("användning: digireport build") and "--out MAPP" in out
+    assert "flaggor:" in out and "mapp för resultaten" in out and "visa den här hjälpen och avsluta" in out
+    with pytest.raises(SystemExit) as done:
+        main(["--ui-lang", "fi", "build", "--as-of", "2025-13-01"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2
+    assert err.splitlines()[-1] == (
+        "digireport build: virhe: argumentti --as-of: ei ole päivämäärä (VVVV-KK-PP): '2025-13-01'")
+    with pytest.raises(SystemExit):
+        main(["--ui-lang", "fi", "build"])
+    assert capsys.readouterr().err.splitlines()[-1] == "digireport build: virhe: seuraavat argumentit puuttuvat: --out"
+    with pytest.raises(SystemExit):
+        main(["--ui-lang=fi", "build", "--out", "o", "--workers", "0"])
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "digireport build: virhe: argumentti --workers: ei ole kokonaisluku, joka on vähintään 1: '0'")
 
 
 def test_help_is_documented_and_fast_to_import():

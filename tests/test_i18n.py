@@ -48,6 +48,8 @@ def test_placeholders_match(lang):
     cat = translations(lang)
     for m in MESSAGES:
         assert set(re.findall(r"\{(\w*)\}", m)) == set(re.findall(r"\{(\w*)\}", cat.gettext(m))), m
+        # argparse's own messages use %-placeholders
+        assert sorted(re.findall(r"%(?:\(\w+\))?[sr]", m)) == sorted(re.findall(r"%(?:\(\w+\))?[sr]", cat.gettext(m))), m
 
 
 def test_locale_formats():
@@ -78,3 +80,12 @@ def test_a_message_in_several_catalogs_reads_the_same(lang):
                     assert message.string == text, f"{message.id!r}: {where} and {path.name} disagree"
                 elif message.id:
                     seen[message.id] = (path.name, message.string)
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_compiled_catalog_matches_the_po_files(lang):
+    """The program reads digireport.mo; scripts/update_catalogs.py writes it from the .po files."""
+    from digireport.i18n import compile_catalogs, compiled_path
+
+    assert compiled_path(lang).read_bytes() == compile_catalogs(lang), (
+        "run .venv/bin/python scripts/update_catalogs.py to compile the catalogs")

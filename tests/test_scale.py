@@ -114,5 +114,5 @@ def test_help_imports_no_heavy_library():
         "print('loaded:' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "usage: digireport" in result.stdout
+    assert "käyttö: digireport" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "loaded:"

@@ -17,6 +17,13 @@ def test_example_config_is_local_and_complete():
     assert s.output_folder == str(ROOT / "out")
     assert (s.schedule_time, s.timezone, s.languages) == ("02:00", "Europe/Helsinki", ("fi", "sv"))
     assert s.state_folder == ROOT / "state" and s.auth is None
+    assert (s.max_list_rows, s.workers) == (200, 0)
+
+
+def test_list_cap_and_workers(tmp_path):
+    s = load_settings(_write(tmp_path, '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'
+                                       '[report]\nmax_list_rows = 50\n[job]\nworkers = 2\n'), environ={})
+    assert (s.max_list_rows, s.workers) == (50, 2)
 
 
 def test_sharepoint_example_needs_its_certificate(tmp_path):
@@ -63,6 +70,10 @@ def test_token_read_from_named_variable_and_hidden_from_repr(tmp_path):
     ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[network]\nretries = 0',
      "network.retries must be a positive number"),
     ("[source\n", "not valid TOML"),
+    ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[report]\nmax_list_rows = 0',
+     "report.max_list_rows must be a whole number of at least 1"),
+    ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[job]\nworkers = 1.5',
+     "job.workers must be a whole number of at least 0"),
     ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[writeback]\nlabel_format = "%Y-%m"',
      "writeback.label_format must be a date format such as %m/%Y, got %Y-%m"),
 ])

@@ -73,3 +73,27 @@ def test_indicator_progress_needs_consecutive_years():
     ind = Indicator(row=2, goal=None, name=Text("x"), target=Target("10 %/v", TargetKind.RELATIVE, 10.0),
                     values=((2023, Measure("100", 100.0)), (2025, Measure("130", 130.0))))
     assert indicator_progress(ind)["ratio"] is None
+
+
+def test_counts_follow_every_year_and_beneficiary_of_a_project():
+    """A project on two years counts in both; one with two beneficiary groups counts in each group."""
+    from digireport.roadmap import parse_roadmap
+
+    data = make_workbook({"T": [
+        ["Tavoite", "Tunnus", "Toimenpiteen nimi", "2024", "2025", "Tila", "Kuka hyötyy", "Vastuutaho",
+         "Kustannus (S/M/L)", "Vaikuttavuus (S/M/L)"],
+        ["A", "A1", "Yksi", "x", "x", "Tehty", "Asukkaat, Henkilöstö", "IT", "S", "L"],
+        ["B", "B1", "Kaksi", "", "x", "Aloitettu", "Asukkaat", "IT", "M", ""],
+        ["B", "B2", "Kolme", "", "x", "Tehty", "", "Talous", "L", "L"],
+    ]})
+    s = compute_stats(parse_roadmap(data, "t.xlsx"), dt.date(2025, 6, 1))
+    assert s["year_counts"] == {"2024": 1, "2025": 3}
+    assert s["status_by_year"]["2025"] == {"started": 1, "done": 2, "unknown": 0, "planned": 0, "dropped": 0}
+    assert s["status_span"]["total"] == 3 and s["status_span"]["counts"]["done"] == 2
+    assert s["goal_by_year"]["2024"] == {"A": 1, "B": 0, "C": 0, "K": 0}
+    bene = s["beneficiaries_by_year"]["2025"]
+    assert (bene["residents"], bene["staff"], bene["unknown"], bene["companies"]) == (2, 1, 1, 0)
+    assert s["owner_by_year"]["2025"] == {"IT": 2, "Talous": 1}
+    grid = s["impact_cost_by_year"]["2025"]
+    assert grid["impact_by_cost"]["L"] == {"S": 1, "M": 0, "L": 1} and grid["unclassified"] == 1
+    assert s["completed"]["count"] == 2 and s["completed"]["ids"] == ["A1", "B2"]

@@ -336,3 +336,31 @@ def test_a_sheet_that_cannot_be_spliced_is_refused(sample_bytes):
     data = _with_sheet_xml(sample_bytes, lambda xml: xml.replace('<c r="A4" t="s">', '<c t="s">'))
     with pytest.raises(SourceError, match="cannot be edited"):
         apply_writeback(data, "t.xlsx", LABEL)
+
+
+# ---- openpyxl reads every result back before it may replace the master ---------------------------
+
+
+def _splice_then(monkeypatch, damage):
+    """Let the splice run, then damage the sheet text it rendered, as a bug in the splice would."""
+    render = writeback._Sheet.render
+    monkeypatch.setattr(writeback._Sheet, "render", lambda self: damage(render(self)))
+
+
+@pytest.mark.parametrize("damage, detail", [
+    (lambda xml: xml.replace("<sheetData>", "<sheetData><row>", 1), "ei lukeutunut takaisin odotetusti"),
+    (lambda xml: re.sub(r'(<c r="C5"[^>]*>)<v>\d+</v>', r"\1<v>0</v>", xml, count=1),
+     r"Tiekartta!C5 changed from"),
+    (lambda xml: re.sub(r'(<c r="W3") s="\d+"', r"\1", xml, count=1), "Tiekartta!W3 lost its font"),
+    (lambda xml: re.sub(r'(<c r="W4"[^>]*><is><t[^>]*>)[^<]*', r"\1Valmis", xml, count=1),
+     "Tiekartta!W4 reads 'Valmis'"),
+])
+def test_a_result_that_does_not_read_back_as_planned_is_refused(sample_copy, monkeypatch, capsys, damage, detail):
+    before = sample_copy.read_bytes()
+    _splice_then(monkeypatch, damage)
+    code = main(["writeback", "--source", str(sample_copy), "--label", LABEL])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert re.search(detail, err) and err.count("\n") == 1 and err.rstrip().endswith("mitään ei kirjoitettu")
+    assert sample_copy.read_bytes() == before
+    assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["tiekartta_v2.xlsx"]
