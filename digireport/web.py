@@ -597,7 +597,10 @@ def _projects_csv(fh: TextIO, report: dict) -> None:
     # like a formula. One look at the first characters of all of it tells whether any does; only then is
     # every cell checked.
     firsts = map(_FIRST, filter(None, chain.from_iterable(map(_TEXT_CELLS, rows))))
-    safe = frozenset(_FORMULA_START).isdisjoint(firsts)
+    try:
+        safe = frozenset(_FORMULA_START).isdisjoint(firsts)
+    except TypeError:  # a number where text belongs: _csv_cell writes it
+        safe = False
     for start in range(0, len(rows), _CSV_BATCH):
         batch = rows[start:start + _CSV_BATCH]
         if safe:

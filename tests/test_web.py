@@ -549,11 +549,16 @@ def test_csv_fast_path_equals_cell_by_cell(report):
     hostile["projects"][5]["problem"]["sv"] = "-10 % kostnader"
     hostile["projects"][6]["name"]["fi"] = "\tsisennetty"
     hostile["projects"][7]["cost_eur"] = -5.5
-    for rep in (report, hostile):
+    numbers = json.loads(json.dumps(report))
+    numbers["projects"][0]["owner"] = -3  # not text, as report.json never has it: written as _csv_cell does
+    for rep in (report, hostile, numbers):
         fast, slow = io.StringIO(), io.StringIO()
         _projects_csv(fast, rep)
         _write_csv(slow, [k for k, _d in PROJECT_FIELDS], project_rows(rep))
         assert fast.getvalue() == slow.getvalue()
+    assert "'-3" in fast.getvalue().split("\n")[1]
+    fast = io.StringIO()
+    _projects_csv(fast, hostile)
     rows = list(csv.reader(io.StringIO(fast.getvalue())))
     header = rows[0]
     assert rows[6][header.index("problem_sv")] == "'-10 % kostnader"
