@@ -13,8 +13,9 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
+from functools import partial
 from html import escape
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
@@ -533,8 +534,8 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circul
 _JSON_BATCH = 1000
 
 
-def _record_encoder() -> Callable[[object], str]:
-    """`_JSON.encode`, or the same text from one C encoder made once rather than once a record.
+def _records_encoder() -> Callable[[Iterable[object]], Iterable[str]]:
+    """The texts of `_JSON.encode` for a run of records, from one C encoder made once.
 
     `JSONEncoder.encode` builds a new C encoder on every call, an eighth of the time of a small record;
     the shortcut is used only where it gives exactly the text of `encode`."""
@@ -543,18 +544,18 @@ def _record_encoder() -> Callable[[object], str]:
 
         make = c_make_encoder(None, _JSON.default, encode_basestring, None, ":", ",", False, False, True)
 
-        def encode(record: object) -> str:
-            return "".join(make(record, 0))
+        def encode(records: Iterable[object]) -> Iterable[str]:
+            return map("".join, map(make, records, repeat(0)))
 
         probe = [{"a": [1, -2.5, None, True, False, "å\"\n\u2028"], "b": {"c": float("inf")}, "d": {}}, "x", 3]
-        if all(encode(item) == _JSON.encode(item) for item in probe):
+        if list(encode(probe)) == [_JSON.encode(item) for item in probe]:
             return encode
     except Exception:  # an interpreter without the C encoder, or with another signature for it
         pass
-    return _JSON.encode
+    return partial(map, _JSON.encode)
 
 
-_encode_record = _record_encoder()
+_encode_records = _records_encoder()
 
 
 def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
@@ -563,7 +564,7 @@ def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
     fh.write(encode(head)[:-1] + ("," if head else "") + encode(key) + ":[")
     sep = "\n"
     for start in range(0, len(records), _JSON_BATCH):
-        fh.write(sep + ",\n".join(map(_encode_record, records[start:start + _JSON_BATCH])))
+        fh.write(sep + ",\n".join(_encode_records(records[start:start + _JSON_BATCH])))
         sep = ",\n"
     fh.write("\n]}\n" if records else "]}\n")
 

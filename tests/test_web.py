@@ -388,11 +388,12 @@ def test_json_files_hold_one_record_per_line(report):
 
 def test_record_encoder_gives_the_standard_text(report):
     """Each record is the text of json.dumps(record, ensure_ascii=False, separators=(",", ":"))."""
-    from digireport.web import _encode_record
+    from digireport.web import _encode_records
 
     hostile = {"name": '<"å\\\u2028\x00>', "n": -0.0, "big": 10**30, "x": [1e-300, float("nan")]}
-    for record in (*report["projects"], *report["indicators"], hostile):
-        assert _encode_record(record) == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    records = [*report["projects"], *report["indicators"], hostile]
+    assert list(_encode_records(records)) == [
+        json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in records]
 
 
 # ---- a large roll-up: the pages list the first projects, the open data all of them -----------------
