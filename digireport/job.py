@@ -1,8 +1,9 @@
 """One run of the job: fetch the master → build the outputs → publish them → write the snapshot back.
 
 State lives in the configured state folder:
-- `state.json`: the source version of the last successful run and write-backs still pending;
-- `journal.jsonl`: one JSON line per run (start, end, source version, outputs, findings, error);
+- `state.json`: the source version of the last successful run, write-backs still pending and the
+  files the last publish wrote (so outputs a later run no longer makes can be removed);
+- `journal.jsonl`: one JSON line per run (start, end, source version, outputs, findings, removed, error);
 - `job.lock`: held while a run is going on, so two runs never overlap.
 """
 
@@ -18,7 +19,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from digireport.errors import ConflictError, DigireportError, LockedError, StorageError
@@ -56,6 +57,8 @@ class RunResult:
     findings: dict[str, int] = field(default_factory=dict)
     writeback: str = "off"  # off | applied | unchanged | pending | skipped
     exit_code: int = EXIT_OK
+    removed: tuple[str, ...] = ()  # outdated outputs removed from the output folder (relative paths)
+    remove_error: str | None = None  # why outdated outputs stay until the next run
 
 
 class BusyError(DigireportError):
@@ -108,6 +111,7 @@ def load_state(state_folder: Path) -> dict[str, Any]:
                            detail=str(exc)) from None
     state.setdefault("last_success", None)
     state.setdefault("pending", [])
+    state.setdefault("published", None)  # {"folder": ..., "files": [relative paths]}
     return state
 
 
@@ -187,14 +191,73 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
     progress(_("Publishing {count} files to {folder}"), {"count": len(built.files), "folder": settings.output_folder})
     published = storage.publish(built.files, built.base, settings.output_folder)
     state["last_success"] = {"version": fetched.version, "as_of": as_of.isoformat()}
-    save_state(settings.state_folder, state)
+    removed, remove_error = _remove_outdated(settings, storage, state,
+                                             [f.relative_to(built.base).as_posix() for f in built.files], progress)
     wb, exit_code = "off", EXIT_OK
     if settings.writeback:
         if not any(p["label"] == label for p in state["pending"]):
             state["pending"].append({"label": label, "source_version": fetched.version})
         wb, exit_code = _write_back(settings, storage, path, fetched, built.roadmap, state, progress)
     return RunResult(status="built", source_version=fetched.version, outputs=tuple(published), findings=findings,
-                     writeback=wb, exit_code=exit_code)
+                     writeback=wb, exit_code=exit_code, removed=tuple(removed), remove_error=remove_error)
+
+
+def outdated(previous: list[str], current: list[str]) -> list[str]:
+    """Files the previous publish wrote that this one did not, compared ignoring case.
+
+    SharePoint (and Windows shares) treat `Deck.pptx` and `deck.pptx` as one file: removing the
+    old spelling would remove the file just published.
+    """
+    keep = {c.casefold() for c in current}
+    return sorted(p for p in set(previous) if _is_relative(p) and p.casefold() not in keep)
+
+
+def _is_relative(path: str) -> bool:
+    """A plain relative path that stays inside the output folder (state.json may have been edited)."""
+    if not isinstance(path, str):
+        return False
+    pure = PurePosixPath(path)
+    return (bool(path) and "\\" not in path and not pure.is_absolute() and ".." not in pure.parts
+            and str(pure) == path)
+
+
+def _remove_outdated(settings: Settings, storage, state: dict, current: list[str],
+                     progress: Progress) -> tuple[list[str], str | None]:
+    """Remove what the previous publish wrote and this one did not; called only after a whole publish.
+
+    Until the removal is done the state lists the outdated files with the new ones, so a run that
+    stops or fails meanwhile leaves them to the next run instead of forgetting them.
+    """
+    folder = settings.output_folder
+    previous = state["published"] or {}
+    stale = []
+    # files written into another folder (output.folder changed) are not ours to remove here
+    if previous.get("folder") == folder:
+        master = master_path(settings)
+        stale = [p for p in outdated(previous.get("files", []), current)
+                 if not _same_path(settings, f"{folder}/{p}", master)]
+    state["published"] = {"folder": folder, "files": sorted({*current, *stale})}
+    save_state(settings.state_folder, state)
+    if not stale:
+        return [], None
+    try:
+        removed = storage.remove(folder, stale)
+    except DigireportError as exc:
+        progress(_("Outdated files could not be removed from {folder} ({error}); the next run tries again"),
+                 {"folder": folder, "error": str(exc), "files": stale})
+        return [], str(exc)
+    state["published"] = {"folder": folder, "files": sorted(current)}
+    save_state(settings.state_folder, state)
+    progress(_("Removed {count} outdated files from {folder}"),
+             {"count": len(removed), "folder": folder, "files": removed,
+              "skipped": sorted(set(stale) - set(removed))})
+    return removed, None
+
+
+def _same_path(settings: Settings, path: str, master: str) -> bool:
+    if settings.source_kind == "local":
+        return Path(path).resolve() == Path(master).resolve()
+    return path.casefold() == master.casefold()
 
 
 @dataclass
@@ -297,6 +360,10 @@ def summary(result: RunResult, loc) -> str:
         text = loc(_("Done: {count} files published; findings: {errors} errors, {warnings} warnings"),
                    count=len(result.outputs), errors=result.findings.get("error", 0),
                    warnings=result.findings.get("warning", 0))
+    if result.removed:
+        text += " " + loc(_("Outdated files removed: {count}."), count=len(result.removed))
+    if result.remove_error:
+        text += " " + loc(_("Outdated files could not be removed; the next run tries again."))
     if result.writeback == "pending":
         text += " " + loc(_("The write-back is pending: the master is locked."))
     return text

@@ -99,6 +99,31 @@ class SharePointStorage:
             done.append(f"{folder}/{relative}")
         return done
 
+    def remove(self, folder: str, relative_paths: list[str]) -> list[str]:
+        """Move these files under `folder` to the site's recycle bin; return those moved.
+
+        The recycle bin keeps them for 93 days, so a removal can be undone there. A file already
+        gone (404) is fine; folders are left as they are.
+        """
+        removed = []
+        for relative in sorted(relative_paths):
+            path = f"{folder}/{relative}"
+
+            def recycle(path=path):
+                self.ctx.web.get_file_by_server_relative_path(path).recycle()
+                self.ctx.execute_query()
+
+            try:
+                self._run(recycle, path)
+            except StorageError as exc:
+                # a 404 is checked here, not with the client's ignore_missing: that also swallows an
+                # ArgumentException (HTTP 400), which would hide a path SharePoint could not use
+                if exc.status == 404:
+                    continue
+                raise
+            removed.append(relative)
+        return removed
+
     def write_back(self, path: str, data: bytes, version: str) -> str:
         """Overwrite the master in place only if it is still `version`; return the new ETag."""
         literal = quote(path.replace("'", "''"))  # OData doubles a quote inside a literal

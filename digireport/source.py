@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from digireport.errors import SourceError
+from digireport.errors import SourceError, StorageError
 from digireport.i18n import _
 
 MAX_SOURCE_BYTES = 256 * 1024 * 1024
@@ -106,6 +106,35 @@ class LocalStorage:
                 write_atomic(target, file.read_bytes())
             done.append(str(target))
         return done
+
+    def remove(self, folder: str, relative_paths: list[str]) -> list[str]:
+        """Delete these files under `folder`, and sub-folders they leave empty; return those deleted.
+
+        A file already gone is fine. Only plain files inside `folder` are touched: a symbolic link or
+        a folder at such a path was put there by someone else.
+        """
+        base = Path(folder).resolve()
+        removed = []
+        for relative in sorted(relative_paths):
+            target = base / relative
+            if not target.resolve().is_relative_to(base) or target.is_symlink() or not target.is_file():
+                continue
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise StorageError(_("{path}: cannot be removed ({detail})"), path=str(target),
+                                   detail=exc.strerror) from None
+            removed.append(relative)
+            parent = target.parent
+            while parent != base and parent.is_relative_to(base):
+                try:
+                    parent.rmdir()  # only succeeds when nothing else is left in it
+                except OSError:
+                    break
+                parent = parent.parent
+        return removed
 
     def write_back(self, path: str, data: bytes, version: str) -> str:
         """Replace the master only if its content on disk is still `version`; return the new version."""

@@ -24,14 +24,17 @@ from digireport.model import (
     Indicator,
     Level,
     Roadmap,
+    SizeClass,
     Status,
     TargetKind,
 )
+from digireport.sheetrows import NUMBER, TEXT, Column, fill_rows
 
 if TYPE_CHECKING:
     from digireport.pipeline import BuildOptions, Progress
 
 FILENAME = "indicators.xlsx"
+PROJECTS_TABLE = "Projects"
 
 # Vocabulary words in both languages; one table so a shared label module can replace it.
 WORKBOOK_LABELS: dict[object, str] = {
@@ -244,7 +247,7 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptio
         indicators = [i for i in roadmap.indicators if i.goal is goal]
         if indicators:
             _goal_sheet(wb, words, fmt, goal, indicators)
-    _projects(wb, words, fmt, roadmap)
+    project_sheet, project_columns = _projects(wb, words, fmt, roadmap)
     _findings(wb, words, fmt, roadmap)
     _about(wb, words, fmt, roadmap, options)
     wb.close()
@@ -253,7 +256,7 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptio
     for ws in wb.worksheets():
         ws.table.clear()
     wb.str_table.string_array.clear()
-    return buf.getvalue()
+    return fill_rows(buf.getvalue(), project_sheet, PROJECTS_TABLE, project_columns)
 
 
 def _indicator_years(roadmap: Roadmap) -> list[int]:
@@ -379,10 +382,16 @@ def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[I
         row = max(last + 2, row + 14)
 
 
-def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
+def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> tuple[str, list[Column]]:
+    """The projects sheet's structure and a probe row; returns the sheet's name and its cells by column.
+
+    xlsxwriter writes the header, the table, widths, column formats and one row of styled empty
+    cells; `fill_rows` then puts every project in place of that row (see docs/workbook.md).
+    """
     ws = wb.add_worksheet(words.sheet(SHEET_PROJECTS))
+    projects = roadmap.projects
     snapshots: list[str] = []
-    for p in roadmap.projects:
+    for p in projects:
         for label, _s in p.status_history:
             if label not in snapshots:
                 snapshots.append(label)
@@ -391,77 +400,63 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
     headers += [words.both(H_SNAPSHOT, label=label) for label in snapshots]
     headers += [words.both(h) for h in (H_LEVEL, H_BASIS, H_BENEFIT, H_BENEFICIARIES, H_COST_CLASS,
                                         H_IMPACT_CLASS, H_MODEL, H_OWNER, H_COST_EUR, H_COST_KIND)]
-    last_row = max(len(roadmap.projects), 1)
-    ws.add_table(0, 0, last_row, len(headers) - 1, {
-        "name": "Projects",
+    last_col = len(headers) - 1
+    # The table covers the header and the probe row here; `fill_rows` stretches it over every
+    # project. (Given the full range, xlsxwriter would also note each of its cells, one by one.)
+    ws.add_table(0, 0, 1, last_col, {
+        "name": PROJECTS_TABLE,
         "style": "Table Style Light 9",
         "autofilter": True,
         "columns": [{"header": h, "header_format": fmt.header} for h in headers],
     })
-    # xlsxwriter remembers every cell of a table, to refuse a second table over it; this sheet has
-    # just the one, and for a large roll-up the memory would be tens of megabytes.
-    table_cells = getattr(ws, "table_cells", None)
-    if isinstance(table_cells, dict):
-        table_cells.clear()
-    # 30,000 rows × 19 cells: every word is looked up once per code, not once per cell, and the
-    # writers are bound once; the cells and their formats are the same as cell by cell.
-    fi_word = {code: words.fi(msgid) for code, msgid in WORKBOOK_LABELS.items()}
-    sv_word = {code: words.sv(msgid) for code, msgid in WORKBOOK_LABELS.items()}
-    both_word = {code: words.label(code) for code in WORKBOOK_LABELS}
-    snapshot_word = {code: f"{fi_word[code]} / {sv_word[code]}" for code in Status}
-    many_words: dict[tuple, str | None] = {}
-    years_text: dict[tuple, str] = {}
-    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
-    plain = fmt.plain
-    formats = [plain] * len(headers)
+    formats = [fmt.plain] * len(headers)
     formats[0], formats[-2] = fmt.integer, fmt.money
-
-    for r, p in enumerate(roadmap.projects, start=1):
-        history = dict(p.status_history)
-        beneficiaries = p.beneficiaries
-        if beneficiaries not in many_words:
-            many_words[beneficiaries] = words.labels(beneficiaries)
-        years = p.years
-        if years not in years_text:
-            years_text[years] = ", ".join(str(y) for y in years)
-        values: list[object] = [
-            p.row,
-            p.id,
-            p.goal.value if p.goal else None,
-            p.name.fi,
-            p.name.sv,
-            years_text[years],
-            fi_word[p.status],
-            sv_word[p.status],
-        ]
-        for label in snapshots:
-            code = history.get(label)
-            values.append(snapshot_word[code] if code else None)
-        values += [
-            both_word[p.level] if p.level else None,
-            both_word[p.basis] if p.basis else None,
-            both_word[p.benefit] if p.benefit else None,
-            many_words[beneficiaries],
-            p.cost_class.value if p.cost_class else None,
-            p.impact_class.value if p.impact_class else None,
-            both_word[p.model] if p.model else None,
-            p.owner,
-            p.cost_eur,
-            both_word[p.cost_kind] if p.cost_kind else None,
-        ]
-        for c, value in enumerate(values):
-            if value is None or value == "":
-                write_blank(r, c, None, formats[c])
-            elif isinstance(value, int | float):
-                write_number(r, c, value, formats[c])
-            else:
-                write_string(r, c, str(value), formats[c])
+    # the probe row: each column's format, as xlsxwriter numbers it in the file, for the rows to copy
+    for c, cell_format in enumerate(formats):
+        ws.write_blank(1, c, None, cell_format)
     ws.freeze_panes(1, 2)
     ws.set_row(0, 45)
     ws.set_column(0, 2, 9)
     ws.set_column(3, 4, 60)
-    ws.set_column(5, len(headers) - 1, 18)
+    ws.set_column(5, last_col, 18)
     _print_setup(ws)
+
+    # Every word is looked up once per code and every column is built in one pass over the projects.
+    fi_word = {code: words.fi(msgid) for code, msgid in WORKBOOK_LABELS.items() if code is not None}
+    sv_word = {code: words.sv(msgid) for code, msgid in WORKBOOK_LABELS.items() if code is not None}
+    both_word = {code: words.label(code) for code in WORKBOOK_LABELS if code is not None}
+    snapshot_word = {code: f"{fi_word[code]} / {sv_word[code]}" for code in Status}
+    many_words = {codes: words.labels(codes) for codes in {p.beneficiaries for p in projects}}
+    years_text = {years: ", ".join(str(y) for y in years) for years in {p.years for p in projects}}
+    histories = [dict(p.status_history) for p in projects]
+
+    code_value = {code: code.value for kind in (Goal, SizeClass) for code in kind}
+    # Identifiers and names are free text, nearly all different: kept in their cells. Everything
+    # else, the responsible included (a few dozen units), repeats: shared, each word once.
+    columns = [
+        Column([p.row for p in projects], NUMBER),
+        Column([p.id for p in projects], TEXT),
+        Column([code_value.get(p.goal) for p in projects]),
+        Column([p.name.fi for p in projects], TEXT),
+        Column([p.name.sv for p in projects], TEXT),
+        Column([years_text[p.years] for p in projects]),
+        Column([fi_word[p.status] for p in projects]),
+        Column([sv_word[p.status] for p in projects]),
+    ]
+    columns += [Column([snapshot_word.get(h.get(label)) for h in histories]) for label in snapshots]
+    columns += [
+        Column([both_word.get(p.level) for p in projects]),
+        Column([both_word.get(p.basis) for p in projects]),
+        Column([both_word.get(p.benefit) for p in projects]),
+        Column([many_words[p.beneficiaries] for p in projects]),
+        Column([code_value.get(p.cost_class) for p in projects]),
+        Column([code_value.get(p.impact_class) for p in projects]),
+        Column([both_word.get(p.model) for p in projects]),
+        Column([p.owner for p in projects]),
+        Column([p.cost_eur for p in projects], NUMBER),
+        Column([both_word.get(p.cost_kind) for p in projects]),
+    ]
+    return ws.name, columns
 
 
 def _findings(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:

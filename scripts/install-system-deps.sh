@@ -6,6 +6,8 @@ need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-impress-nogui libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+# Carlito has Calibri's glyph widths: with it LibreOffice wraps deck table text as PowerPoint does.
+fc-list 2>/dev/null | grep -qi carlito || need+=(fonts-crosextra-carlito)
 # The web report's accessibility test opens the pages in headless Chromium with axe-core.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(npm)

@@ -1,4 +1,4 @@
-"""A small SharePoint REST server on 127.0.0.1 for tests: files with ETags, uploads, injectable faults."""
+"""A small SharePoint REST server on 127.0.0.1 for tests: files with ETags, uploads, recycling, injectable faults."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ class SharePointServer:
         self.log: list[tuple[str, str, dict]] = []
         self.uploads: dict[str, bytearray] = {}
         self.folders: set[str] = set()
+        self.recycle_bin: dict[str, StoredFile] = {}  # recycled files by their former path
         self.before_put = None  # hook called before an overwrite is checked (to simulate a concurrent save)
         handler = type("Handler", (_Handler,), {"server_state": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -168,6 +169,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(404, "-2147024894, System.IO.FileNotFoundException", "File Not Found.")
         if op == "" and method == "GET":
             return self._json(200, {"d": self._props(path, f)})
+        if op.lower() == "recycle" and method == "POST":
+            st.recycle_bin[path] = st.files.pop(path)
+            return self._json(200, {"d": {"Recycle": str(uuid.uuid4())}})
+        if op == "" and method == "POST" and self.headers.get("X-HTTP-Method") == "DELETE":
+            del st.files[path]
+            return self._reply(200)
         if op == "$value" and method == "GET":
             return self._reply(200, f.data, "application/octet-stream")
         if op == "$value" and method == "POST" and self.headers.get("X-HTTP-Method") == "PUT":

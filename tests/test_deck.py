@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 from pptx import Presentation
-from pptx.oxml.ns import qn
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls, qn
 
 from tests.conftest import SEED_DATE, convert_to_pdf, pdf_pages
 
@@ -84,7 +87,7 @@ def test_slide_order_and_titles(decks):
     assert fi[-1] == "Projektien jakautuminen vuosittain"
     sv = titles(decks["sv"])
     assert sv[1] == "Föredragsämnen"
-    assert "Digitala färdplanen 2026 – projekt fortsätter (2/3)" in sv
+    assert "Digitala färdplanen 2026 – projekt fortsätter (2/2)" in sv
     for deck in (fi, sv):
         assert len(deck) == len(set(deck))
 
@@ -124,7 +127,7 @@ def test_next_year_projects_and_completed_costs(decks):
             rows += [[c.text for c in r.cells] for r in list(table.rows)[1:]]
     assert len(rows) == 28
     assert rows[0][:2] == ["A", "A17"]
-    slide = slide_titled(fi, "2b. Digitiekartta 2024–2025 – tehdyt projektit (1/3)")
+    slide = slide_titled(fi, "2b. Digitiekartta 2024–2025 – tehdyt projektit (1/2)")
     sub = next(s for s in slide.shapes if s.name == "subtitle").text_frame.text
     assert _norm(sub) == (
         "Tehtyjä projekteja 18: kertakustannukset 268 800 €, vuosittaiset kustannukset 105 700 €"
@@ -320,29 +323,37 @@ def test_check_reports_missing_title_duplicates_and_alt_text():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "A17", 'a & b <c> "d"', "two\nparas", "soft\vbreak\n\nend", "bell\x07 tab\t"]
+    "text, paragraphs",
+    [
+        ("", [""]),
+        ("A17", ["A17"]),
+        ('a & b <c> "d"', ['a & b <c> "d"']),
+        ("two\nparas", ["two", "paras"]),
+        ("soft\vbreak\n\nend", ["soft\vbreak", "", "end"]),
+        ("bell\x07 tab\t", ["bell_x0007_ tab\t"]),
+    ],
 )
-def test_table_cell_fragment_matches_python_pptx(text):
-    """Table cells are written as XML directly; they must be what python-pptx would write."""
-    from lxml import etree
+def test_table_cell_fragment_reads_back(text, paragraphs):
+    """Table cells are written as XML directly; python-pptx reads back the text, the table font
+    on every run and on every paragraph end (so empty cells keep the row height), and the margins."""
     from pptx.util import Pt
 
-    from digireport.deck.slides import TABLE_FONT, cell_xml
+    from digireport.deck.slides import CELL_MARGIN_Y, TABLE_FONT, cell_xml
 
     prs = Presentation()
     slide = prs.slides.add_slide(prs.slide_layouts[6])
-    cell = slide.shapes.add_table(1, 1, 0, 0, 100, 100).table.cell(0, 0)
-    cell.margin_top = cell.margin_bottom = Pt(3.6)
-    cell.text_frame.word_wrap = True
-    cell.text_frame.text = text
+    table = slide.shapes.add_table(1, 1, 0, 0, 100, 100).table
+    tr = table._tbl.tr_lst[0]
+    tr.remove(tr.tc_lst[0])
+    tr.append(parse_xml(f"<a:tbl {nsdecls('a')}>{cell_xml(text, True)}</a:tbl>")[0])
+    cell = table.cell(0, 0)
+    assert [p.text for p in cell.text_frame.paragraphs] == paragraphs
+    assert cell.text_frame.word_wrap is True
+    assert cell.margin_top == cell.margin_bottom == CELL_MARGIN_Y
     for para in cell.text_frame.paragraphs:
-        para.font.size = Pt(TABLE_FONT)
-        para.font.bold = True
-    wrapped = etree.fromstring(f'<a:tbl xmlns:a="{cell._tc.nsmap["a"]}">{cell_xml(text, True)}</a:tbl>')
-    def canonical(element):
-        return etree.tostring(element, method="c14n", exclusive=True)
-
-    assert canonical(wrapped[0]) == canonical(cell._tc)
+        assert all(run.font.size == Pt(TABLE_FONT) and run.font.bold for run in para.runs)
+        end = para._p.find(qn("a:endParaRPr"))
+        assert end.get("sz") == str(TABLE_FONT * 100) and end.get("b") == "1"
 
 
 def test_every_list_kind_capped(sample_roadmap, sample_stats):
@@ -390,3 +401,254 @@ def test_list_rows_made_only_for_shown_projects(sample_roadmap, sample_stats, mo
     prs = Presentation(io.BytesIO(_render(big, sample_stats, max_list_rows=7)))
     assert len(made) == 3 * 7
     assert "Digitiekartta 2026 – projektit: 1393 riviä lisää" in titles(prs)
+
+
+def _tables(prs):
+    """(slide title, table frame) for every table in the deck, in order."""
+    return [(slide.shapes.title.text, s) for slide in prs.slides for s in slide.shapes if s.has_table]
+
+
+def _pages(prs):
+    """Table slides grouped by list: {base title: [frame, ...]} with the pages in order."""
+    lists: dict[str, list] = {}
+    for title, frame in _tables(prs):
+        base = re.sub(r"( jatkuu| fortsätter)? \(\d+/\d+\)$", "", title)
+        lists.setdefault(base, []).append(frame)
+    return lists
+
+
+def test_tables_fill_the_body_and_stay_inside(decks):
+    """Each page of a long list holds rows until the next would pass the bottom of the body area:
+    full pages reach at least 85 % of it, and no page passes it."""
+    from digireport.deck.slides import BOTTOM, TOP
+
+    for prs in decks.values():
+        for base, frames in _pages(prs).items():
+            for n, frame in enumerate(frames, start=1):
+                body = BOTTOM - frame.top
+                used = sum(row.height for row in frame.table.rows)
+                assert frame.top >= TOP and used <= body, base
+                if n < len(frames) and not base.startswith("1. "):
+                    assert used >= 0.85 * body, (base, n, used / body)
+
+
+def test_table_header_rows_and_cells(decks):
+    """The first row of every table is its header (flagged for assistive technology, bold, the
+    same on every page of a list) and the cells carry the table font."""
+    from pptx.util import Pt
+
+    fi = decks["fi"]
+    for _title, frame in _tables(fi):
+        table = frame.table
+        assert table.first_row
+        header = table.rows[0].cells
+        assert all(run.font.bold for cell in header for p in cell.text_frame.paragraphs for run in p.runs)
+        for row in list(table.rows)[1:]:
+            for cell in row.cells:
+                for p in cell.text_frame.paragraphs:
+                    assert all(run.font.size == Pt(11) and run.font.bold is False for run in p.runs)
+    pages = _pages(fi)["2a. Digitiekartta 2024–2025 – projektit ja niiden tila"]
+    rows = [[c.text for c in r.cells] for frame in pages for r in list(frame.table.rows)[1:]]
+    assert [[c.text for c in f.table.rows[0].cells] for f in pages] == [
+        ["Toimenpide", "Toimenpiteen nimi", "Tiekartta", "Tila"]
+    ] * len(pages)
+    assert len(rows) == 52
+    assert rows[0] == ["A2", "Asiakaspalveluappi ja -kortti", "2024", "Tehty"]
+
+
+def test_text_lines_follow_glyph_widths():
+    """The row estimate wraps words by the font's own widths: narrow letters fit more per line."""
+    from pptx.util import Inches
+
+    from digireport.deck.slides import row_height, text_lines
+
+    width = Inches(2)
+    assert text_lines("", width) == 1
+    assert text_lines("Tehty", width) == 1
+    # 2 in less the cell margins holds ~11 400 thousandths of an em at 11 pt (97 % of it used):
+    # ten "iiii" (916 each, plus spaces of 226) fit on one line, three "WWWW" (3 560) do.
+    assert text_lines("iiii " * 10, width) == 1
+    assert text_lines("WWWW " * 9, width) == 3
+    assert text_lines("one\ntwo", width) == 2
+    # One word of 200 x's (433 each) is broken between letters over 8 lines.
+    assert text_lines("x" * 200, width) == 8
+    assert row_height(["a", "b\nc\nd"], [width, width]) > row_height(["a", "b"], [width, width])
+
+
+def test_long_lists_paginate_to_full_pages(sample_roadmap, sample_stats):
+    """A list of a large roll-up: every page but the last is filled, the cap is kept, and the
+    closing slide counts the rest."""
+    from digireport.deck.slides import BOTTOM
+
+    big = dataclasses.replace(sample_roadmap, projects=sample_roadmap.projects * 10)
+    prs = Presentation(io.BytesIO(_render(big, sample_stats, lang="sv", max_list_rows=150)))
+    pages = _pages(prs)["Digitala färdplanen 2026 – projekt"]
+    counts = [len(f.table.rows) - 1 for f in pages]
+    assert sum(counts) == 150
+    for frame in pages[:-1]:
+        used = sum(row.height for row in frame.table.rows)
+        assert 0.85 * (BOTTOM - frame.top) <= used <= BOTTOM - frame.top
+    assert "Digitala färdplanen 2026 – projekt: 130 rader till" in titles(prs)
+
+
+def test_chart_workbooks_hold_the_chart_data(decks):
+    """Every chart embeds a workbook with its categories and series (so "Edit data" opens them),
+    the same values the chart shows."""
+    import openpyxl
+
+    for prs in decks.values():
+        for name, chart in charts(prs).items():
+            blob = chart.part.chart_workbook.xlsx_part.blob
+            sheet = openpyxl.load_workbook(io.BytesIO(blob)).active
+            plot = chart.plots[0]
+            grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+            assert grid[0][1:] == [s.name for s in plot.series], name
+            assert [r[0] for r in grid[1:]] == list(plot.categories), name
+            for col, series in enumerate(plot.series, start=1):
+                assert [r[col] for r in grid[1:]] == list(series.values), name
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(charts(decks["fi"])["Projektit tilan mukaan"].part.chart_workbook.xlsx_part.blob)
+    ).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)][:3] == [
+        [None, "Projektit tilan mukaan"],
+        ["Aloitettu", 21],
+        ["Tehty", 18],
+    ]
+
+
+def test_package_dates_and_part_names(sample_build):
+    """Every zip entry, in the deck and in its chart workbooks, carries the report date; part
+    names are numbered from 1 without gaps."""
+    out, _result = sample_build
+    with zipfile.ZipFile(out / "deck-fi.pptx") as z:
+        infos = z.infolist()
+        assert {i.date_time for i in infos} == {(2025, 12, 2, 0, 0, 0)}
+        names = [i.filename for i in infos]
+        for prefix in ("ppt/slides/slide", "ppt/charts/chart", "ppt/notesSlides/notesSlide"):
+            numbers = sorted(int(re.search(r"(\d+)\.xml$", n).group(1)) for n in names if n.startswith(prefix))
+            assert numbers == list(range(1, len(numbers) + 1)), prefix
+        books = [n for n in names if n.startswith("ppt/embeddings/")]
+        assert len(books) == len([n for n in names if re.match(r"ppt/charts/chart\d+\.xml$", n)])
+        with zipfile.ZipFile(io.BytesIO(z.read(books[0]))) as book:
+            assert {i.date_time for i in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_slide_shapes_and_footer(sample_roadmap, sample_stats):
+    """Each slide has unique shape ids, one shape per footer field and no empty placeholder; the
+    presenter appears in the footer only when given."""
+    for presenter in (None, "Etunimi Sukunimi"):
+        prs = Presentation(io.BytesIO(_render(sample_roadmap, sample_stats, presenter=presenter)))
+        for slide in prs.slides:
+            ids = [s.shape_id for s in slide.shapes]
+            assert len(ids) == len(set(ids)), slide.shapes.title.text
+            names = [ph.name for ph in slide.placeholders]
+            assert all(names.count(n) == 1 for n in ("title", "date", "city"))
+            assert names.count("presenter") == (presenter is not None)
+            assert all(ph.text_frame.text for ph in slide.placeholders), slide.shapes.title.text
+        footer = {ph.name: ph.text_frame.text for ph in prs.slides[3].placeholders}
+        assert footer.get("presenter") == presenter
+        assert footer["date"] == "2.12.2025"
+
+
+def _gray_pages(pdf: Path, outdir: Path, dpi: int) -> list[tuple[int, int, bytes]]:
+    """The PDF's pages as 8-bit gray pixel rows (pdftoppm's binary PGM), without an image library."""
+    import subprocess
+
+    prefix = outdir / "page"
+    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), str(prefix)], check=True, timeout=180)
+    pages = []
+    for path in sorted(outdir.glob("page-*.pgm")):
+        data = path.read_bytes()
+        magic, w, h, _maxval, rest = data.split(maxsplit=4)
+        assert magic == b"P5"
+        w, h = int(w), int(h)
+        pages.append((w, h, rest[-w * h :]))
+    return pages
+
+
+def test_tables_fit_in_libreoffice(sample_build, tmp_path):
+    """Drawn by LibreOffice, no table runs past the bottom of the body area, and the full pages of
+    a long list reach at least 85 % of it (rows would grow past their set height if the estimate
+    were short of what the text needs)."""
+    import subprocess
+
+    from digireport.deck.slides import BOTTOM
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm is not installed")
+    fonts = subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True).stdout
+    if "Carlito" not in fonts:
+        pytest.skip("the Carlito font (Calibri's metrics) is not installed")
+    out, _result = sample_build
+    deck = out / "deck-sv.pptx"
+    prs = Presentation(deck)
+    dpi = 60
+    pages = _gray_pages(convert_to_pdf(deck, tmp_path), tmp_path, dpi)
+    emu = 914400
+    checked = 0
+    for slide, (w, h, px) in zip(prs.slides, pages, strict=True):
+        frames = [s for s in slide.shapes if s.has_table]
+        if not frames:
+            continue
+        frame = frames[0]
+        x = int((frame.left / emu + 0.05) * dpi)
+        top = int(frame.top / emu * dpi)
+        drawn = [y for y in range(top, h) if px[y * w + x] < 245]
+        bottom = (max(drawn) + 1) / dpi * emu
+        estimated = frame.top + sum(row.height for row in frame.table.rows)
+        assert bottom <= BOTTOM + emu / dpi, slide.shapes.title.text
+        assert abs(bottom - estimated) <= 2 * emu / dpi, slide.shapes.title.text
+        title = slide.shapes.title.text
+        m = re.search(r"\((\d+)/(\d+)\)$", title)
+        if m and m.group(1) != m.group(2) and not title.startswith("1. "):
+            assert bottom - frame.top >= 0.85 * (BOTTOM - frame.top), title
+            checked += 1
+    assert checked >= 4
+
+
+def test_pdf_message_without_calibri_metrics(tmp_path, monkeypatch):
+    """Without Carlito (or Calibri) LibreOffice would wrap table text wider than the rows were
+    sized for: the build says so before converting."""
+    import subprocess
+
+    import digireport.deck as deck
+
+    monkeypatch.setattr(deck.shutil, "which", lambda name: f"/usr/bin/{name}")
+    calls = []
+
+    def run(args, **kw):
+        calls.append(args[0])
+        return subprocess.CompletedProcess(args, 0, stdout='DejaVuSans.ttf: "DejaVu Sans" "Book"\n')
+
+    monkeypatch.setattr(deck.subprocess, "run", run)
+    messages = []
+    deck.convert_pdf([tmp_path / "deck-fi.pptx"], tmp_path, lambda m, a: messages.append(m))
+    assert messages == [
+        "The Carlito font is not installed: LibreOffice draws the decks' Calibri text wider, so long "
+        "tables in the PDF decks may run past the slide",
+        "Wrote {file}",
+    ]
+    assert calls == ["/usr/bin/fc-match", "/usr/bin/soffice"]
+
+
+def test_speaker_notes_carry_each_charts_data(decks):
+    """Every chart slide has its own notes slide with the data table of its charts; other slides
+    have none."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for prs in decks.values():
+        for slide in prs.slides:
+            names = [s.name for s in slide.shapes if s.has_chart]
+            assert slide.has_notes_slide == bool(names), slide.shapes.title.text
+            if not names:
+                continue
+            notes = slide.notes_slide
+            assert notes.part.part_related_by(RT.SLIDE) is slide.part
+            text = notes.notes_text_frame.text
+            assert [line for line in text.split("\n") if line in names] == names
+    notes = slide_titled(decks["sv"], "Digitala färdplanen 2026 – långsiktig nytta och grund").notes_slide
+    lines = notes.notes_text_frame.text.split("\n")
+    assert lines[0] == "Projekt enligt långsiktig nytta 2026"
+    assert len({n.notes_slide.part.partname for n in decks["sv"].slides if n.has_notes_slide}) == sum(
+        1 for n in decks["sv"].slides if n.has_notes_slide
+    )

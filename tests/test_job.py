@@ -1,4 +1,5 @@
-"""One run of the job against local folders: build, skip when unchanged, force, dry run, write-back, journal."""
+"""One run of the job against local folders: build, skip when unchanged, force, dry run, write-back, journal,
+removal of outputs a run no longer builds."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import datetime as dt
 import hashlib
 import json
 import re
+import zipfile
 
 import pytest
 from jobfakes import labels_in, use_writeback
 
 from digireport import SAMPLE_WORKBOOK
-from digireport.errors import ConflictError
-from digireport.job import BusyError, job_lock, load_state, read_journal, run_once
+from digireport.errors import ConflictError, DigireportError
+from digireport.i18n import l10n
+from digireport.job import BusyError, job_lock, load_state, outdated, read_journal, run_once, save_state, summary
 from digireport.settings import load_settings
 from digireport.source import LocalStorage
 
@@ -29,7 +32,7 @@ class Clock:
         return self.now
 
 
-def make_settings(tmp_path, writeback=False, master=None):
+def make_settings(tmp_path, writeback=False, master=None, languages=("fi",), folder="published"):
     master = master or SAMPLE_WORKBOOK
     config = tmp_path / "digireport.toml"
     config.write_text(f"""
@@ -37,12 +40,12 @@ def make_settings(tmp_path, writeback=False, master=None):
 kind = "local"
 path = "{master}"
 [output]
-folder = "published"
+folder = "{folder}"
 [writeback]
 enabled = {str(writeback).lower()}
 label_format = "%m/%Y"
 [report]
-languages = ["fi"]
+languages = {json.dumps(list(languages))}
 [job]
 state_folder = "state"
 """, encoding="utf-8")
@@ -181,3 +184,141 @@ def test_two_pending_months_are_applied_in_order_once(tmp_path):
     assert labels_in(master.read_bytes()) == ["11/2025", "12/2025"]
     state = load_state(settings.state_folder)
     assert state["pending"] == [] and state["applied"] == ["11/2025", "12/2025"]
+
+
+def published_files(folder) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_outputs_a_run_no_longer_builds_are_removed_after_it_publishes(tmp_path):
+    out = tmp_path / "published"
+    both = make_settings(tmp_path, languages=("fi", "sv"))
+    first = run_once(both, AS_OF, clock=Clock())
+    assert first.removed == ()
+    with zipfile.ZipFile(out / "deck-sv.pptx") as zf:
+        assert "ppt/presentation.xml" in zf.namelist()
+    assert 'lang="sv' in (out / "site" / "sv" / "index.html").read_text(encoding="utf-8")
+    # files people keep beside the outputs
+    (out / "Hallituksen muistio.txt").write_text("kokous 12/2025", encoding="utf-8")
+    (out / "site" / "oma.html").write_text("<p>oma sivu</p>", encoding="utf-8")
+
+    fi_only = make_settings(tmp_path, languages=("fi",))
+    second = run_once(fi_only, AS_OF, clock=Clock(), force=True)
+    assert second.status == "built" and second.removed == ("deck-sv.pptx", "site/sv/index.html")
+    state = load_state(fi_only.state_folder)
+    built = published_files(fi_only.state_folder / "outputs")
+    assert state["published"] == {"folder": fi_only.output_folder, "files": built}
+    assert "deck-fi.pptx" in built and "site/fi/index.html" in built and "deck-sv.pptx" not in built
+    assert published_files(out) == sorted([*built, "Hallituksen muistio.txt", "site/oma.html"])
+    assert not (out / "site" / "sv").exists()  # the sub-folder only the removed page was in
+    assert (out / "Hallituksen muistio.txt").read_text(encoding="utf-8") == "kokous 12/2025"
+    assert (out / "site" / "oma.html").read_text(encoding="utf-8") == "<p>oma sivu</p>"
+    assert (out / "deck-fi.pptx").read_bytes() == (fi_only.state_folder / "outputs" / "deck-fi.pptx").read_bytes()
+
+    assert [j["removed"] for j in read_journal(fi_only.state_folder)] == [[], ["deck-sv.pptx", "site/sv/index.html"]]
+    assert summary(second, l10n("fi")) == (f"Valmis: {len(built)} tiedostoa julkaistu; havainnot: 0 virhettä, "
+                                           "0 varoitusta Vanhentuneita tiedostoja poistettu: 2.")
+    assert summary(second, l10n("sv")).endswith(" Inaktuella filer borttagna: 2.")
+
+    third = run_once(fi_only, AS_OF, clock=Clock(), force=True)
+    assert third.removed == () and published_files(out) == sorted([*built, "Hallituksen muistio.txt",
+                                                                   "site/oma.html"])
+
+
+def test_dry_run_and_unchanged_runs_remove_nothing(tmp_path):
+    out = tmp_path / "published"
+    run_once(make_settings(tmp_path, languages=("fi", "sv")), AS_OF, clock=Clock())
+    before = published_files(out)
+    state = load_state(tmp_path / "state")["published"]
+    fi_only = make_settings(tmp_path, languages=("fi",))
+    dry = run_once(fi_only, AS_OF, clock=Clock(), dry_run=True)
+    unchanged = run_once(fi_only, AS_OF, clock=Clock())
+    assert (dry.status, dry.removed, unchanged.status, unchanged.removed) == ("dry-run", (), "unchanged", ())
+    assert published_files(out) == before and "deck-sv.pptx" in before
+    assert load_state(fi_only.state_folder)["published"] == state
+    assert run_once(fi_only, AS_OF, clock=Clock(), force=True).removed == ("deck-sv.pptx", "site/sv/index.html")
+
+
+def test_a_new_output_folder_removes_nothing_in_either_folder(tmp_path):
+    run_once(make_settings(tmp_path, languages=("fi", "sv")), AS_OF, clock=Clock())
+    elsewhere = tmp_path / "julkinen"
+    elsewhere.mkdir()
+    (elsewhere / "deck-sv.pptx").write_bytes(b"a deck someone put here")
+    moved = make_settings(tmp_path, languages=("fi",), folder="julkinen")
+    result = run_once(moved, AS_OF, clock=Clock(), force=True)
+    assert result.removed == ()
+    assert (elsewhere / "deck-sv.pptx").read_bytes() == b"a deck someone put here"
+    assert "deck-sv.pptx" in published_files(tmp_path / "published")
+    assert load_state(moved.state_folder)["published"]["folder"] == str(elsewhere)
+
+
+def test_an_edited_state_never_removes_the_master_or_anything_outside_the_folder(tmp_path):
+    out = tmp_path / "published"
+    out.mkdir()
+    master = out / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    (tmp_path / "keep.txt").write_text("keep", encoding="utf-8")
+    settings = make_settings(tmp_path, master=master)
+    run_once(settings, AS_OF, clock=Clock())
+    state = load_state(settings.state_folder)
+    state["published"]["files"] += ["tiekartta_v2.xlsx", "../keep.txt", str(tmp_path / "keep.txt")]
+    save_state(settings.state_folder, state)
+    result = run_once(settings, AS_OF, clock=Clock(), force=True)
+    assert result.removed == ()
+    assert master.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+    assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "keep"
+    assert "tiekartta_v2.xlsx" not in load_state(settings.state_folder)["published"]["files"]
+
+
+def test_outdated_compares_ignoring_case_and_keeps_only_plain_relative_paths():
+    previous = ["Deck-SV.pptx", "deck-fi.pptx", "site/sv/index.html", "../x.txt", "/etc/passwd", "site/../x",
+                "./report.json", "a\\b.txt", "", 5]
+    assert outdated(previous, ["DECK-FI.pptx", "deck-sv.pptx"]) == ["site/sv/index.html"]
+
+
+def test_local_remove_keeps_folders_with_other_files_and_never_follows_links(tmp_path):
+    base = tmp_path / "out"
+    (base / "a" / "b").mkdir(parents=True)
+    (base / "c").mkdir()
+    (base / "a" / "b" / "x.json").write_text("{}", encoding="utf-8")
+    (base / "a" / "oma.txt").write_text("oma", encoding="utf-8")
+    (base / "c" / "y.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "outside.json").write_text("outside", encoding="utf-8")
+    (base / "link.json").symlink_to(tmp_path / "outside.json")
+    (base / "d.json").mkdir()
+    removed = LocalStorage().remove(str(base), ["a/b/x.json", "c/y.json", "link.json", "d.json", "gone.json"])
+    assert removed == ["a/b/x.json", "c/y.json"]
+    assert published_files(base) == ["a/oma.txt", "link.json"]
+    assert sorted(p.name for p in base.iterdir()) == ["a", "d.json", "link.json"]
+    assert (tmp_path / "outside.json").read_text(encoding="utf-8") == "outside"
+
+
+def test_cli_run_logs_the_removal_and_counts_it(tmp_path, capsys):
+    from digireport.cli import main
+
+    run_once(make_settings(tmp_path, languages=("fi", "sv")), AS_OF, clock=Clock())
+    settings = make_settings(tmp_path, languages=("fi",))
+    assert main(["--ui-lang", "sv", "run", "--config", str(settings.config_file), "--as-of", "2025-12-02",
+                 "--force"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"Tog bort 2 inaktuella filer från {settings.output_folder}" in err
+    assert err[-1].endswith("Inaktuella filer borttagna: 2.")
+    (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "outdated" in x]
+    assert line.split(" ", 2)[2] == (
+        f'progress message="Removed {{count}} outdated files from {{folder}}" count=2 '
+        f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html"] skipped=[]')
+
+
+def test_a_failed_build_removes_nothing(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    run_once(make_settings(tmp_path, master=master, languages=("fi", "sv")), AS_OF, clock=Clock())
+    out = tmp_path / "published"
+    before = {name: (out / name).read_bytes() for name in published_files(out)}
+    master.write_bytes(b"not a workbook")
+    fi_only = make_settings(tmp_path, master=master, languages=("fi",))
+    with pytest.raises(DigireportError):
+        run_once(fi_only, AS_OF, clock=Clock())
+    assert {name: (out / name).read_bytes() for name in published_files(out)} == before
+    assert "deck-sv.pptx" in load_state(fi_only.state_folder)["published"]["files"]
+    assert "removed" not in read_journal(fi_only.state_folder)[-1]

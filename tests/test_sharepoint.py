@@ -1,4 +1,5 @@
-"""The real office365 client against a local SharePoint REST server: ETags, uploads, conflicts, locks, faults."""
+"""The real office365 client against a local SharePoint REST server: ETags, uploads, recycling, conflicts, locks,
+faults."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sharepoint_server import TOKEN, Fault, SharePointServer
 
 from digireport import SAMPLE_WORKBOOK
 from digireport.errors import ConflictError, LockedError, StorageError
-from digireport.job import load_state, read_journal, run_once
+from digireport.i18n import l10n
+from digireport.job import load_state, read_journal, run_once, summary
 from digireport.settings import load_settings
 from digireport.sharepoint import SharePointStorage
 
@@ -31,7 +33,8 @@ def server():
         yield srv
 
 
-def make(tmp_path, server, token=TOKEN, writeback=False, chunk_size=10 * 1024 * 1024, read_timeout=120):
+def make(tmp_path, server, token=TOKEN, writeback=False, chunk_size=10 * 1024 * 1024, read_timeout=120,
+         languages=("fi",)):
     config = tmp_path / "sp.toml"
     config.write_text(f"""
 [source]
@@ -43,7 +46,7 @@ folder = "{OUT}"
 [writeback]
 enabled = {str(writeback).lower()}
 [report]
-languages = ["fi"]
+languages = {json.dumps(list(languages))}
 [job]
 state_folder = "state"
 [auth]
@@ -195,3 +198,86 @@ def test_read_timeout_is_one_line(tmp_path, server):
     with pytest.raises(StorageError) as err:
         storage.download(MASTER)
     assert str(err.value) == f"{server.site_url}: {MASTER}: no connection (ReadTimeout)"
+
+
+def test_job_recycles_outputs_it_no_longer_builds_after_every_upload(tmp_path, server):
+    both, storage, _ = make(tmp_path, server, languages=("fi", "sv"))
+    run_once(both, AS_OF, clock=clock, storage=storage)
+    assert server.files[f"{OUT}/deck-sv.pptx"].data.startswith(b"PK")
+    server.put_file(f"{OUT}/Hallituksen muistio.docx", b"kokous 12/2025")
+    server.log.clear()
+
+    fi_only, storage, _ = make(tmp_path, server, languages=("fi",))
+    result = run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
+    assert (result.status, result.exit_code) == ("built", 0)
+    assert result.removed == ("deck-sv.pptx", "site/sv/index.html")
+    stale = [f"{OUT}/deck-sv.pptx", f"{OUT}/site/sv/index.html"]
+    assert sorted(server.recycle_bin) == stale and not set(stale) & set(server.files)
+    assert b"<html" in server.recycle_bin[f"{OUT}/site/sv/index.html"].data  # recoverable from the recycle bin
+    assert server.files[f"{OUT}/Hallituksen muistio.docx"].data == b"kokous 12/2025"
+    outputs = fi_only.state_folder / "outputs"
+    assert server.files[f"{OUT}/deck-fi.pptx"].data == (outputs / "deck-fi.pptx").read_bytes()
+    assert server.files[f"{OUT}/site/fi/index.html"].data == (outputs / "site" / "fi" / "index.html").read_bytes()
+
+    recycles = [i for i, r in enumerate(server.log) if r[1].endswith("/Recycle")]
+    uploads = [i for i, r in enumerate(server.log) if "Files/add" in r[1]]
+    assert [server.log[i][1] for i in recycles] == [
+        f"/sites/digi/_api/Web/getFileByServerRelativePath(DecodedUrl='{path}')/Recycle" for path in stale]
+    assert len(uploads) == len(result.outputs) and max(uploads) < min(recycles)
+    assert read_journal(fi_only.state_folder)[-1]["removed"] == ["deck-sv.pptx", "site/sv/index.html"]
+    assert load_state(fi_only.state_folder)["published"]["files"] == sorted(
+        p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file())
+
+
+def test_failed_publish_recycles_nothing(tmp_path, server):
+    both, storage, _ = make(tmp_path, server, languages=("fi", "sv"))
+    run_once(both, AS_OF, clock=clock, storage=storage)
+    before = load_state(both.state_folder)["published"]
+    fi_only, storage, _ = make(tmp_path, server, languages=("fi",))
+    server.faults.append(Fault("POST", "url='deck-fi.pptx')", 500))
+    with pytest.raises(StorageError) as err:
+        run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
+    assert "SharePoint answered HTTP 500" in str(err.value)
+    assert not server.requests("POST", "/Recycle") and not server.recycle_bin
+    assert f"{OUT}/deck-sv.pptx" in server.files
+    assert load_state(fi_only.state_folder)["published"] == before
+    entry = read_journal(fi_only.state_folder)[-1]
+    assert entry["error"] == str(err.value) and "removed" not in entry
+
+    again = run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
+    assert again.removed == ("deck-sv.pptx", "site/sv/index.html") and f"{OUT}/deck-sv.pptx" not in server.files
+
+
+def test_a_locked_outdated_file_waits_for_the_next_run(tmp_path, server):
+    both, storage, _ = make(tmp_path, server, languages=("fi", "sv"))
+    run_once(both, AS_OF, clock=clock, storage=storage)
+    fi_only, storage, _ = make(tmp_path, server, languages=("fi",))
+    server.faults.append(Fault("POST", "deck-sv.pptx')/Recycle", 423))
+    first = run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
+    assert (first.status, first.exit_code, first.removed) == ("built", 0, ())
+    assert first.remove_error == f"{server.site_url}: {OUT}/deck-sv.pptx: the file is locked (open in Excel)"
+    assert summary(first, l10n("fi")).endswith(" Vanhentuneita tiedostoja ei voitu poistaa; seuraava ajo yrittää "
+                                               "uudelleen.")
+    assert f"{OUT}/deck-sv.pptx" in server.files and f"{OUT}/site/sv/index.html" in server.files
+    files = load_state(fi_only.state_folder)["published"]["files"]
+    assert "deck-sv.pptx" in files and "site/sv/index.html" in files and "deck-fi.pptx" in files
+
+    second = run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
+    assert second.removed == ("deck-sv.pptx", "site/sv/index.html") and second.remove_error is None
+    assert sorted(server.recycle_bin) == [f"{OUT}/deck-sv.pptx", f"{OUT}/site/sv/index.html"]
+    assert "deck-sv.pptx" not in load_state(fi_only.state_folder)["published"]["files"]
+
+
+def test_remove_accepts_a_missing_file_waits_out_throttling_and_reports_refusals(tmp_path, server):
+    _, storage, sleeps = make(tmp_path, server)
+    server.put_file(f"{OUT}/vanha.pptx", b"old")
+    server.faults.append(Fault("POST", "/Recycle", 429, headers={"Retry-After": "1"}))
+    assert storage.remove(OUT, ["puuttuu.pptx", "vanha.pptx"]) == ["vanha.pptx"]
+    assert sleeps == [1.0] and server.recycle_bin[f"{OUT}/vanha.pptx"].data == b"old"
+
+    server.put_file(f"{OUT}/toinen.pptx", b"other")
+    server.faults.append(Fault("POST", "/Recycle", 403))
+    with pytest.raises(StorageError) as err:
+        storage.remove(OUT, ["toinen.pptx"])
+    assert str(err.value) == f"{server.site_url}: {OUT}/toinen.pptx: access denied (HTTP 403, sign-in: token)"
+    assert server.files[f"{OUT}/toinen.pptx"].data == b"other"

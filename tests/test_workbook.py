@@ -274,3 +274,158 @@ def test_libreoffice_opens_it(sample_build, tmp_path):
     assert out / FILENAME in result.outputs
     pdf = convert_to_pdf(out / FILENAME, tmp_path)
     assert pdf_pages(pdf) >= 7
+
+
+# A roadmap large enough that the projects sheet is written the bulk way, with a few names that
+# test the escaping: XML's special characters, Excel's _xHHHH_ escapes, control characters,
+# whitespace at either end, text that looks like rich-text markup.
+LARGE_ROWS = 3000
+NASTY = ['A & B <c> "q" \'a\'', " leading", "trailing ", "_x0041_", "<r>rich</r>", "tab\tin",
+         "line\nbreak", "ctl\x01char", "nul\x00x", "\ufffe", "ü€–😀", "]]>", "&amp;"]
+NASTY_AT = 1000  # the first project given a nasty name
+
+
+def libreoffice_csv(path, outdir) -> dict[str, list[list[str]]]:
+    """Every sheet of `path` as LibreOffice shows it (en-US formats), by sheet name."""
+    import csv
+    import os
+    import subprocess
+
+    from tests.conftest import soffice
+
+    exe = soffice()
+    if exe is None:
+        pytest.skip("LibreOffice is not installed")
+    # separator, quote, UTF-8, first line, -, -, -, -, cells as shown, -, -, every sheet
+    options = "44,34,76,1,,0,false,true,true,false,false,-1"
+    env = {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    subprocess.run(
+        [exe, f"-env:UserInstallation=file://{outdir / 'lo-profile'}", "--headless", "--convert-to",
+         f"csv:Text - txt - csv (StarCalc):{options}", "--outdir", str(outdir), str(path)],
+        check=True, capture_output=True, timeout=180, env=env,
+    )
+    sheets = {}
+    for csv_path in outdir.glob(f"{path.stem}-*.csv"):
+        with csv_path.open(encoding="utf-8", newline="") as fh:
+            sheets[csv_path.stem[len(path.stem) + 1:]] = list(csv.reader(fh))
+    return sheets
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    import dataclasses
+
+    from benchmarks.generate import generate
+    from digireport.model import Text
+    from digireport.roadmap import parse_roadmap
+    from digireport.stats import compute_stats
+
+    tmp = tmp_path_factory.mktemp("large-workbook")
+    generate(tmp / "roadmap.xlsx", rows=LARGE_ROWS, seed=11, indicators=25)
+    roadmap = parse_roadmap((tmp / "roadmap.xlsx").read_bytes(), "roadmap.xlsx")
+    projects = list(roadmap.projects)
+    for k, text in enumerate(NASTY, start=NASTY_AT):
+        projects[k] = dataclasses.replace(projects[k], id=text, name=Text(text, text), owner=text)
+    roadmap = dataclasses.replace(roadmap, projects=tuple(projects))
+    stats = compute_stats(roadmap, SEED_DATE)
+    xlsx = render_workbook(roadmap, stats, BuildOptions(as_of=SEED_DATE))
+    path = tmp / FILENAME
+    path.write_bytes(xlsx)
+    return roadmap, stats, path
+
+
+@pytest.fixture(scope="module")
+def large_sheets(large, tmp_path_factory):
+    _roadmap, _stats, path = large
+    return libreoffice_csv(path, tmp_path_factory.mktemp("large-csv"))
+
+
+def expected_project_row(p) -> list[str]:
+    """A project's row as LibreOffice shows it in en-US, from the project itself."""
+    from digireport.i18n import l10n
+    from digireport.workbook import WORKBOOK_LABELS
+
+    fi, sv = l10n("fi"), l10n("sv")
+
+    def both(code) -> str:
+        if code is None:
+            return ""
+        a, b = fi(WORKBOOK_LABELS[code]), sv(WORKBOOK_LABELS[code])
+        return a if a == b else f"{a} / {b}"
+
+    history = dict(p.status_history)
+    beneficiaries = (", ".join(fi(WORKBOOK_LABELS[c]) for c in p.beneficiaries) + " / "
+                     + ", ".join(sv(WORKBOOK_LABELS[c]) for c in p.beneficiaries)) if p.beneficiaries else ""
+    return [
+        f"{p.row:,}", p.id or "", p.goal.value if p.goal else "", p.name.fi or "", p.name.sv or "",
+        ", ".join(str(y) for y in p.years), fi(WORKBOOK_LABELS[p.status]), sv(WORKBOOK_LABELS[p.status]),
+        both(history.get("10/2024")), both(p.level), both(p.basis), both(p.benefit), beneficiaries,
+        p.cost_class.value if p.cost_class else "", p.impact_class.value if p.impact_class else "",
+        both(p.model), p.owner or "", f"{p.cost_eur:,.2f} €" if p.cost_eur is not None else "",
+        both(p.cost_kind),
+    ]
+
+
+def test_libreoffice_reads_every_project_of_a_large_roadmap(large, large_sheets):
+    roadmap, _stats, _path = large
+    rows = large_sheets[PROJECTS]
+    assert len(rows) == 1 + LARGE_ROWS
+    assert rows[0][:4] == ["Rivi / Rad", "Tunnus / Beteckning", "Tavoite / Mål", "Nimi suomeksi / Namn på finska"]
+    assert rows[0][8] == "Tila 10/2024 / Status 10/2024"
+    projects = roadmap.projects
+    for k in (0, 1, LARGE_ROWS // 2, LARGE_ROWS - 1):
+        assert rows[1 + k] == expected_project_row(projects[k]), k
+    assert rows[1][0] == "4" and rows[-1][0] == f"{LARGE_ROWS + 3:,}"
+    # every row is there, in order, with its money formatted as euros
+    assert [r[0] for r in rows[1:]] == [f"{p.row:,}" for p in projects]
+    costs = [(r[17], p.cost_eur) for r, p in zip(rows[1:], projects, strict=True)]
+    assert sum(1 for _shown, value in costs if value is not None) > LARGE_ROWS // 5
+    assert all(shown == (f"{value:,.2f} €" if value is not None else "") for shown, value in costs)
+    assert large_sheets[ABOUT][3] == ["Tietojen päivämäärä / Datum för uppgifterna", "2.12.2025"]
+
+
+def test_text_comes_back_exactly_as_written(large, large_sheets):
+    rows = large_sheets[PROJECTS]
+    for k, text in enumerate(NASTY, start=NASTY_AT):
+        row = rows[1 + k]
+        assert (row[1], row[3], row[4], row[16]) == (text, text, text, text), text
+
+
+def test_large_projects_sheet_is_consistent(large):
+    roadmap, _stats, path = large
+    xlsx = path.read_bytes()
+    last = f"S{LARGE_ROWS + 1}"
+    book = openpyxl.load_workbook(path, read_only=True)
+    sheet_part = f"xl/worksheets/sheet{book.sheetnames.index(PROJECTS) + 1}.xml"
+    sheet = zip_text(xlsx, sheet_part)
+    assert f'<dimension ref="A1:{last}"/>' in sheet
+    table = next(zip_text(xlsx, n) for n in zip_names(xlsx)
+                 if n.startswith("xl/tables/") and 'displayName="Projects"' in zip_text(xlsx, n))
+    assert re.findall(r'ref="([^"]+)"', table) == [f"A1:{last}", f"A1:{last}"]
+    assert len(re.findall(r'<row r="\d+"', sheet)) == 1 + LARGE_ROWS
+    # Excel's own escapes, which Excel undoes when it reads the text back
+    assert "<t>_x005F_x0041_</t>" in sheet and "<t>ctl_x0001_char</t>" in sheet and "<t>nul_x0000_x</t>" in sheet
+    assert '<t xml:space="preserve"> leading</t>' in sheet and "<t>&lt;r&gt;rich&lt;/r&gt;</t>" in sheet
+    # the shared-string table counts what the sheets use, each text once
+    sst = zip_text(xlsx, "xl/sharedStrings.xml")
+    entries = re.findall(r"<si>(.*?)</si>", sst, re.S)
+    assert f'uniqueCount="{len(entries)}"' in sst and len(set(entries)) == len(entries)
+    used = sum(len(re.findall(r'<c r="[A-Z]+\d+"[^>]* t="s">', zip_text(xlsx, n)))
+               for n in zip_names(xlsx) if n.startswith("xl/worksheets/sheet"))
+    assert f'count="{used}"' in sst
+
+
+def test_large_workbook_is_the_same_bytes_twice(large):
+    roadmap, stats, path = large
+    assert render_workbook(roadmap, stats, BuildOptions(as_of=SEED_DATE)) == path.read_bytes()
+
+
+def test_roadmap_without_projects(sample_roadmap, sample_stats):
+    import dataclasses
+
+    empty = dataclasses.replace(sample_roadmap, projects=())
+    out = render_workbook(empty, sample_stats, BuildOptions(as_of=SEED_DATE))
+    ws = openpyxl.load_workbook(io.BytesIO(out))[PROJECTS]
+    # no projects, no follow-up snapshots: one column fewer; the table keeps one empty row
+    assert ws.tables["Projects"].ref == "A1:R2"
+    assert ws.max_row == 1 and ws["D1"].value == "Nimi suomeksi / Namn på finska"

@@ -8,16 +8,17 @@ import re
 import shutil
 import subprocess
 import tempfile
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from digireport.deck.check import check_deck, tag_language
+from digireport.deck.package import count_partnames, fixed_timestamps
 from digireport.deck.slides import BOTTOM, SUBTITLE_HEIGHT, TOP, Deck, Inches, paginate
 from digireport.deck.template import open_template, placeholder
 from digireport.errors import DigireportError
 from digireport.i18n import _, l10n
 from digireport.labels import COST_KIND_LABELS, GOAL_LONG, label
-from digireport.model import Goal
+from digireport.model import Goal, Status
 
 # Dates the city board approved the programme and each year's roadmap; they are decisions
 # recorded in the minutes, not in the master workbook, so they live here.
@@ -36,13 +37,37 @@ def paged(title: str, page: int, pages: int) -> str:
     return f"{title} ({page}/{pages})" if pages > 1 else title
 
 
-def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
-    """The deck in `lang` as .pptx bytes; identical bytes for the same input and `as_of`."""
+@dataclass(frozen=True)
+class ProjectLists:
+    """The projects each list of the deck shows, in order; the same in every language."""
+
+    followed: list  # in a followed-up roadmap year
+    done: list  # of those, completed
+    next_year: list  # in the next year's roadmap, by goal then workbook row
+
+
+def project_lists(roadmap, stats) -> ProjectLists:
+    """The projects of the deck's three lists: one pass over a roll-up of any size."""
+    span_years = frozenset(stats["followup_years"])
+    followed = [p for p in roadmap.projects if not span_years.isdisjoint(p.years)]
+    nxt = stats["next_year"]
+    upcoming = [p for p in roadmap.projects if nxt in p.years] if nxt is not None else []
+    order = {g: i for i, g in enumerate(Goal)}
+    upcoming.sort(key=lambda p: (order.get(p.goal, 9), p.row))
+    return ProjectLists(followed, [p for p in followed if p.status is Status.DONE], upcoming)
+
+
+def render_deck(roadmap, stats, lang: str, options, progress=None, lists: ProjectLists | None = None) -> bytes:
+    """The deck in `lang` as .pptx bytes; identical bytes for the same input and `as_of`.
+    `lists` (from `project_lists`) saves a second pass over the projects when both languages are made."""
+    lists = lists or project_lists(roadmap, stats)
     loc = l10n(lang)
     prs = open_template(options.template)
+    count_partnames(prs)
     as_of = options.as_of
     footer = {"date": loc.date(as_of), "presenter": options.presenter, "city": None}
-    deck = Deck(prs, loc, footer)
+    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
+    deck = Deck(prs, loc, footer, created=moment)
     followup = stats["followup_years"]
     nxt = stats["next_year"]
     s_span = span(followup)
@@ -64,10 +89,9 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
             programme=programme,
             span=s_span,
         )
-    slide = deck.slide("title", title)
+    slide = deck.slide("title", title, keep=("subtitle",))
     sub = loc.date(as_of) + (f"\n{options.presenter}" if options.presenter else "")
     placeholder(slide, "subtitle").text_frame.text = sub
-    deck.drop_empty(slide, keep=("subtitle",))
 
     agenda = [
         (0, loc(_("Background: the Digital Programme and the Digital Roadmap"))),
@@ -126,7 +150,6 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
 
     counts = stats["status_span"]["counts"]
     slide = deck.slide("chart", loc(_("2a. Digital Roadmap {span} – follow-up"), span=s_span))
-    deck.drop_empty(slide)
     deck.chart(
         slide,
         "pie",
@@ -138,7 +161,7 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     )
 
     span_years = frozenset(followup)
-    in_span = [p for p in roadmap.projects if not span_years.isdisjoint(p.years)]
+    in_span = lists.followed
     list_slides(
         deck,
         options,
@@ -154,7 +177,7 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
         [1, 8, 1.6, 1.8],
     )
 
-    done = [p for p in in_span if p.status.value == "done"]
+    done = lists.done
     comp = stats["completed"]
 
     def completed_row(p):
@@ -183,14 +206,13 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
     )
 
     if nxt is not None:
-        next_year_slides(deck, roadmap, stats, options, nxt)
+        next_year_slides(deck, lists.next_year, stats, options, nxt)
 
     tag_language(prs, loc.tag)
     props = prs.core_properties
     props.title = title
     props.language = loc.tag
     props.author = props.last_modified_by = "digireport"
-    moment = dt.datetime(as_of.year, as_of.month, as_of.day)
     props.created = props.modified = moment
     props.last_printed = moment
     props.revision = 1
@@ -203,14 +225,13 @@ def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
         raise DigireportError(message, **args)
     buf = io.BytesIO()
     prs.save(buf)
-    return normalized(buf.getvalue(), moment)
+    return fixed_timestamps(buf.getvalue(), moment)
 
 
 def goal_split(deck, stats, year, title=None) -> None:
     loc = deck.loc
     counts = stats["goal_by_year"][str(year)]
     slide = deck.slide("chart", title or loc(_("Digital Roadmap {year}"), year=year))
-    deck.drop_empty(slide)
     labels = [f"{label(loc, 'goal', g)} ({g})" if g != "K" else label(loc, "goal", g) for g in counts]
     deck.chart(
         slide,
@@ -249,7 +270,6 @@ def indicator_slides(deck, roadmap, stats) -> None:
     base = loc(_("1. Follow-up of the Digital Programme – indicators"))
     for n, (goal, rows) in enumerate(groups, start=1):
         slide = deck.slide("table", paged(base, n, len(groups)))
-        deck.drop_empty(slide)
         name = f"{label(loc, 'goal', goal.value)} ({goal.value})"
         deck.subtitle(slide, name)
         alt = loc(_("Indicators: {goal}"), goal=name) + ": " + "; ".join(" · ".join(r) for r in rows)
@@ -277,7 +297,6 @@ def list_slides(deck, options, title, header, items, row, widths, subtitle=None,
     for n, page in enumerate(pages, start=1):
         base = continued if continued and n > 1 else title
         slide = deck.slide("table", paged(base, n, len(pages)))
-        deck.drop_empty(slide)
         if subtitle:
             deck.subtitle(slide, subtitle)
         alt = title + ": " + "; ".join(" · ".join(c for c in r if c) for r in page)
@@ -304,13 +323,10 @@ def more_rows(deck, title: str, hidden: int) -> None:
     )
 
 
-def next_year_slides(deck, roadmap, stats, options, year) -> None:
+def next_year_slides(deck, projects, stats, options, year) -> None:
     loc = deck.loc
     lang = loc.lang
     goal_split(deck, stats, year, title=loc(_("Digital Roadmap {year} – projects by goal"), year=year))
-    projects = [p for p in roadmap.projects if year in p.years]
-    order = {g: i for i, g in enumerate(Goal)}
-    projects.sort(key=lambda p: (order.get(p.goal, 9), p.row))
     list_slides(
         deck,
         options,
@@ -326,7 +342,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     grid = stats["impact_cost_by_year"][y]["impact_by_cost"]
     sizes = list(grid)
     slide = deck.slide("chart", loc(_("Digital Roadmap {year} – impact and cost"), year=year))
-    deck.drop_empty(slide)
     deck.chart(
         slide,
         "column",
@@ -343,7 +358,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     slide = deck.slide(
         "two charts", loc(_("Digital Roadmap {year} – long-term benefit and basis"), year=year)
     )
-    deck.drop_empty(slide)
     height = BOTTOM - TOP
     for field, name, left in (
         ("benefit", _("Projects by long-term benefit {year}"), Inches(0.5)),
@@ -366,7 +380,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     ):
         c = codes(field)
         slide = deck.slide("chart", loc(heading, year=year))
-        deck.drop_empty(slide)
         kind = "pie" if field == "level" else "bar"
         deck.chart(
             slide,
@@ -379,7 +392,6 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
 
     counts = stats["year_counts"]
     slide = deck.slide("chart", loc(_("Projects by roadmap year")))
-    deck.drop_empty(slide)
     deck.chart(
         slide,
         "pie",
@@ -391,43 +403,27 @@ def next_year_slides(deck, roadmap, stats, options, year) -> None:
     )
 
 
-def normalized(data: bytes, moment: dt.datetime) -> bytes:
-    """Re-zip with fixed timestamps, also inside the embedded chart workbooks, for identical bytes."""
-    stamp = moment.timetuple()[:6]
-    iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            blob = src.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                blob = normalized_workbook(blob, stamp, iso)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), blob, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def normalized_workbook(blob: bytes, stamp, iso: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            part = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                part = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*", lambda m: m.group(1) + iso.encode(), part
-                )
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=stamp), part, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 def render_decks(roadmap, stats, report, options, staging: Path, progress) -> None:
     """Pipeline stage: deck-<lang>.pptx for each language, and PDFs when asked."""
     written = []
+    lists = project_lists(roadmap, stats)
     for lang in options.languages:
         path = staging / f"deck-{lang}.pptx"
-        path.write_bytes(render_deck(roadmap, stats, lang, options, progress))
+        path.write_bytes(render_deck(roadmap, stats, lang, options, progress, lists))
         progress(_("Wrote {file}"), {"file": path.name})
         written.append(path)
     if options.pdf:
         convert_pdf(written, staging, progress)
+
+
+def has_calibri_metrics() -> bool:
+    """Whether LibreOffice will draw Calibri with Calibri's widths (Calibri or Carlito installed),
+    the widths the table rows are sized by; unknown (no fontconfig) counts as yes."""
+    exe = shutil.which("fc-match")
+    if exe is None:
+        return True
+    found = subprocess.run([exe, "Calibri"], capture_output=True, text=True, timeout=30).stdout
+    return "Carlito" in found or "Calibri" in found
 
 
 def convert_pdf(paths, outdir: Path, progress) -> None:
@@ -435,6 +431,14 @@ def convert_pdf(paths, outdir: Path, progress) -> None:
     if exe is None:
         progress(_("LibreOffice (soffice) is not installed; PDF decks were not written"), {})
         return
+    if not has_calibri_metrics():
+        progress(
+            _(
+                "The Carlito font is not installed: LibreOffice draws the decks' Calibri text wider, "
+                "so long tables in the PDF decks may run past the slide"
+            ),
+            {},
+        )
     with tempfile.TemporaryDirectory() as profile:
         for path in paths:
             subprocess.run(

@@ -6,23 +6,36 @@ from pptx.oxml.ns import qn
 
 from digireport.i18n import _
 
+_TITLE_TYPES = ("title", "ctrTitle")
+_PH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
+_CHART_OR_TABLE = (
+    "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "http://schemas.openxmlformats.org/drawingml/2006/table",
+)
+
 
 def tag_language(prs, tag: str) -> None:
-    """Every run, field and paragraph end on slides and notes carries the deck's language."""
-    parts = []
+    """Every run, field and paragraph end on slides and notes carries the deck's language.
+
+    Charts and tables are tagged as they are made (`tag_chart`, and the table cells' run
+    properties), so graphic frames are passed over. The slides are walked as plain XML: a
+    python-pptx proxy per run cost more than the rest of a long deck's tables.
+    """
+    rpr = qn("a:rPr")
+    frame = qn("p:graphicFrame")
     for slide in prs.slides:
-        parts.append(slide.element)
+        parts = [sp for sp in slide.element.find(qn("p:cSld")).find(qn("p:spTree")) if sp.tag != frame]
         if slide.has_notes_slide:
             parts.append(slide.notes_slide.element)
-    for element in parts:
-        for run in element.iter(qn("a:r"), qn("a:fld")):
-            run.get_or_add_rPr().set("lang", tag)
-        for end in element.iter(qn("a:endParaRPr")):
-            end.set("lang", tag)
-    for slide in prs.slides:
-        for shape in slide.shapes:
-            if shape.has_chart:
-                tag_chart(shape.chart._chartSpace, tag)
+        for element in parts:
+            for run in element.iter(qn("a:r"), qn("a:fld")):
+                props = run.find(rpr)
+                if props is None:
+                    props = run.makeelement(rpr, {})
+                    run.insert(0, props)
+                props.set("lang", tag)
+            for end in element.iter(qn("a:endParaRPr")):
+                end.set("lang", tag)
 
 
 def tag_chart(space, tag: str) -> None:
@@ -40,10 +53,28 @@ def tag_chart(space, tag: str) -> None:
         props.set("lang", tag)
 
 
+def _shapes(slide):
+    return slide.element.find(qn("p:cSld")).find(qn("p:spTree"))
+
+
 def slide_title(slide) -> str:
-    # By placeholder type, not name: the check must also judge slides of a foreign template.
-    ph = slide.shapes.title
-    return ph.text_frame.text.strip() if ph is not None else ""
+    # The placeholder python-pptx calls the title (index 0, or of a title type), not one found by
+    # name: the check must also judge slides of a foreign template.
+    for sp in _shapes(slide).iterchildren(qn("p:sp")):
+        ph = sp.find(_PH)
+        if ph is not None and (ph.get("idx", "0") == "0" or ph.get("type") in _TITLE_TYPES):
+            paras = sp.iter(qn("a:p"))
+            return "\n".join("".join(t.text or "" for t in p.iter(qn("a:t"))) for p in paras).strip()
+    return ""
+
+
+def _needs_alt_text(shape) -> bool:
+    if shape.tag == qn("p:pic"):
+        return True
+    if shape.tag != qn("p:graphicFrame"):
+        return False
+    data = shape.find(f"{qn('a:graphic')}/{qn('a:graphicData')}")
+    return data is not None and data.get("uri") in _CHART_OR_TABLE
 
 
 def check_deck(prs) -> list[tuple[str, dict]]:
@@ -63,8 +94,7 @@ def check_deck(prs) -> list[tuple[str, dict]]:
             )
         else:
             seen[title] = n
-        for shape in slide.shapes:
-            if shape.has_chart or shape.has_table or shape.shape_type == 13:
-                if not shape._element.xpath("./*[1]/p:cNvPr/@descr"):
-                    problems.append((_("Slide {slide}: a chart or table has no alt text"), {"slide": n}))
+        for shape in _shapes(slide):
+            if _needs_alt_text(shape) and shape[0].find(qn("p:cNvPr")).get("descr") is None:
+                problems.append((_("Slide {slide}: a chart or table has no alt text"), {"slide": n}))
     return problems

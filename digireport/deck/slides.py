@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.oxml import parse_xml
-from pptx.oxml.ns import nsdecls
+from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
-from digireport.deck.template import FOOTER, layout, placeholder
+from digireport.deck.check import tag_chart
+from digireport.deck.metrics import LINE_SPACING, WIDTHS
+from digireport.deck.package import ChartData, blank_slide, copy_notes_slide
+from digireport.deck.template import FOOTER, NAME_PATH, PH_PATH, placeholder
 
 TOP = Inches(1.3)
 BOTTOM = Inches(6.9)
@@ -22,58 +26,86 @@ LEFT = Inches(0.5)
 WIDTH = Inches(12.33)
 TABLE_FONT = 11
 SUBTITLE_HEIGHT = Inches(0.45)
-# Average glyph width as a share of the font size; a little wide so estimates err toward
-# more pages rather than rows pushed past the slide's bottom edge.
-GLYPH = 0.55
 CELL_MARGIN_PT = 7.2 * 2
 CELL_MARGIN_Y = Pt(3.6)
+# Share of a cell's inner width the row estimate lets a line fill: renderers differ a little in
+# kerning and rounding, and a word that just fits in one may wrap in another.
+FIT = 0.97
 # Percentage labels as `40,38 %`; the locale id in the format code makes PowerPoint and
 # LibreOffice use the deck's decimal comma whatever the viewer's own locale is.
 PERCENT_FORMAT = {"fi": "[$-40B]0.00\\ %", "sv": "[$-81D]0.00\\ %"}
-LINE = 1.2
 
 
 class Deck:
     """One presentation being built in one language."""
 
-    def __init__(self, prs, loc, footer: dict[str, str | None]):
+    def __init__(self, prs, loc, footer: dict[str, str | None], created: dt.datetime):
         self.prs = prs
         self.loc = loc
         self.footer = footer
+        self.created = created  # the report date: the date of every part, so builds repeat byte for byte
+        self._layouts = {lay.name: lay for lay in prs.slide_layouts}
+        # The shapes each (layout, kept placeholders) slide starts with, made once: finding and
+        # renaming placeholders through python-pptx costs an XPath query per shape per slide.
+        self._starts: dict[tuple[str, tuple[str, ...]], list] = {}
+        self._blank_notes = None
 
-    def slide(self, layout_name: str, title: str):
-        slide = self.prs.slides.add_slide(layout(self.prs, layout_name))
-        lay = slide.slide_layout
-        # Slide placeholders get generic names; give them their layout placeholder's name.
-        names = {ph.placeholder_format.idx: ph.name for ph in lay.placeholders}
-        for ph in slide.placeholders:
-            ph.name = names.get(ph.placeholder_format.idx, ph.name)
-        placeholder(slide, "title").text_frame.text = title
-        for name in FOOTER:
-            text = self.footer.get(name)
-            source = placeholder(lay, name)
-            if not text and name != "city":
-                continue
-            sp = copy.deepcopy(source.element)
-            slide.shapes._spTree.append(sp)
-            if text:
-                placeholder(slide, name).text_frame.text = text
+    def slide(self, layout_name: str, title: str, keep: Sequence[str] = ()):
+        """A slide of the named layout with its title, the footer and the placeholders in `keep`;
+        the layout's other placeholders are left out so no empty prompt text shows."""
+        lay = self._layouts[layout_name]
+        key = (layout_name, tuple(keep))
+        if key not in self._starts:
+            self._starts[key] = self._start(lay, keep)
+        slide = blank_slide(self.prs, lay)
+        tree = shape_tree(slide)
+        for i, sp in enumerate(self._starts[key]):
+            sp = copy.deepcopy(sp)
+            if i == 0:
+                set_text(sp, title)
+            tree.append(sp)
         return slide
 
-    def drop_empty(self, slide, keep: Sequence[str] = ()) -> None:
-        for ph in list(slide.placeholders):
-            if ph.name not in ("title", *FOOTER, *keep):
-                ph.element.getparent().remove(ph.element)
+    def _start(self, lay, keep: Sequence[str]) -> list:
+        """The shapes a slide of `lay` starts with: the title (first) and the `keep` placeholders
+        empty, inheriting place and style from the layout, then the footer placeholders copied
+        whole from the layout (a slide does not inherit them) with their text; each named as in
+        the layout."""
+        placeholders = {}
+        for sp in shape_tree(lay).iterchildren(qn("p:sp")):
+            ph = sp.find(PH_PATH)
+            if ph is not None:
+                placeholders.setdefault(sp.find(NAME_PATH).get("name"), (sp, ph))
+        shapes = []
+        for name in ("title", *keep):
+            _sp, ph = placeholders[name]
+            sp = parse_xml(
+                f'<p:sp {nsdecls("a", "p")}><p:nvSpPr><p:cNvPr id="0" name="{escape(name, _QUOTE)}"/>'
+                '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr/></p:nvSpPr><p:spPr/>'
+                "<p:txBody><a:bodyPr/><a:lstStyle/><a:p/></p:txBody></p:sp>"
+            )
+            sp.find(_NVPR).append(copy.deepcopy(ph))
+            shapes.append(sp)
+        for name in FOOTER:
+            text = self.footer.get(name)
+            if not text and name != "city":
+                continue
+            sp = copy.deepcopy(placeholders[name][0])
+            if text:
+                set_text(sp, text)
+            shapes.append(sp)
+        for n, sp in enumerate(shapes, start=2):
+            sp.find(NAME_PATH).set("id", str(n))
+        return shapes
 
     def bullets(self, layout_name: str, title: str, lines: Sequence[tuple[int, str]]):
-        slide = self.slide(layout_name, title)
+        slide = self.slide(layout_name, title, keep=("body",))
         body = placeholder(slide, "body").text_frame
         for i, (level, text) in enumerate(lines):
             para = body.paragraphs[0] if i == 0 else body.add_paragraph()
             para.text = text
             para.level = level
             para.font.size = Pt(18 if level == 0 else 16)
-        self.drop_empty(slide, keep=("body",))
         return slide
 
     def subtitle(self, slide, text: str, top=TOP) -> None:
@@ -97,7 +129,7 @@ class Deck:
     ):
         """A native chart with its data embedded; alt text and notes state the same data."""
         left, top, width, height = box or (LEFT, TOP, Inches(9.0), BOTTOM - TOP)
-        data = CategoryChartData()
+        data = ChartData(created=self.created)
         data.categories = list(labels)
         for name, vals in series or ((series_name, values),):
             data.add_series(name, list(vals))
@@ -142,6 +174,7 @@ class Deck:
         if total_text:
             alt += f". {total_text}"
         frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
+        tag_chart(chart._chartSpace, self.loc.tag)
         self.notes(slide, alt, labels, values, series)
         if total_text:
             tb = slide.shapes.add_textbox(
@@ -164,8 +197,22 @@ class Deck:
             total = sum(values) or 1
             for lab, v in zip(labels, values, strict=True):
                 lines.append(f"{lab}\t{self.loc.integer(v)}\t{self.loc.percent(v / total)}")
-        frame = slide.notes_slide.notes_text_frame
-        frame.text = (frame.text + "\n" if frame.text else "") + "\n".join(lines)
+        self.add_notes(slide, lines)
+
+    def add_notes(self, slide, lines: Sequence[str]) -> None:
+        """`lines` as paragraphs of the slide's speaker notes, after any notes already there."""
+        if slide.has_notes_slide or self._blank_notes is None:
+            notes = slide.notes_slide
+            if self._blank_notes is None:
+                self._blank_notes = copy.deepcopy(notes.element)
+        else:
+            notes = copy_notes_slide(slide, self._blank_notes)
+        body = notes.notes_placeholder.element.find(qn("p:txBody"))
+        paras = body.findall(qn("a:p"))
+        if len(paras) == 1 and not len(paras[0]):
+            body.remove(paras[0])
+        xml = paragraphs_xml("\n".join(lines))
+        body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{xml}</p:txBody>"))
 
     def table(
         self,
@@ -179,34 +226,42 @@ class Deck:
         """A table whose row heights are the estimated ones; the first row is the header."""
         col_widths = [int(WIDTH * w / sum(widths)) for w in widths]
         heights = [row_height(header, col_widths, bold=True)] + [row_height(r, col_widths) for r in rows]
-        frame = slide.shapes.add_table(len(rows) + 1, len(header), LEFT, top, sum(col_widths), sum(heights))
+        frame = slide.shapes.add_table(1, len(header), LEFT, top, sum(col_widths), sum(heights))
         frame.name = alt.split(":")[0]
         table = frame.table
         table.first_row = True
         tbl = table._tbl
+        tag = self.loc.tag
         for col, w in zip(tbl.tblGrid.gridCol_lst, col_widths, strict=True):
             col.w = Emu(w)
         # The rows are written as one XML fragment: python-pptx's per-cell property look-ups
-        # cost most of a long deck's time. The fragment is what those look-ups would make.
+        # cost most of a long deck's time.
         body = "".join(
-            f'<a:tr h="{height}">{"".join(cell_xml(text, r == 0) for text in cells)}</a:tr>'
+            f'<a:tr h="{height}">{"".join(cell_xml(text, r == 0, tag) for text in cells)}</a:tr>'
             for r, (cells, height) in enumerate(zip([header, *rows], heights, strict=True))
         )
         for tr in tbl.tr_lst:
             tbl.remove(tr)
         tbl.extend(parse_xml(f"<a:tbl {nsdecls('a')}>{body}</a:tbl>"))
         frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
-        notes = slide.notes_slide.notes_text_frame
-        notes.text = "\n".join("\t".join(r) for r in [header, *rows])
         return frame
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0B-\x1F]")
+_NVPR = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}"
+_QUOTE = {'"': "&quot;"}
+_BREAKS = re.compile("[\n\v]")
 
 
-def cell_xml(text: str, bold: bool) -> str:
-    """A table cell as python-pptx writes it when given the text, margins, wrap and font."""
-    props = f'<a:pPr><a:defRPr sz="{TABLE_FONT * 100}" b="{int(bold)}"/></a:pPr>'
+def shape_tree(slide):
+    """The slide's (or layout's) shape tree as XML: walking it directly skips python-pptx's
+    per-shape proxies, each of which asks an XPath question to know if it is a placeholder."""
+    return slide.element.find(qn("p:cSld")).find(qn("p:spTree"))
+
+
+def paragraphs_xml(text: str, props: str = "") -> str:
+    """`text` as <a:p> elements the way python-pptx's text setters write it: a paragraph per line,
+    a line break for a vertical tab, other control characters escaped as _xHHHH_."""
     paras = []
     for para in text.split("\n"):
         parts = []
@@ -217,33 +272,66 @@ def cell_xml(text: str, bold: bool) -> str:
                 run = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", run)
                 parts.append(f"<a:r><a:t>{escape(run)}</a:t></a:r>")
         paras.append(f"<a:p>{props}{''.join(parts)}</a:p>")
+    return "".join(paras)
+
+
+def set_text(sp, text: str) -> None:
+    """The shape's text in place of the paragraphs it has, keeping its body properties."""
+    body = sp.find(qn("p:txBody"))
+    for para in body.findall(qn("a:p")):
+        body.remove(para)
+    body.extend(parse_xml(f"<p:txBody {nsdecls('a', 'p')}>{paragraphs_xml(text)}</p:txBody>"))
+
+
+def cell_xml(text: str, bold: bool, lang: str | None = None) -> str:
+    """A table cell with the table font (and language) on each run and on each paragraph end, so
+    that empty cells keep the row height too (PowerPoint sizes an empty paragraph by its end mark)."""
+    props = (f'lang="{lang}" ' if lang else "") + f'sz="{TABLE_FONT * 100}" b="{int(bold)}"'
+    paras = paragraphs_xml(text).replace("<a:r><a:t>", f"<a:r><a:rPr {props}/><a:t>")
+    paras = paras.replace("</a:p>", f"<a:endParaRPr {props}/></a:p>")
     return (
         '<a:tc><a:txBody><a:bodyPr wrap="square"/><a:lstStyle/>'
-        f'{"".join(paras)}</a:txBody><a:tcPr marT="{CELL_MARGIN_Y}" marB="{CELL_MARGIN_Y}"/></a:tc>'
+        f"{paras}</a:txBody>"
+        f'<a:tcPr marT="{CELL_MARGIN_Y}" marB="{CELL_MARGIN_Y}"/></a:tc>'
     )
 
 
 def text_lines(text: str, width_emu: int, font_pt: float = TABLE_FONT, bold: bool = False) -> int:
-    inner_pt = width_emu / 12700 - CELL_MARGIN_PT
-    per_line = max(1, int(inner_pt / (font_pt * (GLYPH + (0.05 if bold else 0)))))
+    """Lines `text` takes in a table cell `width_emu` wide, wrapped at spaces the way PowerPoint
+    and LibreOffice wrap it: word by word, a word longer than a line broken between letters."""
+    room = (width_emu / 12700 - CELL_MARGIN_PT) * 1000 / font_pt * FIT
+    widths = WIDTHS[bold]
+    if sum(map(widths.__getitem__, text)) <= room and not _BREAKS.search(text):
+        return 1  # most cells: one line, no need to lay the words out
+    space = widths[" "]
     lines = 0
-    for para in text.split("\n") or [""]:
-        words = para.split()
-        line, count = 0, 1
-        for word in words:
-            n = len(word)
-            if line and line + 1 + n > per_line:
-                count += 1
-                line = 0
-            count += max(0, math.ceil(n / per_line) - 1)
-            line = (line + 1 + n) if line else n
-        lines += count
-    return max(1, lines)
+    for para in _BREAKS.split(text):
+        lines += 1
+        used = 0.0
+        for word in para.split():
+            w = sum(map(widths.__getitem__, word))
+            if used and used + space + w > room:
+                lines += 1
+                used = 0.0
+            if used:
+                used += space + w
+                continue
+            extra = max(0, math.ceil(w / room) - 1)
+            lines += extra
+            used = w - extra * room
+    return lines
 
 
 def row_height(cells: Sequence[str], col_widths: Sequence[int], bold: bool = False) -> int:
+    """Height of a table row: its tallest cell's lines at the font's line spacing, plus margins."""
+    return _row_height(tuple(cells), tuple(col_widths), bold)
+
+
+# Pagination measures each row, then the table writes it with that height: measured once.
+@functools.lru_cache(maxsize=2048)
+def _row_height(cells: tuple[str, ...], col_widths: tuple[int, ...], bold: bool) -> int:
     lines = max(text_lines(text, w, bold=bold) for text, w in zip(cells, col_widths, strict=True))
-    return int(Pt(lines * TABLE_FONT * LINE + 7.2 + 2))
+    return int(Pt(lines * TABLE_FONT * LINE_SPACING) + 2 * CELL_MARGIN_Y)
 
 
 def paginate(

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from pptx import Presentation
+from pptx.oxml.ns import qn
 
 from digireport import PROJECT_ROOT
 from digireport.errors import TemplateError
@@ -14,6 +15,8 @@ from digireport.i18n import _
 DEFAULT_TEMPLATE = PROJECT_ROOT / "templates" / "pptx" / "digireport.pptx"
 
 FOOTER = ("date", "presenter", "city")
+PH_PATH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
+NAME_PATH = f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}"
 REQUIRED: dict[str, tuple[str, ...]] = {
     "title": ("title", "subtitle", *FOOTER),
     "section": ("title", *FOOTER),
@@ -39,7 +42,7 @@ def open_template(path: Path | None):
             raise TemplateError(
                 _("{file}: template lacks the layout '{layout}'"), file=path.name, layout=name
             )
-        present = {ph.name for ph in layout.placeholders}
+        present = placeholder_names(layout)
         for ph in placeholders:
             if ph not in present:
                 raise TemplateError(
@@ -51,8 +54,15 @@ def open_template(path: Path | None):
     return prs
 
 
-def layout(prs, name: str):
-    return next(lay for lay in prs.slide_layouts if lay.name == name)
+def placeholder_names(layout) -> set[str]:
+    """Names of the layout's placeholders, read from its XML (python-pptx's shape proxies ask an
+    XPath question per shape, which the check would pay on every build)."""
+    tree = layout.element.find(qn("p:cSld")).find(qn("p:spTree"))
+    return {
+        sp.find(NAME_PATH).get("name")
+        for sp in tree.iterchildren(qn("p:sp"))
+        if sp.find(PH_PATH) is not None
+    }
 
 
 def placeholder(container, name: str):

@@ -1,0 +1,125 @@
+"""The .pptx package: part names, chart workbooks and fixed zip timestamps."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import re
+import struct
+
+from pptx.chart.data import CategoryChartData
+from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from pptx.opc.packuri import PackURI
+from pptx.parts.slide import NotesSlidePart
+
+
+def count_partnames(prs) -> None:
+    """Give new parts (notes, charts, workbooks) their names from a counter.
+
+    python-pptx names each new part by walking every relationship of the package, so a deck's
+    build time grew with the square of its parts. The deck only ever adds parts, so after one
+    walk per name pattern the next free number is the last one plus one. This replaces the
+    package's `next_partname` on this presentation only.
+    """
+    package = prs.part.package
+    last: dict[str, int] = {}
+
+    def next_partname(tmpl: str) -> PackURI:
+        if tmpl not in last:
+            pattern = re.compile(re.escape(tmpl).replace("%d", r"(\d+)") + "$")
+            found = (pattern.match(str(part.partname)) for part in package.iter_parts())
+            last[tmpl] = max((int(m.group(1)) for m in found if m), default=0)
+        last[tmpl] += 1
+        return PackURI(tmpl % last[tmpl])
+
+    package.next_partname = next_partname
+
+
+def blank_slide(prs, layout):
+    """A new last slide of `layout` without the layout's placeholders.
+
+    This is python-pptx's `Slides.add_slide` less its copying of the layout's placeholders,
+    which costs several XPath queries per placeholder; the deck writes each slide's shapes
+    itself. The two calls are python-pptx's own part and XML methods.
+    """
+    rid, slide = prs.part.add_slide(layout)
+    prs.element.get_or_add_sldIdLst().add_sldId(rid)
+    return slide
+
+
+def copy_notes_slide(slide, blank):
+    """A notes slide for `slide` made from `blank`, the XML of a still empty notes slide that
+    python-pptx made for an earlier slide of the same presentation.
+
+    python-pptx's `slide.notes_slide` copies the notes master's placeholders one at a time with
+    XPath queries for each, which cost more than the chart the notes describe. This is its
+    `NotesSlidePart.new` with a copy of the finished placeholders instead.
+    """
+    part = slide.part
+    package = part.package
+    notes = NotesSlidePart(
+        package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+        CONTENT_TYPE.PML_NOTES_SLIDE,
+        package,
+        copy.deepcopy(blank),
+    )
+    notes.relate_to(package.presentation_part.notes_master_part, RELATIONSHIP_TYPE.NOTES_MASTER)
+    notes.relate_to(part, RELATIONSHIP_TYPE.SLIDE)
+    part.relate_to(notes, RELATIONSHIP_TYPE.NOTES_SLIDE)
+    return notes.notes_slide
+
+
+class ChartData(CategoryChartData):
+    """Category chart data whose embedded workbook xlsxwriter writes with `created` as its date.
+
+    python-pptx's own writer stamps the workbook with the time of the build, so no two decks
+    would be the same bytes. The cells are those python-pptx's chart XML refers to: categories in
+    A2…, each series' name in row 1 and its values below, so "Edit data" opens the chart's data."""
+
+    def __init__(self, created: dt.datetime):
+        super().__init__()
+        self.created = created
+
+    @property
+    def xlsx_blob(self) -> bytes:
+        import xlsxwriter
+
+        out = io.BytesIO()
+        with xlsxwriter.Workbook(out, {"in_memory": True}) as book:
+            book.set_properties({"created": self.created})  # xlsxwriter dates every zip entry 1.1.1980
+            sheet = book.add_worksheet()
+            sheet.set_column(0, 0, 40)
+            sheet.write_column(1, 0, [str(category.label) for category in self.categories])
+            for col, series in enumerate(self, start=1):
+                sheet.write(0, col, series.name)
+                sheet.write_column(1, col, series.values)
+        return out.getvalue()
+
+
+def fixed_timestamps(data: bytes, moment: dt.datetime) -> bytes:
+    """The zip `data` with every entry's modification time set to `moment`.
+
+    The dates sit at fixed offsets of each local header and central directory entry (PKWARE
+    APPNOTE 4.3.7, 4.3.12), so they are written in place instead of compressing every part a
+    second time.
+    """
+    buf = bytearray(data)
+    stamp = struct.pack(
+        "<HH",
+        (moment.hour << 11) | (moment.minute << 5) | (moment.second // 2),
+        ((moment.year - 1980) << 9) | (moment.month << 5) | moment.day,
+    )
+    end = buf.rfind(b"PK\x05\x06")
+    entries, _size, pos = struct.unpack_from("<HII", buf, end + 10)
+    for _ in range(entries):
+        if buf[pos : pos + 4] != b"PK\x01\x02":
+            raise ValueError("not a zip central directory entry")
+        buf[pos + 12 : pos + 16] = stamp
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", buf, pos + 28)
+        (local,) = struct.unpack_from("<I", buf, pos + 42)
+        if buf[local : local + 4] != b"PK\x03\x04":
+            raise ValueError("not a zip local header")
+        buf[local + 10 : local + 14] = stamp
+        pos += 46 + name_len + extra_len + comment_len
+    return bytes(buf)
