@@ -8,11 +8,15 @@ escaped; a Content-Security-Policy forbids scripts altogether.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
+import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from functools import partial
 from html import escape
-from json.encoder import encode_basestring
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -70,6 +74,12 @@ STATUS = _("Status of the project")
 TOTAL = _("Total")
 GOAL = _("Goal")
 ALL_PROJECTS = _("All projects")
+FIRST_PROJECTS = _("First {shown} of {total} projects")
+MORE_PROJECTS = _("The list shows the first {shown} of {total} projects. Projects not shown on this page: {n}.")
+WHERE_ALL_PROJECTS = _(
+    "Every project is in the open data files below, and in the indicator workbook of the follow-up.")
+PROJECTS_CSV = _("Projects (CSV)")
+PROJECTS_JSON = _("Projects (JSON)")
 OPEN_DATA = _("Open data")
 OPEN_DATA_NOTE = _(
     "The same data as machine-readable files (UTF-8). The fields are described in both languages in "
@@ -165,9 +175,10 @@ def render_web(roadmap: Roadmap, stats: dict, report: dict, options: Any, stagin
     site = staging / SITE
     (site / "data").mkdir(parents=True, exist_ok=True)
     languages = tuple(lang for lang in LANGUAGES if lang in options.languages) or LANGUAGES
+    listed = listed_projects(report, options.max_list_rows)
     for lang in languages:
         (site / lang).mkdir(exist_ok=True)
-        _write(site / lang / "index.html", report_page(report, l10n(lang), languages))
+        _write(site / lang / "index.html", report_page(report, l10n(lang), languages, listed=listed))
     _write(site / "index.html", landing_page(report, languages))
     write_open_data(report, site / "data")
     progress(_("Wrote {file}"), {"file": f"{SITE}/"})
@@ -222,8 +233,21 @@ def landing_page(report: dict, languages: tuple[str, ...]) -> str:
     return "".join(parts)
 
 
-def report_page(report: dict, loc: L10n, languages: tuple[str, ...]) -> str:
-    """One language's report page."""
+def listed_projects(report: dict, max_rows: int | None = None) -> list[dict]:
+    """The projects the pages list: by goal, then by row, at most `max_rows` of them."""
+    order = {g.value: n for n, g in enumerate(GOAL_ORDER)}
+    projects = report["projects"]
+    if max_rows is None or max_rows >= len(projects):
+        return sorted(projects, key=lambda p: (order.get(p["goal"], 9), p["row"]))
+    return heapq.nsmallest(max(max_rows, 0), projects, key=lambda p: (order.get(p["goal"], 9), p["row"]))
+
+
+def report_page(report: dict, loc: L10n, languages: tuple[str, ...], max_rows: int | None = None,
+                listed: list[dict] | None = None) -> str:
+    """One language's report page; its project list stops at `max_rows` (or at `listed`, computed once
+    for every page) with a note of how many more there are and where they all are."""
+    if listed is None:
+        listed = listed_projects(report, max_rows)
     title = _title(report, loc)
     out = [_head(loc, title), "<body>\n"]
     out.append(f'<a class="skip" href="#main">{_e(loc(SKIP))}</a>\n')
@@ -239,7 +263,7 @@ def report_page(report: dict, loc: L10n, languages: tuple[str, ...]) -> str:
     out.append(f"<h1>{_e(title)}</h1>\n")
     out.append(_source_line(report, loc))
     out.append(_indicators_section(report, loc))
-    out.append(_projects_section(report, loc))
+    out.append(_projects_section(report, loc, listed))
     out.append(_open_data_section(loc))
     out.append("</main>\n<footer>\n")
     out.append(_source_line(report, loc))
@@ -372,7 +396,7 @@ def _bar_chart(ident: str, title: str, desc: str, bars: list[tuple[str, int, str
     return "".join(out)
 
 
-def _projects_section(report: dict, loc: L10n) -> str:
+def _projects_section(report: dict, loc: L10n, listed: list[dict]) -> str:
     stats = report["stats"]
     span = stats["status_span"]
     span_years = _years_span(span["years"])
@@ -432,29 +456,39 @@ def _projects_section(report: dict, loc: L10n) -> str:
     out.extend(f'<td class="num">{_e(loc.integer(stats["year_counts"].get(str(y), 0)))}</td>' for y in years)
     out.append("</tr></tfoot>\n</table>\n</div>\n")
 
-    # Every project, grouped by goal.
-    out.append(f'<h3 id="list">{_e(loc(ALL_PROJECTS))}</h3>\n')
+    # The projects grouped by goal; a large roll-up lists only the first ones, the open data has them all.
+    total = len(report["projects"])
+    hidden = total - len(listed)
+    shown, all_ = loc.integer(len(listed)), loc.integer(total)
+    heading = loc(FIRST_PROJECTS, shown=shown, total=all_) if hidden else loc(ALL_PROJECTS)
+    out.append(f'<h3 id="list">{_e(heading)}</h3>\n')
     out.append(_table_open(loc(_("Projects with goal, roadmap years and status")), "table-projects"))
     out.append("<thead><tr>" + "".join(
         f'<th scope="col">{_e(loc(h))}</th>'
         for h in (_("Identifier"), _("Project"), _("Goal"), _("Roadmap years"), STATUS)))
     out.append("</tr></thead>\n<tbody>\n")
-    order = {g.value: n for n, g in enumerate(GOAL_ORDER)}
     statuses = {s.value: loc(STATUS_LABELS[s]) for s in Status}
-    for p in sorted(report["projects"], key=lambda p: (order.get(p["goal"], 9), p["row"])):
+    for p in listed:
         status = statuses[Status(p["status"]).value]
         name, name_lang = _name(p["name"], loc.lang)
         out.append(f'<tr data-project="{_e(p["id"])}"><td>{_e(p["id"])}</td>'
                    f'<th scope="row"{_lang_attr(name_lang, loc.lang)}>{_e(name)}</th><td>{_e(p["goal"])}</td>'
                    f'<td>{_e(", ".join(str(y) for y in p["years"]))}</td><td>{_e(status)}</td></tr>\n')
-    out.append("</tbody>\n</table>\n</div>\n</section>\n")
+    out.append("</tbody>\n</table>\n</div>\n")
+    if hidden:
+        note = loc(MORE_PROJECTS, shown=shown, total=all_, n=loc.integer(hidden))
+        out.append(f'<p id="list-more">{_e(note)} {_e(loc(WHERE_ALL_PROJECTS))}</p>\n<ul class="data">\n')
+        out.extend(f'<li><a href="../data/{name}">{_e(loc(label))}</a></li>\n'
+                   for name, label in (("projects.csv", PROJECTS_CSV), ("projects.json", PROJECTS_JSON)))
+        out.append("</ul>\n")
+    out.append("</section>\n")
     return "".join(out)
 
 
 def _open_data_section(loc: L10n) -> str:
     out = [f'<section aria-labelledby="open-data">\n<h2 id="open-data">{_e(loc(OPEN_DATA))}</h2>\n']
     out.append(f'<p>{_e(loc(OPEN_DATA_NOTE))}</p>\n<ul class="data">\n')
-    for name, label in (("projects.csv", _("Projects (CSV)")), ("projects.json", _("Projects (JSON)")),
+    for name, label in (("projects.csv", PROJECTS_CSV), ("projects.json", PROJECTS_JSON),
                         ("indicators.csv", _("Indicators (CSV)")),
                         ("indicators.json", _("Indicators (JSON)")),
                         ("fields.json", _("Field descriptions (JSON)"))):
@@ -482,137 +516,116 @@ def _csv_cell(value: object) -> str:
     return text
 
 
-def _write_csv(fh: TextIO, header: list[str], rows: Iterable[list[object]]) -> None:
+def _write_csv(fh: TextIO, header: list[str], rows: Iterable[Iterable[object]]) -> None:
     writer = csv.writer(fh, lineterminator="\n")
     writer.writerow(header)
+    _write_rows(writer, rows)
+
+
+def _write_rows(writer: Any, rows: Iterable[Iterable[object]]) -> None:
     # Most cells are text that cannot start a formula: those go to the writer as they are.
     writer.writerows([v if type(v) is str and v[:1] not in _FORMULA_START else _csv_cell(v) for v in row]
                      for row in rows)
 
 
-_INFINITY = float("inf")
+# The standard library's C encoder only runs for unindented output; records go one per line so the
+# files stay readable and diffable, and a large roll-up's text is never in memory whole.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_JSON_BATCH = 1000
 
 
-def _json_float(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value == _INFINITY:
-        return "Infinity"
-    if value == -_INFINITY:
-        return "-Infinity"
-    return float.__repr__(value)
+def _records_encoder() -> Callable[[Iterable[object]], Iterable[str]]:
+    """The texts of `_JSON.encode` for a run of records, from one C encoder made once.
+
+    `JSONEncoder.encode` builds a new C encoder on every call, an eighth of the time of a small record;
+    the shortcut is used only where it gives exactly the text of `encode`."""
+    try:
+        from json.encoder import c_make_encoder, encode_basestring
+
+        make = c_make_encoder(None, _JSON.default, encode_basestring, None, ":", ",", False, False, True)
+
+        def encode(records: Iterable[object]) -> Iterable[str]:
+            return map("".join, map(make, records, repeat(0)))
+
+        probe = [{"a": [1, -2.5, None, True, False, "å\"\n\u2028"], "b": {"c": float("inf")}, "d": {}}, "x", 3]
+        if list(encode(probe)) == [_JSON.encode(item) for item in probe]:
+            return encode
+    except Exception:  # an interpreter without the C encoder, or with another signature for it
+        pass
+    return partial(map, _JSON.encode)
 
 
-def _json_key(key: object) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, float):
-        return _json_float(key)
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    if isinstance(key, int):
-        return int.__repr__(key)
-    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+_encode_records = _records_encoder()
 
 
-class _JsonWriter:
-    """The text of `json.dumps(obj, ensure_ascii=False, indent=2)`, written piece by piece.
+def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
+    """`{**head, key: records}` as JSON: the head on the first line, then one record per line."""
+    encode = _JSON.encode
+    fh.write(encode(head)[:-1] + ("," if head else "") + encode(key) + ":[")
+    sep = "\n"
+    for start in range(0, len(records), _JSON_BATCH):
+        fh.write(sep + ",\n".join(_encode_records(records[start:start + _JSON_BATCH])))
+        sep = ",\n"
+    fh.write("\n]}\n" if records else "]}\n")
 
-    The standard encoder has no fast path for indented output and builds the whole text in
-    memory; the projects of a large roll-up are tens of megabytes of it."""
 
-    def __init__(self, fh: TextIO) -> None:
-        self.fh = fh
-        self.out: list[str] = []
-        self.keys: dict[str, str] = {}  # '"name": ' by key: a few keys repeat for every project
+# Positions of the workbook's free text in a projects.csv row: id, names, problems, impacts, owner.
+_TEXT_CELLS = itemgetter(0, 4, 5, 6, 7, 8, 9, 17)
+_FIRST = itemgetter(0)
+_CSV_BATCH = 2000
 
-    def dump(self, obj: object) -> None:
-        self._value(obj, "\n")
-        self.out.append("\n")
-        self.fh.write("".join(self.out))
-        self.out.clear()
 
-    def _value(self, o: object, pad: str) -> None:
-        out = self.out
-        scalar = _JSON_SCALARS.get(type(o))
-        if scalar is not None:
-            out.append(scalar(o))
-        elif isinstance(o, str):
-            out.append(encode_basestring(o))
-        elif isinstance(o, int):
-            out.append(int.__repr__(o))
-        elif isinstance(o, float):
-            out.append(_json_float(o))
-        elif isinstance(o, list | tuple):
-            if not o:
-                out.append("[]")
-                return
-            inner = pad + "  "
-            sep = "[" + inner
-            for item in o:
-                scalar = _JSON_SCALARS.get(type(item))
-                if scalar is not None:
-                    out.append(sep + scalar(item))
-                else:
-                    out.append(sep)
-                    self._value(item, inner)
-                    if len(out) > 8192:
-                        self.fh.write("".join(out))
-                        out.clear()
-                sep = "," + inner
-            out.append(pad + "]")
-        elif isinstance(o, dict):
-            if not o:
-                out.append("{}")
-                return
-            inner = pad + "  "
-            sep = "{" + inner
-            keys = self.keys
-            for key, value in o.items():
-                if type(key) is str:
-                    head = keys.get(key)
-                    if head is None:
-                        head = keys[key] = encode_basestring(key) + ": "
-                else:
-                    head = encode_basestring(_json_key(key)) + ": "
-                scalar = _JSON_SCALARS.get(type(value))
-                if scalar is not None:
-                    out.append(sep + head + scalar(value))
-                else:
-                    out.append(sep + head)
-                    self._value(value, inner)
-                sep = "," + inner
-            out.append(pad + "}")
+def project_rows(report: dict) -> list[tuple]:
+    """The rows of `projects.csv` as values, in the order of PROJECT_FIELDS."""
+    # One pass over the records: each is touched once, which costs far less than a pass per field.
+    years = _Joined()
+    return [
+        (p["id"], p["goal"], years[tuple(p["years"])], p["status"],
+         n["fi"], n["sv"], pr["fi"], pr["sv"], im["fi"], im["sv"], p["level"], p["basis"], p["benefit"],
+         ";".join(p["beneficiaries"]), p["cost_class"], p["impact_class"], p["model"], p["owner"],
+         p["cost_eur"], p["cost_kind"], p["row"])
+        for p in report["projects"] for n, pr, im in ((p["name"], p["problem"], p["impact"]),)
+    ]
+
+
+def _projects_csv(fh: TextIO, report: dict) -> None:
+    rows = project_rows(report)
+    # The writer hands over each row on its own; gathered into batches they reach the file in a few writes.
+    lines: list[str] = []
+    writer = csv.writer(_Lines(lines), lineterminator="\n")
+    writer.writerow([k for k, _d in PROJECT_FIELDS])
+    # Codes, numbers and None are written by the csv module as _csv_cell would; only free text can start
+    # like a formula. One look at the first characters of all of it tells whether any does; only then is
+    # every cell checked.
+    firsts = map(_FIRST, filter(None, chain.from_iterable(map(_TEXT_CELLS, rows))))
+    try:
+        safe = frozenset(_FORMULA_START).isdisjoint(firsts)
+    except TypeError:  # a number where text belongs: _csv_cell writes it
+        safe = False
+    for start in range(0, len(rows), _CSV_BATCH):
+        batch = rows[start:start + _CSV_BATCH]
+        if safe:
+            writer.writerows(batch)
         else:
-            raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+            _write_rows(writer, batch)
+        fh.write("".join(lines))
+        lines.clear()
+    fh.write("".join(lines))
 
 
-_JSON_SCALARS: dict[type, Callable[[Any], str]] = {
-    str: encode_basestring,
-    int: int.__repr__,
-    float: _json_float,
-    bool: lambda value: "true" if value else "false",
-    type(None): lambda _value: "null",
-}
+class _Joined(dict):
+    """Roadmap years as `2024;2025`, made once for each combination of years."""
+
+    def __missing__(self, key: tuple[int, ...]) -> str:
+        text = self[key] = ";".join(map(str, key))
+        return text
 
 
-def project_rows(report: dict) -> list[list[object]]:
-    return list(_project_rows(report))
+class _Lines:
+    """A file for csv.writer that keeps the lines it is given."""
 
-
-def _project_rows(report: dict) -> Iterator[list[object]]:
-    for p in report["projects"]:
-        yield [
-            p["id"], p["goal"], ";".join(str(y) for y in p["years"]), p["status"],
-            p["name"]["fi"], p["name"]["sv"], p["problem"]["fi"], p["problem"]["sv"],
-            p["impact"]["fi"], p["impact"]["sv"], p["level"], p["basis"], p["benefit"],
-            ";".join(p["beneficiaries"]), p["cost_class"], p["impact_class"], p["model"], p["owner"],
-            p["cost_eur"], p["cost_kind"], p["row"],
-        ]
+    def __init__(self, lines: list[str]) -> None:
+        self.write = lines.append
 
 
 def indicator_rows(report: dict) -> list[list[object]]:
@@ -646,15 +659,17 @@ def _open_data_files(report: dict) -> dict[str, Callable[[TextIO], None]]:
         "indicators": {k: {"fi": fi(d), "sv": sv(d)} for k, d in INDICATOR_FIELDS},
     }
 
-    def dump(obj: object) -> Callable[[TextIO], None]:
-        return lambda fh: _JsonWriter(fh).dump(obj)
+    def fields_json(fh: TextIO) -> None:
+        # A small file meant to be read by people: indented.
+        json.dump(fields, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
 
     return {
-        "projects.csv": lambda fh: _write_csv(fh, [k for k, _d in PROJECT_FIELDS], _project_rows(report)),
+        "projects.csv": lambda fh: _projects_csv(fh, report),
         "indicators.csv": lambda fh: _write_csv(fh, [k for k, _d in INDICATOR_FIELDS], indicator_rows(report)),
-        "projects.json": dump({**meta, "projects": report["projects"]}),
-        "indicators.json": dump({**meta, "indicators": indicators}),
-        "fields.json": dump(fields),
+        "projects.json": lambda fh: write_json_records(fh, meta, "projects", report["projects"]),
+        "indicators.json": lambda fh: write_json_records(fh, meta, "indicators", indicators),
+        "fields.json": fields_json,
     }
 
 

@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 
 from digireport.i18n import l10n
-from digireport.web import GOAL_LABELS, LIGHT_LABELS, STATUS_LABELS, open_data, report_page
+from digireport.web import (
+    ALL_PROJECTS,
+    FIRST_PROJECTS,
+    GOAL_LABELS,
+    LIGHT_LABELS,
+    MORE_PROJECTS,
+    STATUS_LABELS,
+    open_data,
+    report_page,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -344,20 +353,215 @@ def test_same_input_same_bytes(site, tmp_path):
     assert first == second
 
 
-def test_json_files_read_like_the_standard_encoder(report):
-    """The open-data JSON is written piece by piece; its text is exactly json.dumps(indent=2)."""
+def test_json_files_hold_one_record_per_line(report):
+    """The open-data JSON has the head on its first line, then one record per line, and reads back
+    to exactly the records of report.json."""
     import io
 
-    from digireport.web import _JsonWriter
+    from digireport.web import write_json_records
 
-    tricky = {"a": [], "b": {}, "c": [1, 2.5, True, False, None, "å\"\n\u2028"], 3: float("nan"),
-              2.5: float("inf"), None: -float("inf"), True: {"x": [[], [{}]]}, "d": (1,)}
-    for obj in (tricky, [], {}, "x", 1, {"projects": report["projects"]}):
-        buf = io.StringIO()
-        _JsonWriter(buf).dump(obj)
-        assert buf.getvalue() == json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
     data = open_data(report)
-    assert data["projects.json"] == json.dumps(
-        {"as_of": report["as_of"], "source": {"name": report["source"]["name"],
-                                              "sha256": report["source"]["sha256"]},
-         "projects": report["projects"]}, ensure_ascii=False, indent=2) + "\n"
+    lines = data["projects.json"].split("\n")
+    assert lines[0] == ('{"as_of":"2025-12-02","source":{"name":"tiekartta_v2.xlsx","sha256":"'
+                        + report["source"]["sha256"] + '"},"projects":[')
+    assert lines[-2:] == ["]}", ""]
+    records = lines[1:-2]
+    assert len(records) == 80
+    assert [json.loads(line.rstrip(",")) for line in records] == report["projects"]
+    assert json.loads(records[0].rstrip(","))["name"]["sv"] == "Kundtjänstapp och -kort"
+    assert json.loads(data["projects.json"]) == {
+        "as_of": report["as_of"], "source": {"name": report["source"]["name"],
+                                             "sha256": report["source"]["sha256"]},
+        "projects": report["projects"]}
+    tricky = [{"a": [], "b": {}, "c": [1, 2.5, True, False, None, "å\"\n\u2028"]}, {"3": float("inf")}]
+    for head, records in (({"x": 1}, tricky), ({}, tricky), ({"x": 1}, []), ({}, [])):
+        buf = io.StringIO()
+        write_json_records(buf, head, "items", records)
+        text = buf.getvalue()
+        assert json.loads(text) == {**head, "items": records}
+        assert text.endswith("]}\n") and text.count("\n") == len(records) + 1 + bool(records)
+    # More records than one batch: the batches join with the same separator as the records inside one.
+    buf = io.StringIO()
+    write_json_records(buf, {}, "n", list(range(2500)))
+    assert json.loads(buf.getvalue()) == {"n": list(range(2500))}
+
+
+def test_record_encoder_gives_the_standard_text(report):
+    """Each record is the text of json.dumps(record, ensure_ascii=False, separators=(",", ":"))."""
+    from digireport.web import _encode_records
+
+    hostile = {"name": '<"å\\\u2028\x00>', "n": -0.0, "big": 10**30, "x": [1e-300, float("nan")]}
+    records = [*report["projects"], *report["indicators"], hostile]
+    assert list(_encode_records(records)) == [
+        json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in records]
+
+
+# ---- a large roll-up: the pages list the first projects, the open data all of them -----------------
+
+LARGE_ROWS = 2500
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    """A generated roadmap of a few thousand rows, rendered twice at the default list limit."""
+    import datetime as dt
+
+    from benchmarks.generate import generate
+    from digireport.pipeline import BuildOptions
+    from digireport.report import build_report
+    from digireport.roadmap import parse_roadmap
+    from digireport.stats import compute_stats
+    from digireport.web import render_web
+
+    folder = tmp_path_factory.mktemp("web-large")
+    path = folder / "roadmap-large.xlsx"
+    generate(path, rows=LARGE_ROWS, seed=5, indicators=10)
+    roadmap = parse_roadmap(path.read_bytes(), path.name)
+    stats = compute_stats(roadmap, dt.date(2025, 12, 2))
+    report = build_report(roadmap, stats)
+    options = BuildOptions(as_of=dt.date(2025, 12, 2))
+    for n in (1, 2):
+        render_web(roadmap, stats, report, options, folder / f"build{n}", lambda *_a: None)
+    return folder / "build1" / "site", folder / "build2" / "site", report, options
+
+
+def _listed(p: Page) -> list[str]:
+    return [a["data-project"] for t, a in p.elements if t == "tr" and "data-project" in a]
+
+
+def _note(html: str) -> str:
+    found = re.search(r'<p id="list-more">(.*?)</p>', html, re.S)
+    assert found, "no note under the project list"
+    return found.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_large_page_lists_the_first_projects_and_says_how_many_more(large, lang):
+    site, _again, report, options = large
+    html = (site / lang / "index.html").read_text(encoding="utf-8")
+    p = Page(html)
+    assert len(report["projects"]) == LARGE_ROWS and options.max_list_rows == 200
+    order = {g: n for n, g in enumerate("ABCK")}
+    expected = sorted(report["projects"], key=lambda r: (order.get(r["goal"], 9), r["row"]))[:200]
+    assert _listed(p) == [r["id"] for r in expected]
+    first = p.row(project=expected[0]["id"])
+    assert first[0] == expected[0]["id"] and first[2] == expected[0]["goal"]
+    heading = dict((text, level) for level, text in p.headings)
+    note = _note(html)
+    if lang == "fi":
+        assert heading["Ensimmäiset 200 toimenpidettä (2\u00a0500 toimenpiteestä)"] == 3
+        assert note == ("Luettelossa on 2\u00a0500 toimenpiteestä ensimmäiset 200. Tällä sivulla näyttämättä "
+                        "jääneitä toimenpiteitä: 2\u00a0300. Kaikki toimenpiteet ovat alla olevissa avoimen "
+                        "datan tiedostoissa sekä seurannan mittarityökirjassa.")
+    else:
+        assert heading["De första 200 av 2\u00a0500 åtgärder"] == 3
+        assert note == ("Listan visar de första 200 av 2\u00a0500 åtgärder. Åtgärder som inte visas på den här "
+                        "sidan: 2\u00a0300. Alla åtgärder finns i de öppna datafilerna nedan och i "
+                        "uppföljningens indikatorarbetsbok.")
+    # The note links to the files that hold every project, right under it.
+    after = html[html.index('<p id="list-more">'):html.index("</section>", html.index('<p id="list-more">'))]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', after)
+    assert links == [("../data/projects.csv", "Toimenpiteet (CSV)" if lang == "fi" else "Åtgärder (CSV)"),
+                     ("../data/projects.json", "Toimenpiteet (JSON)" if lang == "fi" else "Åtgärder (JSON)")]
+    # Only the listed rows reach the page.
+    assert html.count("<tr data-project=") == 200
+
+
+def test_large_open_data_has_every_project(large):
+    site, _again, report, _options = large
+    projects = report["projects"]
+    with (site / "data" / "projects.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == LARGE_ROWS
+    for row, record in ((rows[0], projects[0]), (rows[-1], projects[-1])):
+        assert row["id"] == record["id"]
+        assert row["name_fi"] == record["name"]["fi"] and row["name_sv"] == (record["name"]["sv"] or "")
+        assert row["status"] == record["status"] and row["goal"] == (record["goal"] or "")
+        assert row["years"] == ";".join(str(y) for y in record["years"])
+        assert row["beneficiaries"] == ";".join(record["beneficiaries"])
+        assert row["cost_eur"] == ("" if record["cost_eur"] is None else repr(record["cost_eur"]))
+        assert int(row["row"]) == record["row"]
+    assert rows[0]["row"] == "4" and rows[-1]["row"] == str(LARGE_ROWS + 3)
+    text = (site / "data" / "projects.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["as_of"] == "2025-12-02" and data["source"]["name"] == "roadmap-large.xlsx"
+    assert len(data["projects"]) == LARGE_ROWS
+    assert data["projects"][0] == projects[0] and data["projects"][-1] == projects[-1]
+    assert data["projects"] == projects
+    assert text.count("\n") == LARGE_ROWS + 2  # head, one line per project, closing line
+
+
+def test_large_builds_are_byte_identical(large):
+    site, again, _report, _options = large
+    first = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
+    assert len(first) == 8 and first == second
+
+
+def test_sample_lists_every_project(page, report):
+    _lang, p = page
+    order = {g: n for n, g in enumerate("ABCK")}
+    expected = sorted(report["projects"], key=lambda r: (order.get(r["goal"], 9), r["row"]))
+    assert len(expected) == 80 and _listed(p) == [r["id"] for r in expected]
+    assert "list-more" not in {a.get("id") for _t, a in p.elements}
+
+
+@pytest.mark.parametrize(("max_rows", "shown"), [(30, 30), (79, 79), (80, 80), (500, 80)])
+def test_list_limit_on_the_sample(report, max_rows, shown):
+    for lang in ("fi", "sv"):
+        loc = l10n(lang)
+        html = report_page(report, loc, ("fi", "sv"), max_rows=max_rows)
+        p = Page(html)
+        assert len(_listed(p)) == shown
+        if shown == 80:
+            assert "list-more" not in html
+            assert (3, loc(ALL_PROJECTS)) in p.headings
+        else:
+            assert loc(MORE_PROJECTS, shown=shown, total=80, n=80 - shown) in _note(html)
+            assert (3, loc(FIRST_PROJECTS, shown=shown, total=80)) in p.headings
+
+
+def test_capped_page_structure_is_accessible(report):
+    for lang in ("fi", "sv"):
+        p = Page(report_page(report, l10n(lang), ("fi", "sv"), max_rows=30))
+        assert p.elements[0] == ("html", {"lang": lang})
+        levels = [level for level, _t in p.headings]
+        assert levels[0] == 1 and levels.count(1) == 1
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+        for _attrs, cells in p.rows:
+            assert any(tag == "th" and a.get("scope") in ("row", "col") for tag, a, _text in cells)
+
+
+def test_axe_finds_no_violations_on_a_capped_list(site, report, tmp_path):
+    copy = tmp_path / "capped"
+    shutil.copytree(site, copy / "site")
+    (copy / "site" / "fi" / "index.html").write_text(
+        report_page(report, l10n("fi"), ("fi", "sv"), max_rows=30), encoding="utf-8")
+    test_axe_finds_no_violations(copy / "site", tmp_path, "fi/index.html")
+
+
+def test_csv_fast_path_equals_cell_by_cell(report):
+    """projects.csv looks at all cells at once; its text is what checking each cell gives."""
+    import io
+
+    from digireport.web import PROJECT_FIELDS, _projects_csv, _write_csv, project_rows
+
+    hostile = json.loads(json.dumps(report))
+    hostile["projects"][5]["problem"]["sv"] = "-10 % kostnader"
+    hostile["projects"][6]["name"]["fi"] = "\tsisennetty"
+    hostile["projects"][7]["cost_eur"] = -5.5
+    numbers = json.loads(json.dumps(report))
+    numbers["projects"][0]["owner"] = -3  # not text, as report.json never has it: written as _csv_cell does
+    for rep in (report, hostile, numbers):
+        fast, slow = io.StringIO(), io.StringIO()
+        _projects_csv(fast, rep)
+        _write_csv(slow, [k for k, _d in PROJECT_FIELDS], project_rows(rep))
+        assert fast.getvalue() == slow.getvalue()
+    assert "'-3" in fast.getvalue().split("\n")[1]
+    fast = io.StringIO()
+    _projects_csv(fast, hostile)
+    rows = list(csv.reader(io.StringIO(fast.getvalue())))
+    header = rows[0]
+    assert rows[6][header.index("problem_sv")] == "'-10 % kostnader"
+    assert rows[7][header.index("name_fi")] == "'\tsisennetty"
+    assert rows[8][header.index("cost_eur")] == "-5.5"
