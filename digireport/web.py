@@ -20,25 +20,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from digireport.i18n import LANGUAGES, L10n, _, l10n
+from digireport.labels import GOAL_SHORT, STATUS_LABELS
 from digireport.model import GOAL_ORDER, STATUS_ORDER, Goal, Roadmap, Status
 
 SITE = "site"
 
-# Vocabulary words as the board decks use them (domain reference).
-STATUS_LABELS = {
-    Status.STARTED: _("Started"),
-    Status.DONE: _("Done"),
-    Status.UNKNOWN: _("No information"),
-    Status.PLANNED: _("Planned"),
-    Status.DROPPED: _("Dropped"),
-}
 LANGUAGE_NAMES = {"fi": _("In Finnish"), "sv": _("In Swedish")}
-GOAL_LABELS = {
-    Goal.A: _("Human-centred e-services"),
-    Goal.B: _("Digitalisation for climate action"),
-    Goal.C: _("Agile and automated operations"),
-    Goal.K: _("Capabilities"),
-}
 # Traffic lights always carry a word and a shape, so colour is never the only cue.
 LIGHT_LABELS = {
     "green": (_("On target"), "●"),
@@ -330,7 +317,7 @@ def _indicators_section(report: dict, loc: L10n) -> str:
         if not rows:
             continue
         years = sorted({int(y) for i, _s in rows for y in i["values"]})
-        name = loc(GOAL_LABELS[Goal(goal)])
+        name = loc(GOAL_SHORT[Goal(goal)])
         ident = f"ind-{goal.lower()}"
         out.append(f"<h3>{_e(goal)}: {_e(name)}</h3>\n")
         out.append(_table_open(loc(_("Indicators of goal {goal}"), goal=goal), ident))
@@ -431,7 +418,7 @@ def _projects_section(report: dict, loc: L10n, listed: list[dict]) -> str:
     years = stats["years"]
     for y in years:
         counts = stats["goal_by_year"].get(str(y), {})
-        bars = [(f"{g.value}: {loc(GOAL_LABELS[g])}", counts.get(g.value, 0), GOAL_COLOURS[g])
+        bars = [(f"{g.value}: {loc(GOAL_SHORT[g])}", counts.get(g.value, 0), GOAL_COLOURS[g])
                 for g in GOAL_ORDER]
         chart_title = loc(_("Roadmap {year}: projects by goal"), year=y)
         desc = "; ".join(f"{label} {loc.integer(v)}" for label, v, _c in bars)
@@ -446,7 +433,7 @@ def _projects_section(report: dict, loc: L10n, listed: list[dict]) -> str:
     out.extend(f'<th scope="col">{y}</th>' for y in years)
     out.append("</tr></thead>\n<tbody>\n")
     for g in GOAL_ORDER:
-        out.append(f'<tr data-goal="{g.value}"><th scope="row">{_e(g.value)}: {_e(loc(GOAL_LABELS[g]))}</th>')
+        out.append(f'<tr data-goal="{g.value}"><th scope="row">{_e(g.value)}: {_e(loc(GOAL_SHORT[g]))}</th>')
         out.extend(f'<td class="num">{_e(loc.integer(stats["goal_by_year"].get(str(y), {}).get(g.value, 0)))}'
                    "</td>"
                    for y in years)

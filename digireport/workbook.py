@@ -13,16 +13,20 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from digireport import __version__
 from digireport.findings import SEVERITY_WORDS, describe
 from digireport.i18n import L10n, _, l10n
+from digireport.labels import (
+    BASIS_LABELS,
+    BENEFICIARY_LABELS,
+    BENEFIT_LABELS,
+    COST_KIND_LABELS,
+    GOAL_SHORT,
+    LEVEL_LABELS,
+    MODEL_LABELS,
+    STATUS_LABELS,
+)
 from digireport.model import (
     GOAL_ORDER,
-    Basis,
-    Beneficiary,
-    Benefit,
-    CostKind,
-    DevModel,
     Goal,
     Indicator,
-    Level,
     Roadmap,
     SizeClass,
     Status,
@@ -36,37 +40,10 @@ if TYPE_CHECKING:
 FILENAME = "indicators.xlsx"
 PROJECTS_TABLE = "Projects"
 
-# Vocabulary words in both languages; one table so a shared label module can replace it.
+# Vocabulary words as every output shows them, and the traffic lights' words.
 WORKBOOK_LABELS: dict[object, str] = {
-    Status.PLANNED: _("Planned"),
-    Status.STARTED: _("Started"),
-    Status.DONE: _("Done"),
-    Status.UNKNOWN: _("No information"),
-    Status.DROPPED: _("Dropped"),
-    Goal.A: _("Human-centred e-services"),
-    Goal.B: _("Digitalisation for climate action"),
-    Goal.C: _("Agile and automated operations"),
-    Goal.K: _("Capabilities"),
-    Level.FOUNDATION: _("Digital foundation"),
-    Level.SHARED: _("City's shared solutions"),
-    Level.SECTOR: _("Sector-specific changes"),
-    Level.DATA: _("Analytics and data"),
-    Basis.LAW: _("Law"),
-    Basis.STRATEGY: _("Strategy"),
-    Basis.END_OF_SUPPORT: _("System support ends"),
-    Basis.POLITICAL: _("Political decision"),
-    Benefit.RENEWAL: _("Renewal"),
-    Benefit.HUMAN: _("Human-centredness"),
-    Benefit.SUSTAINABILITY: _("Sustainability"),
-    Beneficiary.RESIDENTS: _("residents"),
-    Beneficiary.COMPANIES: _("companies"),
-    Beneficiary.TOURISTS: _("tourists"),
-    Beneficiary.STAFF: _("staff"),
-    Beneficiary.CLIMATE: _("climate"),
-    DevModel.NETWORK: _("network"),
-    DevModel.INDEPENDENT: _("independent"),
-    CostKind.ONE_OFF: _("one-off"),
-    CostKind.YEARLY: _("yearly"),
+    **STATUS_LABELS, **GOAL_SHORT, **LEVEL_LABELS, **BASIS_LABELS, **BENEFIT_LABELS, **BENEFICIARY_LABELS,
+    **MODEL_LABELS, **COST_KIND_LABELS,
     "green": _("green: target met"),
     "amber": _("amber: partly met"),
     "red": _("red: behind target"),

@@ -61,10 +61,16 @@ def main() -> int:
             cat = catalogs.setdefault(area, Catalog(locale=lang, project="digireport"))
             cat.add(msgid, "", locations=[(where, line)])
             added += 1
+        # messages the code no longer has are dropped, so the catalogs hold only what is shown
+        removed = 0
+        for cat in catalogs.values():
+            for msgid in [m.id for m in cat if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in messages]:
+                del cat[msgid]
+                removed += 1
         for area, cat in catalogs.items():
             with (folder / f"{area}.po").open("wb") as fh:
                 write_po(fh, cat, width=100, omit_header=False, sort_output=False, no_location=True)
-        print(f"{lang}: {added} new messages")
+        print(f"{lang}: {added} new messages, {removed} no longer used removed")
     compile_all()
     return 0
 

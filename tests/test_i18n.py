@@ -89,3 +89,17 @@ def test_compiled_catalog_matches_the_po_files(lang):
 
     assert compiled_path(lang).read_bytes() == compile_catalogs(lang), (
         "run .venv/bin/python scripts/update_catalogs.py to compile the catalogs")
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_catalogs_hold_only_messages_the_code_shows(lang):
+    """A message the code no longer has is dropped by scripts/update_catalogs.py."""
+    from babel.messages.pofile import read_po
+
+    from digireport.i18n import catalog_files
+
+    unused = []
+    for path in catalog_files(lang):
+        with path.open("rb") as fh:
+            unused += [f"{path.name}: {m.id}" for m in read_po(fh) if m.id and m.id not in MESSAGES]
+    assert not unused, unused

@@ -167,7 +167,7 @@ def test_projects_table(book, sample_roadmap):
     assert ws.cell(r, h["Kuka hyötyy / Vem har nytta"]).value == "kuntalainen / kommuninvånare"
     cost = ws.cell(r, h["Kustannus (€) / Kostnad (€)"])
     assert cost.value == 3000 and cost.number_format == "#,##0.00 €"
-    assert ws.cell(r, h["Kustannuksen luonne / Kostnadens karaktär"]).value == "vuosittainen / årlig"
+    assert ws.cell(r, h["Kustannuksen luonne / Kostnadens karaktär"]).value == "vuosittain / per år"
     statuses = [ws.cell(r, h["Tila suomeksi / Status på finska"]).value for r in range(2, 82)]
     assert len(statuses) == len(sample_roadmap.projects) == 80
 
