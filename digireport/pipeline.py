@@ -68,7 +68,7 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
 
 
 def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress) -> BuildResult:
-    from digireport.report import build_report, dump
+    from digireport.report import build_report
     from digireport.source import promote, staging_dir
     from digireport.stats import compute_stats
 
@@ -80,9 +80,6 @@ def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: P
     report = build_report(roadmap, stats)
     staging = staging_dir(out)
     try:
-        with (staging / "report.json").open("w", encoding="utf-8") as fh:
-            dump(report, fh)
-        progress(_("Wrote {file}"), {"file": "report.json"})
         render_all(RENDERERS, (roadmap, stats, report, options, staging, progress), options.workers)
         outputs = promote(staging, out)
     except BaseException:
@@ -93,7 +90,15 @@ def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: P
 
 Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
 
-# Each output stage registers itself here; the order is the order outputs are written.
+
+def _render_report(roadmap, stats, report, options, staging: Path, progress) -> None:
+    from digireport.report import dump
+
+    with (staging / "report.json").open("w", encoding="utf-8") as fh:
+        dump(report, fh)
+    progress(_("Wrote {file}"), {"file": "report.json"})
+
+
 def _render_web(*args) -> None:
     from digireport.web import render_web
 
@@ -112,7 +117,9 @@ def _render_workbook(*args) -> None:
     render_indicator_workbook(*args)
 
 
-RENDERERS: list[Renderer] = [_render_decks, _render_workbook, _render_web]
+# Each output registers itself here. Side by side they start in this order: about the longest first
+# at scale, so the last one to start is short and the workers finish together.
+RENDERERS: list[Renderer] = [_render_decks, _render_workbook, _render_web, _render_report]
 
 
 def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
