@@ -123,35 +123,36 @@ RENDERERS: list[Renderer] = [_render_decks, _render_workbook, _render_web, _rend
 
 
 def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
-    """Run every renderer, up to `workers` at a time in forked processes.
+    """Run every renderer, in `workers` processes side by side: this one and forked children.
 
-    Renderers only write files into the staging folder, so a child sends back nothing but its
-    failure, through a pipe whose end-of-file also says the child is done. The first failure is
-    raised here after the other children are stopped."""
+    Renderer i goes to worker i % workers, this process being worker 0, so this process's pages
+    (the parsed roadmap) are copied into one child fewer. Renderers only write files into the
+    staging folder, so a child sends back nothing but its failure, through a pipe whose end also
+    says the child is done. The first failure is raised once the children are stopped or done."""
     if workers <= 1 or len(renderers) <= 1 or not hasattr(os, "fork"):
         for render in renderers:
             render(*args)
         return
-    pending = list(renderers)
-    running: dict[int, tuple[int, bytearray]] = {}  # read end of a child's pipe → its pid, what it sent
-    failure: BaseException | None = None
+    groups = [renderers[i::workers] for i in range(min(workers, len(renderers)))]
+    children: dict[int, tuple[int, bytearray]] = {}  # read end of a child's pipe → its pid, what it sent
     try:
-        while failure is None and (running or pending):
-            while pending and len(running) < workers and failure is None:
-                pid, fd = _fork(pending.pop(0), args)
-                running[fd] = (pid, bytearray())
-            for fd in select.select(list(running), [], [])[0]:
+        for group in groups[1:]:
+            pid, fd = _fork(group, args)
+            children[fd] = (pid, bytearray())
+        for render in groups[0]:
+            render(*args)
+        failure = None
+        while children and failure is None:
+            for fd in select.select(list(children), [], [])[0]:
                 chunk = os.read(fd, 1 << 16)
                 if chunk:
-                    running[fd][1].extend(chunk)
+                    children[fd][1].extend(chunk)
                     continue
-                pid, payload = running.pop(fd)
+                pid, payload = children.pop(fd)
                 os.close(fd)
-                error = _failure(bytes(payload), os.waitpid(pid, 0)[1])
-                if error is not None and failure is None:
-                    failure = error
+                failure = failure or _failure(bytes(payload), os.waitpid(pid, 0)[1])
     finally:
-        for fd, (pid, _payload) in running.items():
+        for fd, (pid, _payload) in children.items():
             os.kill(pid, signal.SIGTERM)
             os.waitpid(pid, 0)
             os.close(fd)
@@ -159,7 +160,7 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
         raise failure
 
 
-def _fork(render: Renderer, args: tuple) -> tuple[int, int]:
+def _fork(renderers: list[Renderer], args: tuple) -> tuple[int, int]:
     read, write = os.pipe()
     pid = os.fork()
     if pid:
@@ -170,7 +171,8 @@ def _fork(render: Renderer, args: tuple) -> tuple[int, int]:
     os.close(read)
     code = 0
     try:
-        render(*args)
+        for render in renderers:
+            render(*args)
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         code = 1
         try:

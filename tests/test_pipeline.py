@@ -69,7 +69,7 @@ def test_a_failing_renderer_raises_its_own_error_and_keeps_the_previous_outputs(
 
 
 def test_the_failure_of_a_child_carries_its_traceback(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "RENDERERS", [_fails, _writes])
+    monkeypatch.setattr(pipeline, "RENDERERS", [_writes, _fails])
     with pytest.raises(TemplateError) as caught:
         build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=2))
     assert any("in _fails" in note for note in caught.value.__notes__)
@@ -84,14 +84,14 @@ def test_a_child_killed_by_a_signal_fails_the_build(tmp_path, monkeypatch):
     assert _files(out) == {"report.json": b"previous"}
 
 
-def test_a_failure_stops_the_renderers_still_running(tmp_path, monkeypatch):
+def test_a_failure_here_stops_the_children_still_rendering(tmp_path, monkeypatch):
     def fails_once_the_sleeper_started(*args):
         staging = args[4]
         while not (staging / "sleeper.pid").exists():
             time.sleep(0.01)
         _fails(*args)
 
-    monkeypatch.setattr(pipeline, "RENDERERS", [_sleeps, fails_once_the_sleeper_started, _writes])
+    monkeypatch.setattr(pipeline, "RENDERERS", [fails_once_the_sleeper_started, _sleeps])
     with pytest.raises(TemplateError):
         build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=2))
     sleeper = int((tmp_path / "sleeper.pid").read_text(encoding="utf-8"))
@@ -99,8 +99,16 @@ def test_a_failure_stops_the_renderers_still_running(tmp_path, monkeypatch):
         os.kill(sleeper, 0)
 
 
-def test_one_worker_renders_in_this_process(tmp_path, monkeypatch):
-    pids = []
-    monkeypatch.setattr(pipeline, "RENDERERS", [lambda *args: pids.append(os.getpid())])
-    build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=1))
-    assert pids == [os.getpid()]
+def _pid(name):
+    def render(roadmap, stats, report, options, staging, progress):
+        (staging / name).write_text(str(os.getpid()), encoding="utf-8")
+    return render
+
+
+@pytest.mark.parametrize("workers, here", [(1, ["a", "b", "c"]), (2, ["a", "c"]), (3, ["a"])])
+def test_this_process_is_the_first_worker(tmp_path, monkeypatch, workers, here):
+    monkeypatch.setattr(pipeline, "RENDERERS", [_pid("a"), _pid("b"), _pid("c")])
+    build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=workers))
+    pids = {name: int((tmp_path / "out" / name).read_text(encoding="utf-8")) for name in "abc"}
+    assert sorted(name for name, pid in pids.items() if pid == os.getpid()) == here
+    assert len(set(pids.values())) == min(workers, 3)
