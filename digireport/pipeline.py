@@ -105,10 +105,15 @@ def _render_web(*args) -> None:
     render_web(*args)
 
 
-def _render_decks(*args) -> None:
-    from digireport.deck import render_decks
+def _deck_renderer(lang: str) -> Renderer:
+    def render(roadmap, stats, report, options, staging: Path, progress) -> None:
+        if lang in options.languages:
+            from digireport.deck import render_deck_file
 
-    render_decks(*args)
+            render_deck_file(roadmap, stats, lang, options, staging, progress)
+
+    render.__name__ = f"_render_deck_{lang}"
+    return render
 
 
 def _render_workbook(*args) -> None:
@@ -117,30 +122,33 @@ def _render_workbook(*args) -> None:
     render_indicator_workbook(*args)
 
 
-# Each output registers itself here. Side by side they start in this order: about the longest first
-# at scale, so the last one to start is short and the workers finish together.
-RENDERERS: list[Renderer] = [_render_decks, _render_workbook, _render_web, _render_report]
+# Each output registers itself here. Side by side the workers take them in this order; at scale the
+# first ones take longest, and the two decks, the longest for a small roadmap, can go side by side.
+RENDERERS: list[Renderer] = [_render_workbook, _render_web, _render_report, *map(_deck_renderer, LANGUAGES)]
 
 
 def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
     """Run every renderer, in `workers` processes side by side: this one and forked children.
 
-    Renderer i goes to worker i % workers, this process being worker 0, so this process's pages
-    (the parsed roadmap) are copied into one child fewer. Renderers only write files into the
-    staging folder, so a child sends back nothing but its failure, through a pipe whose end also
-    says the child is done. The first failure is raised once the children are stopped or done."""
-    if workers <= 1 or len(renderers) <= 1 or not hasattr(os, "fork"):
+    The renderers' numbers wait in a pipe; each process takes the next one when it is free (a
+    one-byte read from a pipe is atomic), so whichever finishes first takes more. Renderers only
+    write files into the staging folder, so a child sends back nothing but its failure, through a
+    pipe of its own whose end also says the child is done. The first failure is raised once the
+    children are stopped or done."""
+    workers = min(workers, len(renderers))
+    if workers <= 1 or not hasattr(os, "fork"):
         for render in renderers:
             render(*args)
         return
-    groups = [renderers[i::workers] for i in range(min(workers, len(renderers)))]
+    queue, fill = os.pipe()
+    os.write(fill, bytes(range(len(renderers))))
+    os.close(fill)  # once the numbers are read, the next read says the work is done
     children: dict[int, tuple[int, bytearray]] = {}  # read end of a child's pipe → its pid, what it sent
     try:
-        for group in groups[1:]:
-            pid, fd = _fork(group, args)
+        for _ in range(workers - 1):
+            pid, fd = _fork(renderers, queue, args)
             children[fd] = (pid, bytearray())
-        for render in groups[0]:
-            render(*args)
+        _take(renderers, queue, args)
         failure = None
         while children and failure is None:
             for fd in select.select(list(children), [], [])[0]:
@@ -152,6 +160,7 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
                 os.close(fd)
                 failure = failure or _failure(bytes(payload), os.waitpid(pid, 0)[1])
     finally:
+        os.close(queue)
         for fd, (pid, _payload) in children.items():
             os.kill(pid, signal.SIGTERM)
             os.waitpid(pid, 0)
@@ -160,7 +169,13 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
         raise failure
 
 
-def _fork(renderers: list[Renderer], args: tuple) -> tuple[int, int]:
+def _take(renderers: list[Renderer], queue: int, args: tuple) -> None:
+    """Run renderers by the numbers read from `queue` until it is empty."""
+    while number := os.read(queue, 1):
+        renderers[number[0]](*args)
+
+
+def _fork(renderers: list[Renderer], queue: int, args: tuple) -> tuple[int, int]:
     read, write = os.pipe()
     pid = os.fork()
     if pid:
@@ -171,8 +186,7 @@ def _fork(renderers: list[Renderer], args: tuple) -> tuple[int, int]:
     os.close(read)
     code = 0
     try:
-        for render in renderers:
-            render(*args)
+        _take(renderers, queue, args)
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         code = 1
         try:

@@ -30,23 +30,37 @@ def test_side_by_side_rendering_writes_the_same_bytes(tmp_path):
     assert sorted(p.name for p in result.outputs) == sorted(p.name for p in (tmp_path / "two").iterdir())
 
 
+PARENT = os.getpid()
+
+
 def _fails(roadmap, stats, report, options, staging, progress):
     (staging / "partial.txt").write_text("half", encoding="utf-8")
     raise TemplateError("{name}: the template has no layout {layout}", name="x.pptx", layout="Otsikko")
 
 
 def _writes(roadmap, stats, report, options, staging, progress):
-    (staging / "fine.txt").write_text(str(len(roadmap.projects)), encoding="utf-8")
+    (staging / f"fine-{os.getpid()}.txt").write_text(str(len(roadmap.projects)), encoding="utf-8")
 
 
-def _dies(roadmap, stats, report, options, staging, progress):
-    os.kill(os.getpid(), signal.SIGKILL)
+def _fails_in_a_child(*args):
+    time.sleep(0.3)  # long enough for each process to take one
+    (_writes if os.getpid() == PARENT else _fails)(*args)
 
 
-def _sleeps(roadmap, stats, report, options, staging, progress):
-    (staging / "sleeper.pid").write_text(str(os.getpid()), encoding="utf-8")
-    (staging.parent / "sleeper.pid").write_text(str(os.getpid()), encoding="utf-8")
-    time.sleep(60)
+def _dies_in_a_child(*args):
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.3)
+    _writes(*args)
+
+
+def _fails_here_while_a_child_sleeps(roadmap, stats, report, options, staging, progress):
+    if os.getpid() != PARENT:
+        (staging.parent / "sleeper.pid").write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(60)
+    while not (staging.parent / "sleeper.pid").exists():
+        time.sleep(0.01)
+    _fails(roadmap, stats, report, options, staging, progress)
 
 
 def _previous(out):
@@ -69,14 +83,14 @@ def test_a_failing_renderer_raises_its_own_error_and_keeps_the_previous_outputs(
 
 
 def test_the_failure_of_a_child_carries_its_traceback(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "RENDERERS", [_writes, _fails])
+    monkeypatch.setattr(pipeline, "RENDERERS", [_fails_in_a_child, _fails_in_a_child])
     with pytest.raises(TemplateError) as caught:
         build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=2))
     assert any("in _fails" in note for note in caught.value.__notes__)
 
 
 def test_a_child_killed_by_a_signal_fails_the_build(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "RENDERERS", [_writes, _dies])
+    monkeypatch.setattr(pipeline, "RENDERERS", [_dies_in_a_child, _dies_in_a_child])
     out = tmp_path / "out"
     _previous(out)
     with pytest.raises(RuntimeError, match="status -9"):
@@ -85,13 +99,7 @@ def test_a_child_killed_by_a_signal_fails_the_build(tmp_path, monkeypatch):
 
 
 def test_a_failure_here_stops_the_children_still_rendering(tmp_path, monkeypatch):
-    def fails_once_the_sleeper_started(*args):
-        staging = args[4]
-        while not (staging / "sleeper.pid").exists():
-            time.sleep(0.01)
-        _fails(*args)
-
-    monkeypatch.setattr(pipeline, "RENDERERS", [fails_once_the_sleeper_started, _sleeps])
+    monkeypatch.setattr(pipeline, "RENDERERS", [_fails_here_while_a_child_sleeps] * 2)
     with pytest.raises(TemplateError):
         build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=2))
     sleeper = int((tmp_path / "sleeper.pid").read_text(encoding="utf-8"))
@@ -101,14 +109,21 @@ def test_a_failure_here_stops_the_children_still_rendering(tmp_path, monkeypatch
 
 def _pid(name):
     def render(roadmap, stats, report, options, staging, progress):
+        time.sleep(0.2)  # long enough for each process to take one
         (staging / name).write_text(str(os.getpid()), encoding="utf-8")
     return render
 
 
-@pytest.mark.parametrize("workers, here", [(1, ["a", "b", "c"]), (2, ["a", "c"]), (3, ["a"])])
-def test_this_process_is_the_first_worker(tmp_path, monkeypatch, workers, here):
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_each_renderer_runs_once_in_one_of_the_workers(tmp_path, monkeypatch, workers):
     monkeypatch.setattr(pipeline, "RENDERERS", [_pid("a"), _pid("b"), _pid("c")])
     build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=workers))
     pids = {name: int((tmp_path / "out" / name).read_text(encoding="utf-8")) for name in "abc"}
-    assert sorted(name for name, pid in pids.items() if pid == os.getpid()) == here
-    assert len(set(pids.values())) == min(workers, 3)
+    assert len(set(pids.values())) == workers and os.getpid() in pids.values()
+
+
+def test_decks_are_made_one_language_each(tmp_path):
+    """The decks are two renderers, so two workers can make them side by side; one language, one deck."""
+    build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out",
+          BuildOptions(as_of=AS_OF, languages=("sv",), workers=2))
+    assert sorted(p.name for p in (tmp_path / "out").glob("deck-*")) == ["deck-sv.pptx"]

@@ -404,16 +404,20 @@ def next_year_slides(deck, projects, stats, options, year) -> None:
 
 
 def render_decks(roadmap, stats, report, options, staging: Path, progress) -> None:
-    """Pipeline stage: deck-<lang>.pptx for each language, and PDFs when asked."""
-    written = []
+    """deck-<lang>.pptx for each language, and PDFs when asked."""
     lists = project_lists(roadmap, stats)
     for lang in options.languages:
-        path = staging / f"deck-{lang}.pptx"
-        path.write_bytes(render_deck(roadmap, stats, lang, options, progress, lists))
-        progress(_("Wrote {file}"), {"file": path.name})
-        written.append(path)
+        render_deck_file(roadmap, stats, lang, options, staging, progress, lists)
+
+
+def render_deck_file(roadmap, stats, lang: str, options, staging: Path, progress,
+                     lists: ProjectLists | None = None) -> None:
+    """Pipeline stage: deck-<lang>.pptx, and its PDF when asked."""
+    path = staging / f"deck-{lang}.pptx"
+    path.write_bytes(render_deck(roadmap, stats, lang, options, progress, lists))
+    progress(_("Wrote {file}"), {"file": path.name})
     if options.pdf:
-        convert_pdf(written, staging, progress)
+        convert_pdf([path], staging, progress)
 
 
 def has_calibri_metrics() -> bool:
