@@ -334,6 +334,9 @@ def _row_height(cells: tuple[str, ...], col_widths: tuple[int, ...], bold: bool)
     return int(Pt(lines * TABLE_FONT * LINE_SPACING) + 2 * CELL_MARGIN_Y)
 
 
+LAST_PAGE_ROWS = 3
+
+
 def paginate(
     header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], available: int
 ) -> list[list[Sequence[str]]]:
@@ -349,4 +352,14 @@ def paginate(
             used = head
         pages[-1].append(row)
         used += h
+    # A last page of one or two rows reads as a leftover: it takes rows from the page before it,
+    # as many as still fit, so that it holds at least LAST_PAGE_ROWS.
+    if len(pages) > 1:
+        last_used = head + sum(row_height(row, col_widths) for row in pages[-1])
+        while len(pages[-1]) < LAST_PAGE_ROWS and len(pages[-2]) > LAST_PAGE_ROWS:
+            h = row_height(pages[-2][-1], col_widths)
+            if last_used + h > available:
+                break
+            pages[-1].insert(0, pages[-2].pop())
+            last_used += h
     return pages if pages[0] else []
