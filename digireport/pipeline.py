@@ -78,6 +78,11 @@ def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: P
              {"projects": len(roadmap.projects), "indicators": len(roadmap.indicators)})
     stats = compute_stats(roadmap, options.as_of)
     report = build_report(roadmap, stats)
+    if options.workers > 1:
+        # imported once here rather than once in every worker that renders with them
+        import digireport.deck
+        import digireport.web
+        import digireport.workbook  # noqa: F401
     staging = staging_dir(out)
     try:
         render_all(RENDERERS, (roadmap, stats, report, options, staging, progress), options.workers)
