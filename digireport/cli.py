@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -288,5 +289,14 @@ COMMANDS = {
 }
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The `digireport` command. A command runs once and exits, so the cyclic garbage collector,
+    whose passes over the freshly imported libraries and the build's records free next to
+    nothing, stays off: that is a tenth of the time of a small build. The library, used from a
+    long-running process such as the nightly job, pauses it only while it builds."""
+    gc.disable()
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()
