@@ -129,8 +129,15 @@ def apply_writeback(data: bytes, name: str, label: str, roadmap: Roadmap | None 
         raise SourceError(UNREADABLE_SHEET, name=name, sheet=info.name, detail=str(exc)) from None
     if not changes:
         return WritebackResult(data=data, changes=[], changed=False)
-    new_xml = sheet.render()
-    new_data = _replace_part(package, part, new_xml.encode("utf-8"))
+    new_columns = {column_index(c.column) for c in changes if c.row == info.header_row and c.old is None}
+    parts = {}
+    widened = sheet.widen_filter(info.header_row, new_columns)
+    if widened is not None:
+        workbook = _widen_filter_name(package.read("xl/workbook.xml").decode("utf-8"), info.name, *widened)
+        if workbook is not None:
+            parts["xl/workbook.xml"] = workbook.encode("utf-8")
+    parts[part] = sheet.render().encode("utf-8")
+    new_data = _replace_parts(package, parts)
     from digireport.verify import verify_writeback
 
     verify_writeback(data, new_data, name, info.name, info.header_row, changes)
@@ -228,8 +235,32 @@ def _shared_strings(package: zipfile.ZipFile) -> list[str]:
     return strings
 
 
-def _replace_part(package: zipfile.ZipFile, part: str, content: bytes) -> bytes:
-    """The package with `part` replaced; every other part keeps its content, order and zip metadata."""
+def _widen_filter_name(workbook: str, sheet: str, old: str, new: str) -> str | None:
+    """workbook.xml with Excel's hidden `_xlnm._FilterDatabase` name of `sheet` moved from the
+    filter range `old` to `new`, as Excel keeps it; None when there is no such name to move."""
+    tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook)
+    index = next((i for i, tag in enumerate(tags) if html.unescape(_attr(tag, "name") or "") == sheet), None)
+    if index is None:
+        return None
+    (c1, r1), (c2, r2) = _range(new)
+    moved = False
+
+    def move(m: re.Match) -> str:
+        nonlocal moved
+        tag, text, end = m.groups()
+        where, bang, ref = text.rpartition("!")
+        if (_attr(tag, "name") != "_xlnm._FilterDatabase" or _attr(tag, "localSheetId") != str(index)
+                or ref.replace("$", "") != old):
+            return m.group(0)
+        moved = True
+        return f"{tag}{where}{bang}${column_letters(c1)}${r1}:${column_letters(c2)}${r2}{end}"
+
+    result = re.sub(r"(<(?:\w+:)?definedName\b[^>]*>)([^<]*)(</)", move, workbook)
+    return result if moved else None
+
+
+def _replace_parts(package: zipfile.ZipFile, parts: dict[str, bytes]) -> bytes:
+    """The package with `parts` replaced; every other part keeps its content, order and zip metadata."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as out:
         out.comment = package.comment
@@ -240,7 +271,7 @@ def _replace_part(package: zipfile.ZipFile, part: str, content: bytes) -> bytes:
             info.create_system = old.create_system
             info.external_attr = old.external_attr
             info.internal_attr = old.internal_attr
-            out.writestr(info, content if old.filename == part else package.read(old.filename))
+            out.writestr(info, parts[old.filename] if old.filename in parts else package.read(old.filename))
     return buf.getvalue()
 
 
@@ -290,6 +321,23 @@ class _Sheet:
             raise ValueError("unexpected content in sheetData")
         merge_refs = re.findall(rf"<{p}mergeCell\b[^>]*?\bref=\"([^\"]+)\"", self.tail)
         self.merges = [_range(ref) for ref in merge_refs]
+
+    def widen_filter(self, header_row: int, new_columns: set[int]) -> tuple[str, str] | None:
+        """Stretch the sheet's autofilter over `new_columns` when it starts on the header row and
+        they continue it without a gap; (old ref, new ref), or None when it stays as it was."""
+        p = re.escape(self.prefix)
+        m = re.search(rf"<{p}autoFilter\b[^>]*?\bref=\"([^\"]+)\"", self.tail)
+        if m is None or not new_columns:
+            return None
+        (c1, r1), (c2, r2) = _range(m.group(1))
+        end = c2
+        while end + 1 in new_columns:
+            end += 1
+        if r1 != header_row or end == c2:
+            return None
+        ref = f"{column_letters(c1)}{r1}:{column_letters(end)}{r2}"
+        self.tail = self.tail[:m.start(1)] + ref + self.tail[m.end(1):]
+        return m.group(1), ref
 
     @property
     def shared(self) -> list[str]:

@@ -53,7 +53,9 @@ def _values(data: bytes) -> dict[tuple[str, str], object]:
 def test_every_other_part_is_byte_identical(sample_bytes, written):
     before, after = _parts(sample_bytes), _parts(written.data)
     assert list(after) == list(before)
-    assert [p for p in before if before[p] != after[p]] == [ROADMAP_PART]
+    assert [p for p in before if before[p] != after[p]] == ["xl/worksheets/sheet3.xml", "xl/workbook.xml"]
+    # in workbook.xml only the hidden name of the autofilter's range moved over the new columns
+    assert after["xl/workbook.xml"] == before["xl/workbook.xml"].replace(b"Tiekartta!$A$3:$V$83", b"Tiekartta!$A$3:$X$83")
     with zipfile.ZipFile(io.BytesIO(sample_bytes)) as old, zipfile.ZipFile(io.BytesIO(written.data)) as new:
         for a, b in zip(old.infolist(), new.infolist(), strict=True):
             assert (a.filename, a.compress_type, a.date_time) == (b.filename, b.compress_type, b.date_time)
@@ -65,7 +67,7 @@ def test_extensions_text_box_validations_and_filter_remain(sample_bytes, written
     ElementTree.fromstring(parts[ROADMAP_PART])  # still well-formed
     for kept in ('mc:Ignorable="x14ac"', "<x14:dataBar ", "<xm:sqref>S4:S83</xm:sqref>",
                  '<dataValidations count="2">', "<formula1>TilaLista</formula1>",
-                 '<autoFilter ref="A3:V83"/>',
+                 '<autoFilter ref="A3:X83"/>',
                  '<mergeCell ref="A1:V1"/>', 'state="frozen"', '<legacyDrawing r:id="rId1"/>',
                  '<conditionalFormatting sqref="J4:J203">'):
         assert kept in sheet, kept
@@ -73,7 +75,7 @@ def test_extensions_text_box_validations_and_filter_remain(sample_bytes, written
     assert b'name="TextBox 1"' in parts["xl/drawings/drawing1.xml"]
     # outside sheetData nothing changed but the dimension and the new columns' widths
     old = _parts(sample_bytes)[ROADMAP_PART].decode()
-    strip = re.compile(r"<sheetData>.*</sheetData>|<dimension ref=\"[^\"]*\"/>", re.S)
+    strip = re.compile(r"<sheetData>.*</sheetData>|<dimension ref=\"[^\"]*\"/>|<autoFilter ref=\"[^\"]*\"/>", re.S)
     widths = ('<col min="23" max="23" width="12.7109375" customWidth="1"/>'
               '<col min="24" max="24" width="12.7109375" customWidth="1"/>')
     assert strip.sub("", sheet) == strip.sub("", old).replace("</cols>", widths + "</cols>")
@@ -364,3 +366,34 @@ def test_a_result_that_does_not_read_back_as_planned_is_refused(sample_copy, mon
     assert re.search(detail, err) and err.count("\n") == 1 and err.rstrip().endswith("mitään ei kirjoitettu")
     assert sample_copy.read_bytes() == before
     assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["tiekartta_v2.xlsx"]
+
+
+def test_the_autofilter_reaches_the_new_columns(sample_bytes, written):
+    """The snapshot and remarks columns continue the filtered table, so they can be filtered too;
+    a later label's column after them joins it as well."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(written.data))
+    assert wb["Tiekartta"].auto_filter.ref == "A3:X83"
+    later = apply_writeback(written.data, "t.xlsx", "01/2026")
+    wb = openpyxl.load_workbook(io.BytesIO(later.data))
+    assert wb["Tiekartta"].auto_filter.ref == "A3:Y83"
+    assert wb["Tiekartta"]["Y3"].value == "Tila 01/2026"
+    names = _parts(later.data)["xl/workbook.xml"].decode()
+    assert 'localSheetId="2" hidden="1">Tiekartta!$A$3:$Y$83</definedName>' in names
+
+
+def test_an_autofilter_the_new_columns_do_not_continue_stays(sample_bytes):
+    """A filter over other rows than the header's, or one the new columns would not continue
+    without a gap, is left as it was."""
+    def refilter(ref):
+        return _with_sheet_xml(sample_bytes, lambda xml: xml.replace('<autoFilter ref="A3:V83"/>',
+                                                                      f'<autoFilter ref="{ref}"/>'))
+
+    moved = refilter("A4:V83")
+    part = _parts(apply_writeback(moved, "t.xlsx", LABEL).data)[ROADMAP_PART].decode()
+    assert '<autoFilter ref="A4:V83"/>' in part
+    narrow = refilter("A3:T83")
+    result = apply_writeback(narrow, "t.xlsx", LABEL).data
+    assert '<autoFilter ref="A3:T83"/>' in _parts(result)[ROADMAP_PART].decode()
+    assert _parts(result)["xl/workbook.xml"] == _parts(narrow)["xl/workbook.xml"]
