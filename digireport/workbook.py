@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -486,3 +487,18 @@ def render_indicator_workbook(roadmap: Roadmap, stats: dict, report: dict, optio
     (staging / FILENAME).write_bytes(render_workbook(roadmap, stats, options))
     progress(_("Wrote {file}"), {"file": FILENAME})
 
+
+
+def chart_workbook(labels: list[str], series: list[tuple[str, Sequence[float | None]]], created: dt.datetime) -> bytes:
+    """The workbook behind a deck chart: categories in A2…, each series' name in row 1 and its
+    values below (the cells python-pptx's chart XML refers to), created on `created`."""
+    out = io.BytesIO()
+    with xlsxwriter.Workbook(out, {"in_memory": True}) as book:
+        book.set_properties({"created": created})  # xlsxwriter dates every zip entry 1.1.1980
+        sheet = book.add_worksheet()
+        sheet.set_column(0, 0, 40)
+        sheet.write_column(1, 0, labels)
+        for col, (name, values) in enumerate(series, start=1):
+            sheet.write(0, col, name)
+            sheet.write_column(1, col, values)
+    return out.getvalue()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import re
 import struct
 
@@ -71,7 +70,8 @@ def copy_notes_slide(slide, blank):
 
 
 class ChartData(CategoryChartData):
-    """Category chart data whose embedded workbook xlsxwriter writes with `created` as its date.
+    """Category chart data whose embedded workbook is dated `created` (the indicator workbook's
+    module writes it: xlsxwriter is imported there only).
 
     python-pptx's own writer stamps the workbook with the time of the build, so no two decks
     would be the same bytes. The cells are those python-pptx's chart XML refers to: categories in
@@ -83,18 +83,10 @@ class ChartData(CategoryChartData):
 
     @property
     def xlsx_blob(self) -> bytes:
-        import xlsxwriter
+        from digireport.workbook import chart_workbook
 
-        out = io.BytesIO()
-        with xlsxwriter.Workbook(out, {"in_memory": True}) as book:
-            book.set_properties({"created": self.created})  # xlsxwriter dates every zip entry 1.1.1980
-            sheet = book.add_worksheet()
-            sheet.set_column(0, 0, 40)
-            sheet.write_column(1, 0, [str(category.label) for category in self.categories])
-            for col, series in enumerate(self, start=1):
-                sheet.write(0, col, series.name)
-                sheet.write_column(1, col, series.values)
-        return out.getvalue()
+        return chart_workbook([str(category.label) for category in self.categories],
+                              [(series.name, series.values) for series in self], self.created)
 
 
 def fixed_timestamps(data: bytes, moment: dt.datetime) -> bytes:
