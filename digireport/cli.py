@@ -187,7 +187,8 @@ def _source(args) -> Path:
 
 
 def cmd_build(args, loc) -> int:
-    from digireport.pipeline import BuildOptions, available_cpus, build
+    from digireport.pipeline import BuildOptions, build
+    from digireport.settings import available_cpus
     from digireport.source import fetch_local
 
     def progress(message: str, params: dict) -> None:

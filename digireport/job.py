@@ -268,14 +268,14 @@ class _Built:
 
 
 def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _Built:
-    from digireport.pipeline import BuildOptions, available_cpus, build
+    from digireport.pipeline import BuildOptions, build
 
     out = settings.state_folder / "outputs"
     if out.exists():
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers or available_cpus())
+                           workers=settings.workers)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return _Built(base=out, files=files, roadmap=result.roadmap)

@@ -39,14 +39,6 @@ class BuildOptions:
     workers: int = 1
 
 
-def available_cpus() -> int:
-    """The CPUs this process may run on: the default number of rendering workers."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 @dataclass
 class BuildResult:
     roadmap: Roadmap

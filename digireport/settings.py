@@ -19,6 +19,14 @@ AUTH_MODES = ("certificate", "device", "token")
 DEFAULT_TOKEN_ENV = "DIGIREPORT_ACCESS_TOKEN"
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on: the default number of rendering workers."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def ui_language() -> str:
     """Language of command-line messages: DIGIREPORT_UI_LANG (fi or sv), else Finnish."""
     lang = os.environ.get("DIGIREPORT_UI_LANG", "fi").strip().lower()[:2]
@@ -63,7 +71,7 @@ class Settings:
     retries: int = 5
     chunk_size: int = 10 * 1024 * 1024
     max_list_rows: int = 200
-    workers: int = 0  # 0: one rendering process per available CPU
+    workers: int = 1  # rendering processes; `workers = 0` in the file means one per available CPU
 
     @property
     def source_label(self) -> str:
@@ -196,7 +204,8 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         auth=auth, connect_timeout=network.number("connect_timeout", 10),
         read_timeout=network.number("read_timeout", 120), retries=int(retries),
         chunk_size=int(network.number("chunk_size", 10 * 1024 * 1024)),
-        max_list_rows=report.count("max_list_rows", 200), workers=job.count("workers", 0, minimum=0),
+        max_list_rows=report.count("max_list_rows", 200),
+        workers=job.count("workers", 0, minimum=0) or available_cpus(),
     )
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from digireport.errors import ConfigError
-from digireport.settings import load_settings
+from digireport.settings import available_cpus, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +17,7 @@ def test_example_config_is_local_and_complete():
     assert s.output_folder == str(ROOT / "out")
     assert (s.schedule_time, s.timezone, s.languages) == ("02:00", "Europe/Helsinki", ("fi", "sv"))
     assert s.state_folder == ROOT / "state" and s.auth is None
-    assert (s.max_list_rows, s.workers) == (200, 0)
+    assert (s.max_list_rows, s.workers) == (200, available_cpus())
 
 
 def test_list_cap_and_workers(tmp_path):
