@@ -44,6 +44,7 @@ class AuthSettings:
     cert_path: Path | None = None
     passphrase: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
+    authority: str | None = None  # sign-in address; None is login.microsoftonline.com/<tenant>
 
 
 @dataclass(frozen=True)
@@ -246,12 +247,19 @@ def _auth(table: _Reader, env: Mapping[str, str]) -> AuthSettings:
         return AuthSettings(mode=mode, token=_secret(table, "token_env", env, DEFAULT_TOKEN_ENV))
     tenant = table.text("tenant", required=True)
     client_id = table.text("client_id", required=True)
+    authority = table.text("authority")
+    if authority is not None:
+        # the sign-in library only talks to an https authority; say so here rather than at 2 a.m.
+        if not re.fullmatch(r"https://[^\s/?#@]+(/[^\s?#]*)?", authority):
+            raise ConfigError(_("{file}: {key} must be an https:// sign-in address, got {value}"),
+                              file=str(table.file), key=table.key("authority"), value=authority)
+        authority = authority.rstrip("/")
     if mode == "device":
-        return AuthSettings(mode=mode, tenant=tenant, client_id=client_id)
+        return AuthSettings(mode=mode, tenant=tenant, client_id=client_id, authority=authority)
     cert_path = table.path("cert_path", required=True)
     if not cert_path.is_file():
         raise ConfigError(_("{file}: {key} names a missing file: {value}"), file=str(table.file),
                           key=table.key("cert_path"), value=str(cert_path))
     return AuthSettings(mode=mode, tenant=tenant, client_id=client_id,
                         thumbprint=table.text("thumbprint", required=True), cert_path=cert_path,
-                        passphrase=_secret(table, "passphrase_env", env, required=False))
+                        passphrase=_secret(table, "passphrase_env", env, required=False), authority=authority)

@@ -12,6 +12,7 @@ from typing import TypeVar
 from urllib.parse import quote
 
 import requests
+from office365.runtime.auth.authentication_context import AuthenticationContext
 from office365.runtime.client_request_exception import ClientRequestException
 from office365.runtime.exceptions import FileLockedException
 from office365.runtime.http.http_method import HttpMethod
@@ -26,6 +27,7 @@ from digireport.source import Fetched
 
 T = TypeVar("T")
 THROTTLED = (429, 503)
+DEFAULT_AUTHORITY = "https://login.microsoftonline.com"  # Entra ID in the public cloud
 MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is capped so one run cannot hang for hours
 
 
@@ -37,11 +39,39 @@ def connect(settings: Settings) -> ClientContext:
     if auth.mode == "token":
         token = auth.token
         ctx.with_access_token(lambda: {"access_token": token, "token_type": "Bearer"})
-    elif auth.mode == "device":
-        ctx.with_device_flow(auth.tenant, auth.client_id)
+        return ctx
+    authority = auth.authority or f"{DEFAULT_AUTHORITY}/{auth.tenant}"
+    # the sign-in runs in a context of its own so that a refusal by the sign-in address is told apart
+    # from SharePoint's answers; it keeps the token and renews it when it expires
+    sign_in = AuthenticationContext(settings.site_url, authority=authority)
+    if auth.mode == "device":
+        sign_in.with_device_flow(auth.tenant, auth.client_id)
     else:
-        ctx.with_client_certificate(auth.tenant, auth.client_id, thumbprint=auth.thumbprint,
-                                    cert_path=str(auth.cert_path), passphrase=auth.passphrase)
+        sign_in.with_client_certificate(auth.tenant, auth.client_id, thumbprint=auth.thumbprint,
+                                        cert_path=str(auth.cert_path), passphrase=auth.passphrase)
+
+    def token() -> dict:
+        request = RequestOptions(settings.site_url)
+        try:
+            sign_in.authenticate_request(request)
+        except ValueError as exc:
+            answer = exc.args[0] if exc.args else None
+            if isinstance(answer, dict):  # the sign-in address answered with an OAuth error
+                # the AADSTS code is what Microsoft's documentation and support look up
+                codes = [f"AADSTS{code}" for code in answer.get("error_codes") or []][:1]
+                raise StorageError(_("{site}: sign-in refused by {authority} ({error}, sign-in: {mode})"),
+                                   status=401, site=settings.site_url, authority=authority,
+                                   error=", ".join([str(answer.get("error"))] + codes), mode=auth.mode) from None
+            raise StorageError(_("{site}: {authority} did not answer as a sign-in address (sign-in: {mode})"),
+                               site=settings.site_url, authority=authority, mode=auth.mode) from None
+        except requests.RequestException as exc:
+            raise StorageError(_("{site}: no connection to the sign-in address {authority} ({detail})"),
+                               site=settings.site_url, authority=authority, detail=type(exc).__name__) from None
+        kind, _space, value = request.headers["Authorization"].partition(" ")
+        # expiring at once makes every request ask `sign_in`, which answers from its cache until renewal
+        return {"access_token": value, "token_type": kind, "expires_in": 0}
+
+    ctx.with_access_token(token)
     return ctx
 
 

@@ -47,6 +47,7 @@ class SharePointServer:
         self.uploads: dict[str, bytearray] = {}
         self.folders: set[str] = set()
         self.recycle_bin: dict[str, StoredFile] = {}  # recycled files by their former path
+        self.token = TOKEN  # the bearer token every call must carry
         self.before_put = None  # hook called before an overwrite is checked (to simulate a concurrent save)
         handler = type("Handler", (_Handler,), {"server_state": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -121,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault.body is not None:
                     return self._json(fault.status, fault.body, fault.headers)
                 return self._error(fault.status, str(fault.status), f"fault {fault.status}", fault.headers)
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+        if self.headers.get("Authorization") != f"Bearer {st.token}":
             return self._error(401, "-2147024891, System.UnauthorizedAccessException", "Access denied.")
         api = st.site_path + "/_api/"
         if not path.lower().startswith(api.lower()):
