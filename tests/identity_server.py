@@ -30,6 +30,8 @@ from cryptography.x509.oid import NameOID
 
 HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us")  # public cloud, US Government cloud
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+VERIFICATION_URI = "https://microsoft.com/devicelogin"
 
 
 def _name(common_name: str) -> x509.Name:
@@ -113,6 +115,9 @@ class IdentityServer:
         self.tokens: list[TokenRequest] = []  # token requests, accepted or not
         self.log: list[tuple[str, str, str]] = []  # (method, host, path) inside the tunnels
         self.connects: list[str] = []  # CONNECT targets
+        self.on_issue = None  # called with each access token issued (the test hands it to SharePoint)
+        self.device_codes: dict[str, dict] = {}  # device_code -> {"user_code", "scope", "answer"}
+        self.person = None  # called with a device flow still pending: what the person at the browser does
         ca_key = _key()
         ca = _certificate("digireport test CA", ca_key, "digireport test CA", ca_key, ca=True)
         server_key = _key()
@@ -140,12 +145,37 @@ class IdentityServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def verify(self, host: str, path: str, form: dict) -> tuple[int, dict]:
-        """The token endpoint's answer to a client-credentials request."""
+    def approve(self, user_code: str) -> None:
+        """The person entered `user_code` at the verification page and signed in."""
+        for flow in self.device_codes.values():
+            if flow["user_code"] == user_code:
+                flow["answer"] = "approved"
+
+    def decline(self, user_code: str) -> None:
+        """The person entered `user_code` and then declined the sign-in."""
+        for flow in self.device_codes.values():
+            if flow["user_code"] == user_code:
+                flow["answer"] = "declined"
+
+    def device_code(self, host: str, form: dict) -> tuple[int, dict]:
+        """The device authorization endpoint: a code for the person to enter at the verification page."""
+        if form.get("client_id") != self.client_id:
+            return 400, _oauth_error("unauthorized_client", "AADSTS700016: Application not found in the directory.")
+        device_code, user_code = secrets.token_urlsafe(32), secrets.token_hex(4).upper()
+        self.device_codes[device_code] = {"user_code": user_code, "scope": form.get("scope"), "answer": None}
+        return 200, {"device_code": device_code, "user_code": user_code, "verification_uri": VERIFICATION_URI,
+                     "expires_in": 900, "interval": 0,  # poll at once: the tests never sleep
+                     "message": f"To sign in, use a web browser to open the page {VERIFICATION_URI} and enter "
+                                f"the code {user_code} to authenticate."}
+
+    def answer_token(self, host: str, path: str, form: dict) -> tuple[int, dict]:
+        """The token endpoint: client credentials with a certificate, or a device code."""
         request = TokenRequest(host, path, form)
         self.tokens.append(request)
         if form.get("client_id") != self.client_id:
             return 400, _oauth_error("unauthorized_client", "AADSTS700016: Application not found in the directory.")
+        if form.get("grant_type") == DEVICE_GRANT:
+            return self._device_token(form)
         if form.get("grant_type") != "client_credentials" or form.get("client_assertion_type") != ASSERTION_TYPE:
             return 400, _oauth_error("invalid_request", "AADSTS900144: client_assertion is required.")
         assertion = form.get("client_assertion", "")
@@ -169,9 +199,26 @@ class IdentityServer:
                                      f"validation ({type(exc).__name__}).")
         if request.claims["sub"] != self.client_id:
             return 401, _oauth_error("invalid_client", "AADSTS700023: sub must be the client id.")
+        return 200, self._issue()
+
+    def _device_token(self, form: dict) -> tuple[int, dict]:
+        flow = self.device_codes.get(form.get("device_code"))
+        if flow is None:
+            return 400, _oauth_error("invalid_grant", "AADSTS70000: The provided value for device_code is not valid.")
+        if flow["answer"] is None and self.person is not None:
+            self.person(flow)
+        if flow["answer"] == "declined":
+            return 400, _oauth_error("authorization_declined", "AADSTS70000: The user declined the sign-in.")
+        if flow["answer"] != "approved":
+            return 400, _oauth_error("authorization_pending", "AADSTS70016: The user has not yet signed in.")
+        return 200, self._issue()
+
+    def _issue(self) -> dict:
         token = secrets.token_urlsafe(24)
         self.issued.append(token)
-        return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
+        if self.on_issue is not None:
+            self.on_issue(token)
+        return {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
 
 
 def _oauth_error(error: str, description: str) -> dict:
@@ -241,9 +288,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         st.log.append(("POST", host, path))
+        form = {k: v[0] for k, v in parse_qs(body).items()}
         if host and path == f"/{st.tenant}/oauth2/v2.0/token":
-            form = {k: v[0] for k, v in parse_qs(body).items()}
-            return self._json(*st.verify(host, path, form))
+            return self._json(*st.answer_token(host, path, form))
+        if host and path == f"/{st.tenant}/oauth2/v2.0/devicecode":
+            return self._json(*st.device_code(host, form))
         return self._json(404, {"error": "not_found"})
 
     def _target(self) -> tuple[str | None, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from identity_server import IdentityServer, make_app_certificate, write_impostor
@@ -49,12 +50,16 @@ def identity(tmp_path, app, sharepoint, monkeypatch):
         for name in ("NO_PROXY", "no_proxy"):
             monkeypatch.setenv(name, "127.0.0.1,localhost")
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(idp.ca_file))
+        # SharePoint accepts exactly the token the sign-in endpoint issued last
+        idp.on_issue = lambda token: setattr(sharepoint, "token", token)
         yield idp
 
 
-def make(tmp_path, sharepoint, pem, thumbprint, authority=None):
+def make(tmp_path, sharepoint, pem, thumbprint, authority=None, mode="certificate"):
     config = tmp_path / "sp.toml"
     extra = f'authority = "{authority}"\n' if authority is not None else ""
+    if mode == "certificate":
+        extra += f'thumbprint = "{thumbprint}"\ncert_path = "{pem}"\n'
     config.write_text(f"""
 [source]
 kind = "sharepoint"
@@ -69,32 +74,16 @@ languages = ["fi"]
 [job]
 state_folder = "state"
 [auth]
-mode = "certificate"
+mode = "{mode}"
 tenant = "{TENANT}"
 client_id = "{CLIENT_ID}"
-thumbprint = "{thumbprint}"
-cert_path = "{pem}"
 {extra}[network]
 retries = 2
 """, encoding="utf-8")
     return load_settings(config, environ={})
 
 
-def issue_to(sharepoint, identity):
-    """SharePoint accepts exactly the token the sign-in endpoint issues (it issues one per sign-in)."""
-    original = identity.verify
-
-    def verify(host, path, form):
-        status, answer = original(host, path, form)
-        if status == 200:
-            sharepoint.token = answer["access_token"]
-        return status, answer
-
-    identity.verify = verify
-
-
 def test_certificate_sign_in_downloads_the_master(tmp_path, app, sharepoint, identity):
-    issue_to(sharepoint, identity)
     settings = make(tmp_path, sharepoint, app.pem, app.thumbprint)
     fetched = SharePointStorage(settings).download(MASTER)
     assert fetched.data == SAMPLE_WORKBOOK.read_bytes()
@@ -115,7 +104,6 @@ def test_certificate_sign_in_downloads_the_master(tmp_path, app, sharepoint, ide
 
 
 def test_job_run_signs_in_with_the_certificate_and_publishes(tmp_path, app, sharepoint, identity):
-    issue_to(sharepoint, identity)
     settings = make(tmp_path, sharepoint, app.pem, app.thumbprint)
     result = run_once(settings, AS_OF, clock=lambda: dt.datetime(2025, 12, 2, 1, 0, tzinfo=dt.UTC))
     assert (result.status, result.exit_code) == ("built", 0)
@@ -126,7 +114,6 @@ def test_job_run_signs_in_with_the_certificate_and_publishes(tmp_path, app, shar
 
 
 def test_authority_setting_signs_in_at_another_cloud(tmp_path, app, sharepoint, identity):
-    issue_to(sharepoint, identity)
     settings = make(tmp_path, sharepoint, app.pem, app.thumbprint,
                     authority=f"https://login.microsoftonline.us/{TENANT}/")
     assert settings.auth.authority == f"https://login.microsoftonline.us/{TENANT}"
@@ -171,3 +158,42 @@ def test_authority_must_be_an_https_address(tmp_path, app, sharepoint, value):
         make(tmp_path, sharepoint, app.pem, app.thumbprint, authority=value)
     assert str(err.value) == (f"{tmp_path / 'sp.toml'}: auth.authority must be an https:// sign-in address, "
                               f"got {value}")
+
+
+def test_device_code_sign_in_shows_the_code_and_waits_for_the_person(tmp_path, sharepoint, identity, capsys):
+    polls = []
+
+    def person(flow):
+        polls.append(flow["user_code"])
+        if len(polls) == 2:  # still typing at the first poll; then enters the code the terminal showed
+            shown = re.search(r"open the page (\S+) and enter the code (\S+) ", capsys.readouterr().out)
+            assert shown.group(1) == "https://microsoft.com/devicelogin"
+            identity.approve(shown.group(2))
+
+    identity.person = person
+    settings = make(tmp_path, sharepoint, None, None, mode="device")
+    fetched = SharePointStorage(settings).download(MASTER)
+    assert fetched.data == SAMPLE_WORKBOOK.read_bytes()
+    [flow] = identity.device_codes.values()
+    assert polls == [flow["user_code"]] * 2 and flow["answer"] == "approved"
+    assert flow["scope"].split() == [f"{sharepoint.site_url.removesuffix('/sites/digi')}/.default",
+                                     "offline_access", "openid", "profile"]
+    # the first poll is pending, the second (after the person signed in) gets the token; a public client
+    # sends no client assertion
+    assert [t.form["grant_type"] for t in identity.tokens] == ["urn:ietf:params:oauth:grant-type:device_code"] * 2
+    assert not any("client_assertion" in t.form for t in identity.tokens)
+    assert len(identity.issued) == 1
+    assert all(h.get("Authorization") == f"Bearer {identity.issued[0]}" for _, _, h in sharepoint.log)
+
+
+def test_device_code_sign_in_declined_is_one_line(tmp_path, sharepoint, identity, capsys):
+    identity.person = lambda flow: identity.decline(flow["user_code"])
+    settings = make(tmp_path, sharepoint, None, None, mode="device")
+    with pytest.raises(StorageError) as err:
+        SharePointStorage(settings).download(MASTER)
+    assert str(err.value) == (f"{sharepoint.site_url}: sign-in refused by https://login.microsoftonline.com/{TENANT} "
+                              "(authorization_declined, AADSTS70000, sign-in: device)")
+    assert err.value.localized(l10n("sv")) == (
+        f"{sharepoint.site_url}: inloggningsadressen https://login.microsoftonline.com/{TENANT} avvisade "
+        "inloggningen (authorization_declined, AADSTS70000, inloggning: device)")
+    assert not identity.issued and not sharepoint.log
