@@ -178,6 +178,8 @@ class SharePointStorage:
     def _run(self, action: Callable[[], T], path: str) -> T:
         """Run `action`, waiting out throttling (Retry-After) a bounded number of times."""
         tries = max(1, self.settings.retries)
+        # signed in before the call, not inside the client's request hook, which logs a traceback of any failure
+        self.ctx.authentication_context.authenticate_request(RequestOptions(self.site))
         for attempt in range(tries):
             try:
                 return action()

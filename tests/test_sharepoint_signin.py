@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 
 import pytest
@@ -124,7 +125,7 @@ def test_authority_setting_signs_in_at_another_cloud(tmp_path, app, sharepoint, 
     assert identity.tokens[0].claims["aud"] == f"https://login.microsoftonline.us/{TENANT}/oauth2/v2.0/token"
 
 
-def test_another_key_with_the_registered_thumbprint_is_refused(tmp_path, app, sharepoint, identity):
+def test_another_key_with_the_registered_thumbprint_is_refused(tmp_path, app, sharepoint, identity, caplog):
     impostor = tmp_path / "other.pem"
     write_impostor(impostor)
     settings = make(tmp_path, sharepoint, impostor, app.thumbprint)
@@ -139,6 +140,7 @@ def test_another_key_with_the_registered_thumbprint_is_refused(tmp_path, app, sh
     [request] = identity.tokens
     assert request.header["x5t"] and not request.claims and not identity.issued
     assert not sharepoint.log  # SharePoint was never called without a token
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # the one line is all that is shown
 
 
 def test_unknown_tenant_at_the_authority_is_one_line(tmp_path, app, sharepoint, identity):
