@@ -54,16 +54,8 @@ def connect(settings: Settings) -> ClientContext:
         request = RequestOptions(settings.site_url)
         try:
             sign_in.authenticate_request(request)
-        except ValueError as exc:
-            answer = exc.args[0] if exc.args else None
-            if isinstance(answer, dict):  # the sign-in address answered with an OAuth error
-                # the AADSTS code is what Microsoft's documentation and support look up
-                codes = [f"AADSTS{code}" for code in answer.get("error_codes") or []][:1]
-                raise StorageError(_("{site}: sign-in refused by {authority} ({error}, sign-in: {mode})"),
-                                   status=401, site=settings.site_url, authority=authority,
-                                   error=", ".join([str(answer.get("error"))] + codes), mode=auth.mode) from None
-            raise StorageError(_("{site}: {authority} did not answer as a sign-in address (sign-in: {mode})"),
-                               site=settings.site_url, authority=authority, mode=auth.mode) from None
+        except (ValueError, TypeError) as exc:
+            raise _sign_in_error(exc, settings, authority) from None
         except requests.RequestException as exc:
             raise StorageError(_("{site}: no connection to the sign-in address {authority} ({detail})"),
                                site=settings.site_url, authority=authority, detail=type(exc).__name__) from None
@@ -73,6 +65,30 @@ def connect(settings: Settings) -> ClientContext:
 
     ctx.with_access_token(token)
     return ctx
+
+
+def _sign_in_error(exc: ValueError | TypeError, settings: Settings, authority: str) -> StorageError:
+    """One line for a sign-in that did not give a token; the client raises ValueError or TypeError for all."""
+    auth, site = settings.auth, settings.site_url
+    answer = exc.args[0] if exc.args else None
+    if isinstance(answer, dict):  # the sign-in address answered with an OAuth error
+        # the AADSTS code is what Microsoft's documentation and support look up
+        codes = [f"AADSTS{code}" for code in answer.get("error_codes") or []][:1]
+        return StorageError(_("{site}: sign-in refused by {authority} ({error}, sign-in: {mode})"), status=401,
+                            site=site, authority=authority, error=", ".join([str(answer.get("error"))] + codes),
+                            mode=auth.mode)
+    origin = exc.__traceback__
+    while origin.tb_next is not None:
+        origin = origin.tb_next
+    # the messages are the library's prose, so where the error arose tells the address from the key
+    if origin.tb_frame.f_globals.get("__name__") == "msal.authority":
+        return StorageError(_("{site}: {authority} did not answer as a sign-in address (sign-in: {mode})"),
+                            site=site, authority=authority, mode=auth.mode)
+    if auth.mode == "device":
+        return StorageError(_("{site}: {authority} refused to give a device code; is the app a public client? "
+                              "(sign-in: {mode})"), site=site, authority=authority, mode=auth.mode)
+    return StorageError(_("{site}: the private key in {file} cannot be read: wrong passphrase, or not a PEM "
+                          "private key (sign-in: {mode})"), site=site, file=str(auth.cert_path), mode=auth.mode)
 
 
 class SharePointStorage:

@@ -58,9 +58,10 @@ def _certificate(subject: str, key, issuer: str, issuer_key, ca: bool = False, d
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def _pem_key(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+def _pem_key(key, passphrase: str | None = None) -> bytes:
+    encryption = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
+                  else serialization.NoEncryption())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
 
 def _b64url_decode(text: str) -> bytes | None:
@@ -84,11 +85,11 @@ class AppCertificate:
         return self.certificate.fingerprint(hashes.SHA1()).hex().upper()
 
 
-def make_app_certificate(path: Path, common_name: str = "digireport") -> AppCertificate:
+def make_app_certificate(path: Path, common_name: str = "digireport", passphrase: str | None = None) -> AppCertificate:
     """A self-signed app certificate with its key, written as one PEM like the operations guide does."""
     key = _key()
     cert = _certificate(common_name, key, common_name, key)
-    path.write_bytes(_pem_key(key) + cert.public_bytes(serialization.Encoding.PEM))
+    path.write_bytes(_pem_key(key, passphrase) + cert.public_bytes(serialization.Encoding.PEM))
     return AppCertificate(path, cert)
 
 

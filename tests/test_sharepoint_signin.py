@@ -56,11 +56,11 @@ def identity(tmp_path, app, sharepoint, monkeypatch):
         yield idp
 
 
-def make(tmp_path, sharepoint, pem, thumbprint, authority=None, mode="certificate"):
+def make(tmp_path, sharepoint, pem, thumbprint, authority=None, mode="certificate", passphrase=None):
     config = tmp_path / "sp.toml"
     extra = f'authority = "{authority}"\n' if authority is not None else ""
     if mode == "certificate":
-        extra += f'thumbprint = "{thumbprint}"\ncert_path = "{pem}"\n'
+        extra += f'thumbprint = "{thumbprint}"\ncert_path = "{pem}"\npassphrase_env = "DIGIREPORT_CERT_PASSPHRASE"\n'
     config.write_text(f"""
 [source]
 kind = "sharepoint"
@@ -81,7 +81,7 @@ client_id = "{CLIENT_ID}"
 {extra}[network]
 retries = 2
 """, encoding="utf-8")
-    return load_settings(config, environ={})
+    return load_settings(config, environ={"DIGIREPORT_CERT_PASSPHRASE": passphrase} if passphrase else {})
 
 
 def test_certificate_sign_in_downloads_the_master(tmp_path, app, sharepoint, identity):
@@ -143,6 +143,27 @@ def test_another_key_with_the_registered_thumbprint_is_refused(tmp_path, app, sh
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # the one line is all that is shown
 
 
+def test_a_key_under_a_passphrase_signs_in_with_it(tmp_path, sharepoint, identity):
+    app = make_app_certificate(tmp_path / "locked.pem", passphrase="kevät 2026")
+    assert b"ENCRYPTED PRIVATE KEY" in app.pem.read_bytes()
+    identity.registered = app.certificate
+    settings = make(tmp_path, sharepoint, app.pem, app.thumbprint, passphrase="kevät 2026")
+    assert SharePointStorage(settings).download(MASTER).data == SAMPLE_WORKBOOK.read_bytes()
+    assert identity.tokens[0].claims["sub"] == CLIENT_ID and len(identity.issued) == 1
+
+
+@pytest.mark.parametrize("passphrase", ["syksy 2025", None])
+def test_a_wrong_or_missing_passphrase_is_one_line(tmp_path, sharepoint, identity, passphrase):
+    app = make_app_certificate(tmp_path / "locked.pem", passphrase="kevät 2026")
+    identity.registered = app.certificate
+    settings = make(tmp_path, sharepoint, app.pem, app.thumbprint, passphrase=passphrase)
+    with pytest.raises(StorageError) as err:
+        SharePointStorage(settings).download(MASTER)
+    assert str(err.value) == (f"{sharepoint.site_url}: the private key in {app.pem} cannot be read: wrong "
+                              "passphrase, or not a PEM private key (sign-in: certificate)")
+    assert not identity.tokens and not sharepoint.log
+
+
 def test_unknown_tenant_at_the_authority_is_one_line(tmp_path, app, sharepoint, identity):
     authority = "https://login.microsoftonline.com/contoso.onmicrosoft.com"
     settings = make(tmp_path, sharepoint, app.pem, app.thumbprint, authority=authority)
@@ -199,3 +220,13 @@ def test_device_code_sign_in_declined_is_one_line(tmp_path, sharepoint, identity
         f"{sharepoint.site_url}: inloggningsadressen https://login.microsoftonline.com/{TENANT} avvisade "
         "inloggningen (authorization_declined, AADSTS70000, inloggning: device)")
     assert not identity.issued and not sharepoint.log
+
+
+def test_device_code_refused_for_an_app_that_is_not_registered(tmp_path, sharepoint, identity):
+    identity.client_id = "00000000-0000-0000-0000-000000000000"
+    settings = make(tmp_path, sharepoint, None, None, mode="device")
+    with pytest.raises(StorageError) as err:
+        SharePointStorage(settings).download(MASTER)
+    assert str(err.value) == (f"{sharepoint.site_url}: https://login.microsoftonline.com/{TENANT} refused to give "
+                              "a device code; is the app a public client? (sign-in: device)")
+    assert not identity.device_codes and not sharepoint.log
