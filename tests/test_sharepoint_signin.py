@@ -230,3 +230,13 @@ def test_device_code_refused_for_an_app_that_is_not_registered(tmp_path, sharepo
     assert str(err.value) == (f"{sharepoint.site_url}: https://login.microsoftonline.com/{TENANT} refused to give "
                               "a device code; is the app a public client? (sign-in: device)")
     assert not identity.device_codes and not sharepoint.log
+
+
+def test_unreachable_sign_in_address_is_one_line(tmp_path, app, sharepoint, identity):
+    authority = f"https://login.microsoftonline.de/{TENANT}"  # the proxy does not route this host
+    settings = make(tmp_path, sharepoint, app.pem, app.thumbprint, authority=authority)
+    with pytest.raises(StorageError) as err:
+        SharePointStorage(settings).download(MASTER)
+    assert str(err.value) == f"{sharepoint.site_url}: no connection to the sign-in address {authority} (ProxyError)"
+    # msal tries twice; the tunnel is refused both times and SharePoint is never called
+    assert set(identity.connects) == {"login.microsoftonline.de:443"} and not identity.log and not sharepoint.log
