@@ -9,6 +9,7 @@ import select
 import shutil
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,7 +134,9 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
     pipe of its own whose end also says the child is done. The first failure is raised once the
     children are stopped or done."""
     workers = min(workers, len(renderers))
-    if workers <= 1 or not hasattr(os, "fork"):
+    # A fork copies only the thread that calls it: a lock another thread holds at that moment would
+    # stay locked in the child for good. A process with other threads renders in itself.
+    if workers <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
         for render in renderers:
             render(*args)
         return

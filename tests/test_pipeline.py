@@ -127,3 +127,20 @@ def test_decks_are_made_one_language_each(tmp_path):
     build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out",
           BuildOptions(as_of=AS_OF, languages=("sv",), workers=2))
     assert sorted(p.name for p in (tmp_path / "out").glob("deck-*")) == ["deck-sv.pptx"]
+
+
+def test_a_process_with_other_threads_renders_in_itself(tmp_path, monkeypatch):
+    """Forking copies only the calling thread, so with another thread running nothing is forked."""
+    import threading
+
+    monkeypatch.setattr(pipeline, "RENDERERS", [_pid("a"), _pid("b")])
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        build(SAMPLE_WORKBOOK.read_bytes(), "s.xlsx", tmp_path / "out", BuildOptions(as_of=AS_OF, workers=2))
+    finally:
+        stop.set()
+        other.join()
+    pids = {int((tmp_path / "out" / name).read_text(encoding="utf-8")) for name in "ab"}
+    assert pids == {os.getpid()}
