@@ -57,10 +57,9 @@ def project_lists(roadmap, stats) -> ProjectLists:
     return ProjectLists(followed, [p for p in followed if p.status is Status.DONE], upcoming)
 
 
-def render_deck(roadmap, stats, lang: str, options, progress=None, lists: ProjectLists | None = None) -> bytes:
-    """The deck in `lang` as .pptx bytes; identical bytes for the same input and `as_of`.
-    `lists` (from `project_lists`) saves a second pass over the projects when both languages are made."""
-    lists = lists or project_lists(roadmap, stats)
+def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:
+    """The deck in `lang` as .pptx bytes; identical bytes for the same input and `as_of`."""
+    lists = project_lists(roadmap, stats)
     loc = l10n(lang)
     prs = open_template(options.template)
     count_partnames(prs)
@@ -403,18 +402,10 @@ def next_year_slides(deck, projects, stats, options, year) -> None:
     )
 
 
-def render_decks(roadmap, stats, report, options, staging: Path, progress) -> None:
-    """deck-<lang>.pptx for each language, and PDFs when asked."""
-    lists = project_lists(roadmap, stats)
-    for lang in options.languages:
-        render_deck_file(roadmap, stats, lang, options, staging, progress, lists)
-
-
-def render_deck_file(roadmap, stats, lang: str, options, staging: Path, progress,
-                     lists: ProjectLists | None = None) -> None:
+def render_deck_file(roadmap, stats, lang: str, options, staging: Path, progress) -> None:
     """Pipeline stage: deck-<lang>.pptx, and its PDF when asked."""
     path = staging / f"deck-{lang}.pptx"
-    path.write_bytes(render_deck(roadmap, stats, lang, options, progress, lists))
+    path.write_bytes(render_deck(roadmap, stats, lang, options, progress))
     progress(_("Wrote {file}"), {"file": path.name})
     if options.pdf:
         convert_pdf([path], staging, progress)
