@@ -16,9 +16,8 @@ import json
 import secrets
 import socketserver
 import ssl
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,6 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from sharepoint_server import LocalServer
 
 HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us")  # public cloud, US Government cloud
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -107,7 +107,7 @@ class TokenRequest:
     claims: dict = field(default_factory=dict)
 
 
-class IdentityServer:
+class IdentityServer(LocalServer):
     """Sign-in for one tenant and one app; issues an access token to an assertion the app's certificate signed."""
 
     def __init__(self, folder: Path, tenant: str, client_id: str, registered: x509.Certificate):
@@ -129,22 +129,11 @@ class IdentityServer:
         chain.write_bytes(_pem_key(server_key) + server_cert.public_bytes(serialization.Encoding.PEM))
         self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.tls.load_cert_chain(chain)
-        handler = type("Handler", (_Handler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._serve(_Handler)
 
     @property
     def proxy_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return self.address
 
     def approve(self, user_code: str) -> None:
         """The person entered `user_code` at the verification page and signed in."""

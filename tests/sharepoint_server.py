@@ -38,7 +38,30 @@ class Fault:
     hang: float = 0.0  # seconds to wait before answering, to trip the client's read timeout
 
 
-class SharePointServer:
+class LocalServer:
+    """A threaded HTTP server on a free port of 127.0.0.1, serving while used as a context manager;
+    `server_state` on the handler class is the server object the requests act on."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        handler = type("Handler", (handler,), {"server_state": self})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    @property
+    def address(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class SharePointServer(LocalServer):
     def __init__(self, site_path: str = "/sites/digi"):
         self.site_path = site_path
         self.files: dict[str, StoredFile] = {}
@@ -49,22 +72,11 @@ class SharePointServer:
         self.recycle_bin: dict[str, StoredFile] = {}  # recycled files by their former path
         self.token = TOKEN  # the bearer token every call must carry
         self.before_put = None  # hook called before an overwrite is checked (to simulate a concurrent save)
-        handler = type("Handler", (_Handler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._serve(_Handler)
 
     @property
     def site_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{self.site_path}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return f"{self.address}{self.site_path}"
 
     def put_file(self, path: str, data: bytes) -> StoredFile:
         """Save `data` at `path` as a person would: a new version with a new ETag."""
