@@ -130,8 +130,12 @@ def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
 def ui_lang_of(argv: list[str]) -> str:
     """--ui-lang, read before parsing so that the help and argparse's errors are in that language."""
     for i, arg in enumerate(argv):
-        value = argv[i + 1] if arg == "--ui-lang" and i + 1 < len(argv) else arg.partition("=")[2] \
-            if arg.startswith("--ui-lang=") else None
+        if arg == "--ui-lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--ui-lang="):
+            value = arg.partition("=")[2]
+        else:
+            continue
         if value in ("fi", "sv"):
             return value
     from digireport.settings import ui_language

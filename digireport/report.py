@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any, TextIO
 
@@ -111,9 +110,3 @@ def _write(value: Any, fh: TextIO, depth: int) -> None:
             fh.write(json.dumps(key, ensure_ascii=False) + ": ")
         _write(item, fh, depth + 1)
     fh.write("\n" + "  " * depth + ("}" if dict_ else "]"))
-
-
-def dumps(report: dict[str, Any]) -> str:
-    buf = io.StringIO()
-    dump(report, buf)
-    return buf.getvalue()
