@@ -86,3 +86,12 @@ def pdf_pages(pdf: Path) -> int:
 
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """No test may skip: `make test` installs what the tests need or names what is missing."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} tests skipped: every test must run (see the skip reasons above)", red=True)
+        session.exitstatus = 1

@@ -1,6 +1,7 @@
 """Every message in the code has a Finnish and a Swedish translation with the same placeholders."""
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -85,10 +86,17 @@ def test_a_message_in_several_catalogs_reads_the_same(lang):
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_compiled_catalog_matches_the_po_files(lang):
     """The program reads digireport.mo; scripts/update_catalogs.py writes it from the .po files."""
+    from babel.messages.mofile import read_mo
+
     from digireport.i18n import compile_catalogs, compiled_path
 
-    assert compiled_path(lang).read_bytes() == compile_catalogs(lang), (
-        "run .venv/bin/python scripts/update_catalogs.py to compile the catalogs")
+    def messages(data: bytes) -> dict:
+        # by content, header aside: the header names the Babel version that wrote the file
+        return {m.id: m.string for m in read_mo(io.BytesIO(data)) if m.id}
+
+    committed, fresh = messages(compiled_path(lang).read_bytes()), messages(compile_catalogs(lang))
+    assert len(fresh) > 100
+    assert committed == fresh, "run .venv/bin/python scripts/update_catalogs.py to compile the catalogs"
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])

@@ -25,7 +25,7 @@ from digireport.web import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 class Page(HTMLParser):
@@ -277,9 +277,9 @@ def test_deterministic(report):
 def _chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
-        pytest.skip("Chromium is not installed (scripts/install-system-deps.sh installs it)")
+        pytest.skip("Chromium is not installed (make test installs it)")
     if not AXE.exists():
-        pytest.skip("axe-core is not installed (scripts/install-system-deps.sh installs it)")
+        pytest.skip("axe-core is not installed (make test installs it)")
     return exe
 
 
