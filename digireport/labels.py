@@ -7,6 +7,10 @@ from digireport.model import Basis, Beneficiary, Benefit, CostKind, DevModel, Go
 
 UNKNOWN_LABEL = _("Not given")
 
+# Shown after a text that stands in for a missing one in the output's language, in the output's
+# language: keyed by the language the text is written in ("Jatkuva hyöty … (på finska)").
+FALLBACK_NOTE = {"fi": _("(in Finnish)"), "sv": _("(in Swedish)")}
+
 STATUS_LABELS = {
     Status.STARTED: _("Started"),
     Status.DONE: _("Done"),

@@ -95,6 +95,30 @@ class Text:
         first, second = (self.fi, self.sv) if lang == "fi" else (self.sv, self.fi)
         return first or second or ""
 
+    def pick(self, lang: str) -> Shown:
+        """The text to show in `lang`'s outputs and the language it is really in.
+
+        When `lang`'s text is missing the other language's text is shown, and `Shown.lang` says
+        so: every output tags it with that language and marks it (`labels.FALLBACK_NOTE`).
+        """
+        other = "sv" if lang == "fi" else "fi"
+        own, theirs = (self.fi, self.sv) if lang == "fi" else (self.sv, self.fi)
+        if own:
+            return Shown(own, lang, False)
+        if theirs:
+            return Shown(theirs, other, True)
+        return Shown("", lang, False)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A text as shown in one language's output: `lang` is the language it is written in;
+    `fallback` is true when it stands in for a missing text of the output's language."""
+
+    text: str
+    lang: str
+    fallback: bool
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
