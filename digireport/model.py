@@ -169,6 +169,9 @@ class Measure:
     value: float | None = None
     approx: bool = False
     percent: bool = False
+    # The number comes with words that say it counts something else than a bare amount
+    # ("6264 (työasemat)", "8400 e säästö …"): shown as written, never compared with the target.
+    qualified: bool = False
 
 
 @dataclass(frozen=True, slots=True)

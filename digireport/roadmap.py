@@ -230,7 +230,31 @@ def parse_measure(raw: Any) -> Measure:
         # "0,73 / 0,69 / 0,33" is three numbers, "2024–2025" a span: no single value
         if rest[0] in "/–-—;:+*x×" or re.match(r"^\d", rest):
             return Measure(raw=text)
-    return Measure(raw=text, value=value, approx=approx, percent=percent)
+    return Measure(raw=text, value=value, approx=approx, percent=percent, qualified=_qualified(rest, percent))
+
+
+_MONTHS = frozenset(
+    "tammikuu helmikuu maaliskuu huhtikuu toukokuu kesäkuu heinäkuu elokuu syyskuu lokakuu marraskuu joulukuu "
+    "januari februari mars april maj juni juli augusti september oktober november december".split())
+
+
+def _qualified(rest: str, percent: bool) -> bool:
+    """Whether the words after a value's number make it something else than an amount in the unit.
+
+    A unit word or currency (`50 käyttäjää`, `3000 €`), a percent sign, or a month in brackets
+    (`201 (marraskuu)`, the value's date) leave it an amount; anything more (`6264 (työasemat)`,
+    `8400 e säästö lisenssien optimoinnilla`) qualifies it.
+    """
+    words = voc.norm(rest).strip(" .").split()
+    if percent:
+        words = words[1:]
+    if not words:
+        return False
+    if len(words) == 1 and words[0][0] == "(" and words[0].strip("()") in _MONTHS:
+        return False
+    if _CURRENCY.fullmatch(" " + " ".join(words)):
+        return False
+    return not (len(words) == 1 and words[0].isalpha())
 
 
 _RELATIVE = re.compile(

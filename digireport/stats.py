@@ -27,6 +27,7 @@ from digireport.model import (
     Goal,
     Indicator,
     Level,
+    Measure,
     Project,
     Roadmap,
     SizeClass,
@@ -240,60 +241,91 @@ def light(ratio: float | None) -> str | None:
     return "red"
 
 
+def comparable(ind: Indicator, measure: Measure) -> bool:
+    """Whether `measure` is in the target's unit, so it may be compared with the target, given
+    progress, plotted against a target line or put into a trend: the unit rule of every output.
+
+    Percent targets take only values written as percentages (or in a `%` unit); absolute and growth
+    targets take plain amounts, not percentages; a qualified number (`6264 (työasemat)`, `8400 e
+    säästö …`) and a qualitative target take none.
+    """
+    target = ind.target
+    if measure.value is None or measure.qualified or target.value is None or target.kind is TargetKind.QUALITATIVE:
+        return False
+    percent_unit = (ind.unit or "").strip() == "%"
+    if target.kind is TargetKind.PERCENT:
+        return measure.percent or percent_unit
+    return not measure.percent or percent_unit
+
+
 def indicator_progress(ind: Indicator) -> dict[str, Any]:
-    """Progress per year toward the target where it honestly can be computed.
+    """Progress toward the target of the latest year with a written value, and of each year before.
 
     Absolute targets: value / target, or on a scale such as '1-4' (value - low) / (target - low).
-    Percent targets: only against values written as percentages.
+    Percent targets: value / target, values written as percentages only.
     Relative targets (+10 % a year): the year's growth over the previous year / target growth.
-    Qualitative targets, values that are text or several numbers: no progress.
+    Only values in the target's unit count (`comparable`). Progress is always of one named
+    year, `year`: when that year's value cannot be compared, there is no progress and `missing`
+    says why; an older year's progress never stands in for it.
     """
     target = ind.target
     per_year: dict[str, Any] = {}
-    numeric = [(y, m) for y, m in ind.values if m.value is not None]
+    fits = {year: comparable(ind, m) for year, m in ind.values}
+    numeric = [(y, m) for y, m in ind.values if fits[y]]
+    scale = _SCALE.match(ind.unit or "")
     for i, (year, measure) in enumerate(numeric):
         ratio: float | None = None
-        basis = None
-        if target.value is None or target.kind is TargetKind.QUALITATIVE:
-            pass
-        elif target.kind is TargetKind.ABSOLUTE and not measure.percent:
-            low = 0.0
-            scale = _SCALE.match(ind.unit or "")
-            if scale:
-                low = float(scale.group(1).replace(",", "."))
+        if target.kind is TargetKind.ABSOLUTE:
+            low = float(scale.group(1).replace(",", ".")) if scale else 0.0
             if target.value - low > 0:
                 ratio = (measure.value - low) / (target.value - low)
-                basis = "scale" if scale else "absolute"
-        elif target.kind is TargetKind.PERCENT and (measure.percent or (ind.unit or "").strip() == "%"):
+                per_year[str(year)] = {"ratio": _r(ratio), "basis": "scale" if scale else "absolute",
+                                       "light": light(ratio)}
+        elif target.kind is TargetKind.PERCENT:
             if target.value > 0:
                 ratio = measure.value / target.value
-                basis = "percent"
+                per_year[str(year)] = {"ratio": _r(ratio), "basis": "percent", "light": light(ratio)}
         elif target.kind is TargetKind.RELATIVE and i > 0:
             prev_year, prev = numeric[i - 1]
-            if prev_year == year - 1 and prev.value:
+            if prev_year == year - 1 and prev.value and target.value:
                 growth = measure.value / prev.value - 1
-                ratio = growth / (target.value / 100) if target.value else None
-                basis = "growth"
-                per_year[str(year)] = {"ratio": _r(ratio), "growth": _r(growth), "basis": basis,
+                ratio = growth / (target.value / 100)
+                per_year[str(year)] = {"ratio": _r(ratio), "growth": _r(growth), "basis": "growth",
                                        "light": light(ratio)}
-                continue
-        if ratio is not None:
-            per_year[str(year)] = {"ratio": _r(ratio), "basis": basis, "light": light(ratio)}
-    latest_year = max((int(y) for y in per_year), default=None)
-    latest = per_year[str(latest_year)] if latest_year is not None else None
-    years = [y for y, _ in ind.values]
+    written = [y for y, m in ind.values if m.raw.strip()]
+    year = max(written, default=None)
+    latest = per_year.get(str(year)) if year is not None else None
+    missing = None
+    if latest is None:
+        if target.kind is TargetKind.QUALITATIVE or target.value is None:
+            missing = "qualitative"
+        elif year is None:
+            missing = "no_value"
+        elif not fits[year]:
+            missing = "other_unit" if ind.value(year).value is not None else "text"
+        else:
+            missing = "no_previous_year"
     change = None
-    if len(numeric) >= 2 and numeric[-1][0] == numeric[-2][0] + 1:
-        change = _r(numeric[-1][1].value - numeric[-2][1].value)
+    if len(numeric) >= 2 and numeric[-1][0] == numeric[-2][0] + 1 and numeric[-1][0] == year:
+        (y0, m0), (y1, m1) = numeric[-2], numeric[-1]
+        points = target.kind is TargetKind.PERCENT
+        change = {"from": y0, "to": y1, "value": _r(m1.value - m0.value),
+                  "unit": "points" if points else "unit", "approx": m0.approx or m1.approx}
     return {
         "row": ind.row,
         "goal": ind.goal.value if ind.goal else None,
-        "years": years,
+        "years": [y for y, _ in ind.values],
+        "comparable": {str(y): f for y, f in fits.items()},
         "by_year": per_year,
-        "latest_year": latest_year,
+        "year": year,
+        "latest_year": year,
+        "method": latest["basis"] if latest else None,
         "ratio": latest["ratio"] if latest else None,
         "light": latest["light"] if latest else None,
-        "change": change,
+        "missing": missing,
+        "approx": bool(year is not None and ind.value(year).approx),
+        "change": change["value"] if change else None,
+        "change_detail": change,
     }
 
 

@@ -97,3 +97,21 @@ def test_counts_follow_every_year_and_beneficiary_of_a_project():
     grid = s["impact_cost_by_year"]["2025"]
     assert grid["impact_by_cost"]["L"] == {"S": 1, "M": 0, "L": 1} and grid["unclassified"] == 1
     assert s["completed"]["count"] == 2 and s["completed"]["ids"] == ["A1", "B2"]
+
+
+def test_progress_is_of_the_latest_written_year_in_the_targets_unit(sample_roadmap):
+    from digireport.stats import indicator_progress
+
+    by_row = {i.row: indicator_progress(i) for i in sample_roadmap.indicators}
+    # 2025 says "Ei toteutettu 2025": no progress, not 2024's 39 %
+    assert by_row[10]["year"] == 2025 and by_row[10]["ratio"] is None and by_row[10]["missing"] == "text"
+    assert by_row[10]["by_year"]["2024"]["ratio"] == 0.3909
+    # "6264 (työasemat)" against "Kaikki = 100 %": a count, not a percentage
+    assert by_row[13]["comparable"] == {"2024": False, "2025": False} and by_row[13]["missing"] == "other_unit"
+    # "8400 e säästö …" is a saving, not the cost the qualitative target is about
+    assert by_row[17]["ratio"] is None and by_row[17]["comparable"]["2025"] is False
+    # the 1-4 scale is measured from its low end
+    assert by_row[2]["method"] == "scale" and by_row[2]["ratio"] == 0.685
+    # a percent indicator changes in percentage points; the approximate 2024 value marks the change
+    assert by_row[9]["change_detail"] == {"from": 2024, "to": 2025, "value": 0.0, "unit": "points", "approx": False}
+    assert by_row[15]["change_detail"]["approx"] is True and by_row[15]["approx"] is False
