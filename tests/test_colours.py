@@ -1,7 +1,15 @@
 """The colour system: every mark readable against its backgrounds, done never red, no colour reused."""
 
 from digireport.colours import (
-    BACKGROUND, GOAL_COLOURS, LIGHT_COLOURS, LIGHT_FILLS, LIGHT_TEXT, STATUS_COLOURS, SURFACE, THEME, contrast,
+    BACKGROUND,
+    GOAL_COLOURS,
+    LIGHT_COLOURS,
+    LIGHT_FILLS,
+    LIGHT_TEXT,
+    STATUS_COLOURS,
+    SURFACE,
+    THEME,
+    contrast,
 )
 from digireport.model import Goal, Status
 
