@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -295,11 +294,7 @@ COMMANDS = {
 
 
 def entry() -> None:
-    """The `digireport` command. A command runs once and exits, so the cyclic garbage collector,
-    whose passes over the freshly imported libraries and the build's records free next to
-    nothing, stays off: that is a tenth of the time of a small build. The library, used from a
-    long-running process such as the nightly job, pauses it only while it builds."""
-    gc.disable()
+    """The `digireport` command."""
     sys.exit(main())
 
 

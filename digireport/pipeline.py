@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import pickle
-import select
+import multiprocessing
 import shutil
-import signal
-import sys
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digireport.i18n import LANGUAGES, _
 from digireport.model import Roadmap
-from digireport.roadmap import collector_paused
+from digireport.options import BuildOptions, Progress, quiet
 
-Progress = Callable[[str, dict[str, Any]], None]
-
-
-def _quiet(message: str, args: dict[str, Any]) -> None:
-    pass
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    as_of: dt.date
-    languages: tuple[str, ...] = LANGUAGES
-    template: Path | None = None
-    presenter: str | None = None
-    pdf: bool = False
-    max_list_rows: int = 200
-    # Processes rendering outputs side by side (decks, workbook, web report). Each is forked from
-    # the build, so the parsed roadmap is shared rather than copied; 1 renders one after another.
-    workers: int = 1
+__all__ = ["BuildOptions", "BuildResult", "Progress", "build", "parse", "render_all"]
 
 
 @dataclass
@@ -54,13 +33,8 @@ def parse(data: bytes, name: str) -> Roadmap:
     return parse_roadmap(data, name)
 
 
-def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
+def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
-    with collector_paused():
-        return _build(data, name, out, options, progress)
-
-
-def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress) -> BuildResult:
     from digireport.report import build_report
     from digireport.source import promote, staging_dir
     from digireport.stats import compute_stats
@@ -126,87 +100,43 @@ RENDERERS: list[Renderer] = [_render_workbook, _render_web, _render_report, *map
 
 
 def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
-    """Run every renderer, in `workers` processes side by side: this one and forked children.
+    """Run every renderer, in `workers` processes side by side, or one after another in this one.
 
-    The renderers' numbers wait in a pipe; each process takes the next one when it is free (a
-    one-byte read from a pipe is atomic), so whichever finishes first takes more. Renderers only
-    write files into the staging folder, so a child sends back nothing but its failure, through a
-    pipe of its own whose end also says the child is done. The first failure is raised once the
-    children are stopped or done."""
+    The workers are forked, so they share the parsed roadmap rather than receiving a copy: each is
+    sent only the number of a renderer. Renderers only write files into the staging folder, so a
+    worker sends back nothing but its failure, with its traceback as a note. A worker that dies
+    fails the build too. After a failure the renderers not yet started are cancelled and the ones
+    running are waited for, so nothing writes into the staging folder once it is removed."""
     workers = min(workers, len(renderers))
     # A fork copies only the thread that calls it: a lock another thread holds at that moment would
     # stay locked in the child for good. A process with other threads renders in itself.
-    if workers <= 1 or not hasattr(os, "fork") or threading.active_count() > 1:
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         for render in renderers:
             render(*args)
         return
-    queue, fill = os.pipe()
-    os.write(fill, bytes(range(len(renderers))))
-    os.close(fill)  # once the numbers are read, the next read says the work is done
-    children: dict[int, tuple[int, bytearray]] = {}  # read end of a child's pipe → its pid, what it sent
+    global _WORK
+    _WORK = (renderers, args)
     try:
-        for _ in range(workers - 1):
-            pid, fd = _fork(renderers, queue, args)
-            children[fd] = (pid, bytearray())
-        _take(renderers, queue, args)
-        failure = None
-        while children and failure is None:
-            for fd in select.select(list(children), [], [])[0]:
-                chunk = os.read(fd, 1 << 16)
-                if chunk:
-                    children[fd][1].extend(chunk)
-                    continue
-                pid, payload = children.pop(fd)
-                os.close(fd)
-                failure = failure or _failure(bytes(payload), os.waitpid(pid, 0)[1])
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_render, number) for number in range(len(renderers))]
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in pending:
+                future.cancel()
+            for future in futures:
+                if future.done() and not future.cancelled() and future.exception() is not None:
+                    raise future.exception()
     finally:
-        os.close(queue)
-        for fd, (pid, _payload) in children.items():
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
-            os.close(fd)
-    if failure is not None:
-        raise failure
+        _WORK = None
 
 
-def _take(renderers: list[Renderer], queue: int, args: tuple) -> None:
-    """Run renderers by the numbers read from `queue` until it is empty."""
-    while number := os.read(queue, 1):
-        renderers[number[0]](*args)
+# The renderers and their arguments while `render_all` runs: the forked workers find them here.
+_WORK: tuple[list[Renderer], tuple] | None = None
 
 
-def _fork(renderers: list[Renderer], queue: int, args: tuple) -> tuple[int, int]:
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid:
-        os.close(write)
-        return pid, read
-    # The child renders, reports a failure through the pipe and leaves with os._exit, so none of the
-    # parent's clean-up (atexit handlers, removing the staging folder) runs twice.
-    os.close(read)
-    code = 0
+def _render(number: int) -> None:
+    renderers, args = _WORK
     try:
-        _take(renderers, queue, args)
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-        code = 1
-        try:
-            payload = pickle.dumps((exc, traceback.format_exc()))
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled still reports its text
-            payload = pickle.dumps((RuntimeError(f"{type(exc).__name__}: {exc}"), traceback.format_exc()))
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
-def _failure(payload: bytes, status: int) -> BaseException | None:
-    if payload:
-        exc, trace = pickle.loads(payload)
-        exc.add_note(trace.rstrip())
-        return exc
-    code = os.waitstatus_to_exitcode(status)
-    return RuntimeError(f"a rendering process ended with status {code}") if code else None
+        renderers[number](*args)
+    except BaseException as exc:
+        exc.add_note(traceback.format_exc().rstrip())
+        raise

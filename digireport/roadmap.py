@@ -5,12 +5,10 @@ Cell values are read with python-calamine (fast, no styles); raw cells never lea
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -342,25 +340,10 @@ def parse_years(raw: Any) -> tuple[int, ...] | None:
 # ---- the reader -----------------------------------------------------------------------------
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Reading and building allocate millions of acyclic records for a large roll-up, so the cyclic
-    garbage collector's repeated passes over the growing heap cost a tenth of the time and free
-    nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def parse_roadmap(data: bytes, name: str) -> Roadmap:
     """Read the master workbook's bytes into a `Roadmap`, or raise `SourceError`."""
     check_package(data, name)
-    with collector_paused():
-        return _parse(data, name)
+    return _parse(data, name)
 
 
 def _parse(data: bytes, name: str) -> Roadmap:

@@ -36,7 +36,7 @@ from digireport.model import (
 from digireport.sheetrows import NUMBER, TEXT, Column, fill_rows
 
 if TYPE_CHECKING:
-    from digireport.pipeline import BuildOptions, Progress
+    from digireport.options import BuildOptions, Progress
 
 FILENAME = "indicators.xlsx"
 PROJECTS_TABLE = "Projects"

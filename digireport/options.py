@@ -1,0 +1,31 @@
+"""What a build is asked to make, and how it reports progress: shared by the pipeline and every renderer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from digireport.i18n import LANGUAGES
+
+# A message id of the catalogs and its parameters; the caller translates and shows it, or not.
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def quiet(message: str, params: dict[str, Any]) -> None:
+    """A `Progress` that shows nothing."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    as_of: dt.date
+    languages: tuple[str, ...] = LANGUAGES
+    template: Path | None = None
+    presenter: str | None = None
+    pdf: bool = False
+    max_list_rows: int = 200
+    # Processes rendering outputs side by side (decks, workbook, web report); 1 renders them one
+    # after another in the build's own process.
+    workers: int = 1
