@@ -5,7 +5,11 @@ drawn from the vocabulary the master workbook really uses, including its messy s
 a few deliberately bad cells. `generate()` returns a manifest of what it wrote so that callers
 can check the parser's counts and findings against it. Same seed, same file.
 
-    python benchmarks/generate.py [--rows 30000] [--seed 7] [--out benchmarks/data/roadmap-30000.xlsx]
+A findings-heavy roll-up (`--prefixed 0.67`) writes that share of the ids with the municipality
+in front (`Loviisa-A12`), as a regional roll-up stacks the members' roadmaps: each such id is a
+finding of its own.
+
+    python benchmarks/generate.py [--rows 30000] [--seed 7] [--prefixed 0.67] [--out FILE.xlsx]
 """
 
 from __future__ import annotations
@@ -109,6 +113,9 @@ INDICATORS = (
 )
 
 
+MUNICIPALITIES = ("Loviisa", "Sipoo", "Askola", "Myrskylä", "Pukkila", "Lapinjärvi", "Kerava", "Tuusula")
+
+
 def _project_id(letter: str, number: int) -> str:
     """A1 … A9999, then AB0 … AB9999, AC0 …: ids stay unique and in the form 'goal letter + number'."""
     if number < 10_000:
@@ -120,8 +127,10 @@ def _pick(rng: random.Random, options):
     return options[rng.randrange(len(options))]
 
 
-def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60) -> dict:
-    """Write the workbook to `path`; return a manifest of what went in (counts per status, messes)."""
+def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60, prefixed: float = 0.0) -> dict:
+    """Write the workbook to `path`; return a manifest of what went in (counts per status, messes).
+
+    `prefixed` is the share of rows whose id carries its municipality in front (`Loviisa-A12`)."""
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
@@ -175,7 +184,12 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
             used_ids.append(pid)
         sheet.write_string(r, 0, _pick(rng, GOALS[letter]))
         goal_counts[letter] += 1
-        sheet.write_string(r, 1, pid)
+        if mess is None and prefixed and rng.random() < prefixed:
+            mess = "prefixed_id"
+            used_ids.pop()  # a later duplicate repeats a plain id, so it is found as one
+            sheet.write_string(r, 1, f"{_pick(rng, MUNICIPALITIES)}-{pid}")
+        else:
+            sheet.write_string(r, 1, pid)
         k = rng.randrange(len(FI_OBJECTS))
         verb = rng.randrange(len(FI_VERBS))
         sheet.write_string(r, 2, f"{FI_VERBS[verb]} {FI_OBJECTS[k]} ({i + 1})")
@@ -266,18 +280,19 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
     }
 
 
-def default_path(rows: int) -> Path:
-    return DATA_DIR / f"roadmap-{rows}.xlsx"
+def default_path(rows: int, prefixed: float = 0.0) -> Path:
+    return DATA_DIR / (f"roadmap-{rows}-prefixed-{prefixed:g}.xlsx" if prefixed else f"roadmap-{rows}.xlsx")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--prefixed", type=float, default=0.0, help="share of ids with a municipality in front")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    path = args.out or default_path(args.rows)
-    manifest = generate(path, rows=args.rows, seed=args.seed)
+    path = args.out or default_path(args.rows, args.prefixed)
+    manifest = generate(path, rows=args.rows, seed=args.seed, prefixed=args.prefixed)
     print(f"{path}: {manifest['rows']} rows, statuses {manifest['status_counts']}, messes {manifest['messes']}")
 
 

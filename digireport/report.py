@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any, TextIO
 
 from digireport import __version__
@@ -11,6 +12,12 @@ from digireport.i18n import l10n
 from digireport.model import Indicator, Project, Roadmap
 
 SCHEMA_VERSION = 1
+SCHEMA_FILE = "report.schema.json"
+
+
+def schema() -> dict[str, Any]:
+    """report.json's JSON Schema, shipped with the package."""
+    return json.loads(resources.files("digireport").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
 def _text(t) -> dict[str, str | None]:
