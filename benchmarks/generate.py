@@ -17,10 +17,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.utility
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -127,10 +130,17 @@ def _pick(rng: random.Random, options):
     return options[rng.randrange(len(options))]
 
 
-def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60, prefixed: float = 0.0) -> dict:
+LAST_ROW = 1_048_576  # the last row of an .xlsx sheet
+STRAY_COLUMN = len(HEADERS)  # the first column right of the table, without a header
+
+
+def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60, prefixed: float = 0.0,
+             stray_to: int | None = None) -> dict:
     """Write the workbook to `path`; return a manifest of what went in (counts per status, messes).
 
-    `prefixed` is the share of rows whose id carries its municipality in front (`Loviisa-A12`)."""
+    `prefixed` is the share of rows whose id carries its municipality in front (`Loviisa-A12`).
+    `stray_to` is the accident of a column filled down by mistake: one character in every row of
+    the column right of the table, from the first project row down to that row (at most 1,048,576)."""
     rng = random.Random(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
@@ -244,6 +254,8 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
             sheet.write_string(r, 20, "Jatkuva hyöty kuntalaisille ja henkilöstölle.")
         if 2024 in marked and rng.random() < 0.6:
             sheet.write_string(r, 21, _pick(rng, ("Aloitettu", "Tehty", "Ei tietoa", "Luovutaan")))
+        if stray_to:
+            sheet.write_string(r, STRAY_COLUMN, ".")
         if mess:
             messes[mess] += 1
             mess_rows.setdefault(mess, []).append(r + 1)
@@ -253,6 +265,9 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
     sheet.write_string(last, 0, "Yhteensä")
     sheet.write_number(last, 18, 0)
     sheet.write_string(last + 2, 2, "Huom. vuoden 2026 toimenpiteet hyväksytään joulukuussa.")
+    if stray_to:
+        for r in range(last, min(last + 3, stray_to)):
+            sheet.write_string(r, STRAY_COLUMN, ".")
 
     ind = book.add_worksheet("Mittarit")
     for col, text in enumerate(("Tavoite", "Mittari", "Mittari (ruotsiksi)", "Tavoitearvo",
@@ -268,6 +283,9 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
             elif value:
                 ind.write_string(n + 1, col, value)
     book.close()
+    if stray_to and stray_to > last + 3:
+        _append_stray_rows(path, sheet_part=f"xl/worksheets/sheet{book.worksheets().index(sheet) + 1}.xml",
+                           first=last + 4, last=stray_to)
     return {
         "rows": rows,
         "indicators": indicators,
@@ -277,7 +295,27 @@ def generate(path: Path, rows: int = 30_000, seed: int = 7, indicators: int = 60
         "mess_rows": mess_rows,  # 1-based sheet rows, as findings report them
         "sum_row": last + 1,
         "note_row": last + 3,
+        "stray_rows": (last + 4, stray_to) if stray_to and stray_to >= last + 4 else None,
     }
+
+
+def _append_stray_rows(path: Path, sheet_part: str, first: int, last: int) -> None:
+    """Rows `first`..`last` (1-based) with one character in the stray column, written into the sheet's
+    XML directly: a million rows through xlsxwriter would take a minute."""
+    letter = xlsxwriter.utility.xl_col_to_name(STRAY_COLUMN)
+    with zipfile.ZipFile(path) as package:
+        parts = [(info, package.read(info)) for info in package.infolist()]
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in parts:
+            if info.filename == sheet_part:
+                rows = "".join(f'<row r="{r}"><c r="{letter}{r}" t="inlineStr"><is><t>.</t></is></c></row>'
+                               for r in range(first, last + 1))
+                data = re.sub(rb'<dimension ref="A1:[A-Z]+[0-9]+"/>', f'<dimension ref="A1:{letter}{last}"/>'.encode(),
+                              data, count=1)
+                data = data.replace(b"</sheetData>", rows.encode() + b"</sheetData>", 1)
+            package.writestr(info, data, zipfile.ZIP_DEFLATED)
+    tmp.replace(path)
 
 
 def default_path(rows: int, prefixed: float = 0.0) -> Path:
@@ -289,10 +327,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--prefixed", type=float, default=0.0, help="share of ids with a municipality in front")
+    parser.add_argument("--stray-to", type=int, default=None,
+                        help=f"fill the column right of the table with one character down to this row ({LAST_ROW:,})")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     path = args.out or default_path(args.rows, args.prefixed)
-    manifest = generate(path, rows=args.rows, seed=args.seed, prefixed=args.prefixed)
+    manifest = generate(path, rows=args.rows, seed=args.seed, prefixed=args.prefixed, stray_to=args.stray_to)
     print(f"{path}: {manifest['rows']} rows, statuses {manifest['status_counts']}, messes {manifest['messes']}")
 
 

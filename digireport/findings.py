@@ -27,6 +27,8 @@ MESSAGES: dict[str, str] = {
     "sum_row": _("Sum row; not a project."),
     "not_a_project": _("Not a project (note or incomplete row); ignored."),
     "not_an_indicator": _("Row without an indicator name; ignored."),
+    "rows_below_projects": _("Rows {first}–{last}: cells below the last project, on rows with no id and no name; "
+                             "not read as projects."),
     "no_indicator_sheet": _("No indicator sheet found; the outputs have no indicators."),
 }
 
@@ -48,9 +50,15 @@ FIELD_WORDS = {
 }
 
 
+# Row numbers a message shows in the locale's digit grouping: "rivit 84–1 048 576".
+ROW_NUMBER_ARGS = frozenset({"first", "last"})
+
+
 def describe(finding: Finding, loc: L10n) -> str:
     """The finding's message in `loc`'s language."""
     args = dict(finding.args)
+    for key in ROW_NUMBER_ARGS.intersection(args):
+        args[key] = loc.integer(int(args[key]))
     if "field" in args and args["field"] in FIELD_WORDS:
         args["field"] = loc(FIELD_WORDS[args["field"]])
     return loc(MESSAGES[finding.code], **args)

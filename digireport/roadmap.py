@@ -357,8 +357,12 @@ def _parse(data: bytes, name: str) -> Roadmap:
 
     roadmap_header, indicator_header = _choose_sheets(sheets, name)
     rows_by_sheet = dict(sheets)
+    del sheets
     findings = Findings()
-    projects = _read_projects(roadmap_header, rows_by_sheet[roadmap_header.sheet], findings)
+    project_rows, stray = _rows_to_last_project(roadmap_header, rows_by_sheet.pop(roadmap_header.sheet))
+    projects = _read_projects(roadmap_header, project_rows, findings)
+    if stray is not None:
+        findings.items.append(stray)
     indicators: list[Indicator] = []
     if indicator_header is not None:
         indicators = _read_indicators(indicator_header, rows_by_sheet[indicator_header.sheet], findings)
@@ -417,6 +421,39 @@ def _choose_sheets(sheets: list[tuple[str, list[list[Any]]]], name: str) -> tupl
     indicator = max((h for h in indicator_candidates if h.sheet != roadmap.sheet),
                     key=lambda h: h.score, default=None)
     return roadmap, indicator
+
+
+# Rows under the last project read one by one as before (a sum row, a note: a finding each); a longer
+# tail is not read row by row.
+TAIL_ROWS = 20
+
+
+def _rows_to_last_project(h: Header, rows: list[list[Any]]) -> tuple[list[list[Any]], tuple | None]:
+    """The sheet's rows that are read one by one: down to the last one with an id or a name, and
+    the few rows with anything under it (sum rows, notes).
+
+    A sheet may hold stray cells down to its last row, 1,048,576 (a column filled down by
+    mistake). When more than `TAIL_ROWS` rows with anything on them follow the last project,
+    none of them is read; the finding returned with the rows says which rows they are and where
+    the first cell is."""
+    keys = [c for c in (h.fields.get("id"), h.fields.get("name.fi"), h.fields.get("name.sv")) if c is not None]
+    end = len(rows)
+    while end > h.row and not any(_get(rows[end - 1], c) is not None for c in keys):
+        end -= 1
+    tail: list[int] = []
+    for i in range(end, len(rows)):
+        if any(v != "" for v in rows[i]):
+            tail.append(i)
+            if len(tail) > TAIL_ROWS:
+                break
+    if len(tail) <= TAIL_ROWS:
+        return rows, None
+    first = tail[0]
+    last = next(i for i in range(len(rows) - 1, first - 1, -1) if any(v != "" for v in rows[i]))
+    column = next(c for c, v in enumerate(rows[first]) if v != "")
+    stray = Finding(Severity.WARNING, h.sheet, first + 1, column_letter(column), cell_text(rows[first][column]),
+                    "rows_below_projects", (("first", str(first + 1)), ("last", str(last + 1))))
+    return rows[:end], stray
 
 
 def _expected(field_name: str) -> str:

@@ -116,3 +116,66 @@ def test_help_imports_no_heavy_library():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "käyttö: digireport" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "loaded:"
+
+
+# ---- a column filled down to the sheet's last row by mistake ------------------------------------
+
+ACCIDENT_SECONDS = 60
+ACCIDENT_MB = 1536
+
+
+@pytest.fixture(scope="module")
+def accident(tmp_path_factory):
+    from benchmarks.generate import LAST_ROW
+
+    path = tmp_path_factory.mktemp("accident") / "tiekartta.xlsx"
+    manifest = generate(path, rows=80, seed=11, indicators=10, stray_to=LAST_ROW)
+    return path, manifest
+
+
+def _run_measured(args):
+    """Run the command line in a child; exit code, output, wall seconds, peak memory (MB) of its processes."""
+    import time
+
+    code = (
+        "import resource, sys\n"
+        "from digireport.cli import main\n"
+        "try:\n"
+        "    status = main(sys.argv[1:])\n"
+        "finally:\n"
+        "    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        "    print(f'peak-kib {peak}', file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    peak_line = [line for line in result.stderr.splitlines() if line.startswith("peak-kib ")][-1]
+    return result.returncode, result.stdout + result.stderr, seconds, int(peak_line.split()[1]) / 1024
+
+
+def test_validate_reads_an_accident_down_to_row_1048576_as_one_finding(accident):
+    path, manifest = accident
+    first, last = manifest["stray_rows"]
+    code, output, seconds, peak_mb = _run_measured(["validate", "--source", str(path)])
+    assert code == (1 if {"duplicate_id", "unknown_status"} & set(manifest["messes"]) else 0), output
+    assert seconds < ACCIDENT_SECONDS and peak_mb < ACCIDENT_MB, (seconds, peak_mb)
+    stray = [line for line in output.splitlines() if "viimeisen toimenpiteen alapuolella" in line]
+    assert len(stray) == 1
+    assert f"Rivit {first}–1\u00a0048\u00a0576:" in stray[0] and f" {first} " in stray[0] and " W " in stray[0]
+    # the generator's bad cells, its sum row and its note, each a finding of its own; the stray rows one
+    assert f"{sum(manifest['messes'].values()) + 3} havaintoa" in output
+
+
+def test_build_of_the_accident_stays_within_a_minute_and_its_memory(accident, tmp_path):
+    path, manifest = accident
+    out = tmp_path / "out"
+    code, output, seconds, peak_mb = _run_measured(
+        ["build", "--source", str(path), "--out", str(out), "--as-of", "2025-12-02", "--quiet"])
+    assert code == 0, output
+    assert seconds < ACCIDENT_SECONDS and peak_mb < ACCIDENT_MB, (seconds, peak_mb)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert len(report["projects"]) == 80
+    stray = [f for f in report["findings"] if f["code"] == "rows_below_projects"]
+    assert [(f["row"], f["column"], f["value"]) for f in stray] == [(manifest["stray_rows"][0], "W", ".")]
+    assert stray[0]["message_sv"].startswith(f"Raderna {manifest['stray_rows'][0]}–1\u00a0048\u00a0576:")
