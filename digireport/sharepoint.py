@@ -127,11 +127,15 @@ class SharePointStorage:
         """The ETag of the file as it is now."""
         return self._run(lambda: self._properties(path)["ETag"], path)
 
-    def publish(self, files: list[Path], base: Path, folder: str | None = None) -> list[str]:
-        """Upload `files` (paths under `base`) into the output folder, keeping their relative paths."""
+    def publish(self, files: list[Path], base: Path, folder: str | None = None, check=lambda: None) -> list[str]:
+        """Upload `files` (paths under `base`) into the output folder, keeping their relative paths.
+
+        `check` is called before each file and may raise to stop between uploads.
+        """
         folder = folder or self.settings.output_folder
         done = []
         for file in sorted(files):
+            check()
             relative = file.relative_to(base).as_posix()
             data = file.read_bytes()
 
@@ -185,6 +189,14 @@ class SharePointStorage:
 
         self._run(save, path)
         return self.version(path)
+
+    def backup(self, path: str, fetched: Fetched, folder: Path, stamp: str, keep: int) -> str:
+        """Where the master as it is before a write-back stays: its version in the file's version history."""
+        properties = self._run(lambda: self._properties(path), path)
+        label = properties.get("UIVersionLabel")
+        if properties.get("ETag") != fetched.version or not label:
+            return f"{self.site}: {path}"  # changed meanwhile: the write-back's If-Match refuses it anyway
+        return f"{self.site}: {path}: version {label}"
 
     def _properties(self, path: str) -> dict:
         file = self.ctx.web.get_file_by_server_relative_path(path).get()

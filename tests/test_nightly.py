@@ -172,4 +172,4 @@ def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text('[schedule]\ntime = "25:00"\n', encoding="utf-8")
     assert main(["--config", str(bad), "--once"]) == 2
-    assert capsys.readouterr().err == (f"digireport-nightly: {bad}: source.path puuttuu\n")
+    assert capsys.readouterr().err == f"digireport-nightly: {bad}: schedule.time on oltava kellonaika HH:MM; nyt 25:00\n"

@@ -143,9 +143,9 @@ def test_locked_master_defers_the_write_back_to_the_next_run_once(tmp_path, serv
     assert labels_in(server.files[MASTER].data) == ["12/2025"]
     assert load_state(settings.state_folder)["pending"] == []
     third = run_once(settings, AS_OF, clock=clock, storage=storage)
-    assert (third.status, third.writeback) == ("unchanged", "off")
+    assert (third.status, third.writeback) == ("unchanged", "not needed")
     assert len(server.requests("POST", "/$value")) == 2  # the refused try and the one that applied
-    assert [j["writeback"] for j in read_journal(settings.state_folder)] == ["pending", "applied", "off"]
+    assert [j["writeback"] for j in read_journal(settings.state_folder)] == ["pending", "applied", "not needed"]
 
 
 def test_locked_error_names_the_file(tmp_path, server):
