@@ -141,8 +141,10 @@ class Stop:
             raise self._error()
 
     def _error(self) -> StoppedError:
-        return StoppedError(_("stopped by {signal}; a pending write-back is applied by the next run"),
-                            signal=self.signal)
+        error = StoppedError(_("stopped by {signal}; a pending write-back is applied by the next run"),
+                             signal=self.signal)
+        error.exit_code = 128 + signal.Signals[self.signal].value
+        return error
 
     def check(self) -> None:
         """Raise StoppedError if a stop was requested: called at the safe points."""
@@ -517,6 +519,19 @@ def file_logger(log_file: Path) -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
+
+
+LIBRARY_LOGGERS = ("office365", "msal", "urllib3")
+
+
+def capture_library_logs(logger: logging.Logger) -> None:
+    """Send what the SharePoint and sign-in libraries log to the job's log, never to the terminal."""
+    for name in LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        library.propagate = False
+        for handler in logger.handlers:
+            if handler not in library.handlers:
+                library.addHandler(handler)
 
 
 def log_line(event: str, **fields: Any) -> str:
