@@ -12,7 +12,7 @@ import schedule
 from digireport.errors import SourceError
 from digireport.job import RunResult, job_lock, read_journal
 from digireport.settings import load_settings
-from jobs.nightly import install, nightly_run, serve
+from digireport.nightly import install, nightly_run, serve
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -162,7 +162,7 @@ def test_a_run_never_overlaps_a_running_one(clock, settings, tmp_path):
 
 
 def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
-    from jobs.nightly import main
+    from digireport.nightly import main
 
     assert main(["--config", str(settings.config_file), "--once"]) == 0
     (entry,) = read_journal(settings.state_folder)
