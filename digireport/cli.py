@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if exc.errno not in USER_ERRNOS:
             return internal_error(exc, args, loc)
-        failure = os_failure(exc)
+        failure = os_failure(exc, exc.filename or getattr(args, "out", None) or getattr(args, "source", None))
         print(f"digireport: {failure.localized(loc)}", file=sys.stderr)
         return failure.exit_code
     except Exception as exc:

@@ -292,14 +292,15 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
         raise
     except OSError as exc:
         raise os_failure(exc, state_folder) from None
+    where = [state_folder]  # what the run is writing, for a failure that does not name its file
     try:
         try:
             _recover(settings)
             write_atomic(state_folder / RUNNING_FILE, json.dumps(entry).encode())
             result = _run(settings, as_of, force, dry_run, progress,
-                          storage if storage is not None else open_storage(settings), clock, stop)
+                          storage if storage is not None else open_storage(settings), clock, stop, where)
         except OSError as exc:
-            raise os_failure(exc) from None
+            raise os_failure(exc, exc.filename or where[-1]) from None
         entry.update(asdict(result), error=None)
         return result
     except DigireportError as exc:
@@ -323,7 +324,7 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
 
 
 def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage,
-         clock: Clock, stop: Stop) -> RunResult:
+         clock: Clock, stop: Stop, where: list) -> RunResult:
     if settings.writeback and not dry_run:
         _apply_writeback()  # fail before fetching anything if this installation cannot write back
     state = load_state(settings.state_folder)
@@ -348,6 +349,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
     if fetched.version == last.get("version") and not force and not dry_run:
         progress(_("The master is unchanged, but the settings, the template, the month or the program "
                    "changed: building again"), {})
+    where.append(settings.state_folder / "outputs")
     with stop.anywhere():
         built = _build(settings, as_of, fetched, progress)
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
@@ -362,6 +364,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
         state["pending"].append({"label": label, "source_version": fetched.version})
         save_state(settings.state_folder, state)
     progress(_("Publishing {count} files to {folder}"), {"count": len(built.files), "folder": settings.output_folder})
+    where.append(settings.output_folder)
     published = storage.publish(built.files, built.base, settings.output_folder, check=stop.check)
     state["last_success"] = {"version": fetched.version, "as_of": as_of.isoformat(), "inputs": inputs}
     removed, remove_error = _remove_outdated(settings, storage, state,
@@ -369,6 +372,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
     wb, exit_code, backups = ("off" if not settings.writeback else "not needed"), EXIT_OK, []
     if settings.writeback:
         stop.check()
+        where.append(path)
         wb, exit_code, backups = _write_back(settings, storage, path, fetched, built.roadmap, state, progress,
                                              clock, stop)
     return RunResult(status="built", source_version=fetched.version, outputs=tuple(published), findings=findings,

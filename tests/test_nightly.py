@@ -11,8 +11,8 @@ import schedule
 
 from digireport.errors import SourceError
 from digireport.job import RunResult, job_lock, read_journal
-from digireport.settings import load_settings
 from digireport.nightly import install, nightly_run, serve
+from digireport.settings import load_settings
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
