@@ -165,6 +165,7 @@ def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
     from digireport.nightly import main
 
     assert main(["--config", str(settings.config_file), "--once"]) == 0
+    assert capsys.readouterr().err.startswith("digireport-nightly: Valmis: ")
     (entry,) = read_journal(settings.state_folder)
     assert entry["status"] == "built" and entry["error"] is None
     log = settings.log_file.read_text(encoding="utf-8")
@@ -173,3 +174,53 @@ def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
     bad.write_text('[schedule]\ntime = "25:00"\n', encoding="utf-8")
     assert main(["--config", str(bad), "--once"]) == 2
     assert capsys.readouterr().err == f"digireport-nightly: {bad}: schedule.time on oltava kellonaika HH:MM; nyt 25:00\n"
+
+
+def test_the_console_script_works_from_any_folder_and_tells_journald_what_happens(settings, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "digireport-nightly"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "DIGIREPORT_UI_LANG": "fi", "PYTHONPATH": ""}
+    once = subprocess.run([str(script), "--config", str(settings.config_file), "--once"], cwd=elsewhere, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert once.returncode == 0
+    assert once.stderr == ("digireport-nightly: Valmis: 10 tiedostoa julkaistu; havainnot: 0 virhettä, "
+                           "0 varoitusta\n")
+    again = subprocess.run([str(script), "--config", str(settings.config_file), "--once", "--ui-lang", "sv"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    assert again.stderr == "digireport-nightly: Oförändrad sedan föregående körning; inget byggdes\n"
+
+    loop = subprocess.Popen([str(script), "--config", str(settings.config_file)], cwd=elsewhere, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    first = loop.stderr.readline()
+    started = time.monotonic()
+    loop.send_signal(signal.SIGTERM)
+    rest = loop.communicate(timeout=30)[1]
+    assert loop.returncode == 0 and time.monotonic() - started < 5  # not a minute's nap later
+    now = dt.datetime.now(HELSINKI)
+    nxt = (now if now.time() < dt.time(2, 0) else now + dt.timedelta(days=1)).replace(hour=2, minute=0)
+    assert first == f"digireport-nightly: Seuraava ajo: {nxt:%Y-%m-%d} 02:00 {nxt.tzname()} (Europe/Helsinki)\n"
+    assert rest == "digireport-nightly: Pysäytetty (SIGTERM)\n"
+    log = settings.log_file.read_text(encoding="utf-8")
+    assert 'scheduler-stop signal="SIGTERM"' in log
+
+
+def test_a_failed_night_says_so_in_one_line(settings, tmp_path, capsys):
+    from digireport.nightly import main
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    config = settings.config_file
+    config.write_text(config.read_text(encoding="utf-8").replace(str(settings.local_path), str(bad)),
+                      encoding="utf-8")
+    assert main(["--config", str(config), "--once"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"digireport-nightly: {bad.name}: ") and len(err.splitlines()) == 1
+    assert read_journal(settings.state_folder)[-1]["exit_code"] == 2
