@@ -224,3 +224,25 @@ def test_a_failed_night_says_so_in_one_line(settings, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"digireport-nightly: {bad.name}: ") and len(err.splitlines()) == 1
     assert read_journal(settings.state_folder)[-1]["exit_code"] == 2
+
+
+def test_the_systemd_unit_runs_the_console_script_hardened_with_a_normal_umask():
+    import configparser
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(root / "config" / "digireport.service", encoding="utf-8")
+    service = unit["Service"]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["digireport-nightly"] == "digireport.nightly:entry"
+    assert service["ExecStart"].split()[0].endswith("/.venv/bin/digireport-nightly")
+    assert (service["UMask"], service["User"]) == ("0022", "digireport")
+    for key, value in {"PrivateDevices": "yes", "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes",
+                       "ProtectKernelLogs": "yes", "CapabilityBoundingSet": "", "NoNewPrivileges": "yes",
+                       "SystemCallFilter": "@system-service", "ProtectSystem": "strict",
+                       "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6"}.items():
+        assert service[key] == value, key
+    assert "/var/lib/digireport" in service["ReadWritePaths"].split()
