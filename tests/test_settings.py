@@ -151,3 +151,21 @@ def test_the_keys_that_shape_the_outputs_are_part_of_the_settings(tmp_path):
     assert one.shaping == two.shaping != three.shaping
     assert dict(one.shaping)["report.languages"] == '["fi"]'
     assert one.keep_backups == 10
+
+
+def test_root_may_not_run_the_job_in_the_service_users_state_folder(tmp_path):
+    import os
+
+    state = tmp_path / "state"
+    state.mkdir()
+    path = _write(tmp_path, BASE + '[job]\nstate_folder = "state"\n')
+    if os.geteuid() != 0:  # an ordinary user runs as itself: nothing to refuse
+        assert load_settings(path, environ={}).state_folder == state
+        return
+    os.chown(state, 65534, 65534)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == (f"{path}: job.state_folder {state} belongs to nobody: run as that user, e.g. "
+                              f"sudo -u nobody digireport run --config {path}")
+    os.chown(state, 0, 0)
+    assert load_settings(path, environ={}).state_folder == state
