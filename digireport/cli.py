@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 validation found errors; 2 the input or configuration cannot be used;
 3 the master workbook changed meanwhile; 4 it is locked (open in Excel), the write-back waits for the
-next run; 5 another run is in progress; 70 an internal error.
+next run; 5 another run is in progress; 70 an internal error (one line on the terminal, the traceback
+in the log); 143 (130 for Ctrl-C) the run was stopped and recorded itself in the journal.
 """
 
 from __future__ import annotations
@@ -181,6 +182,59 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        from digireport.job import USER_ERRNOS, os_failure
+
+        if exc.errno not in USER_ERRNOS:
+            return internal_error(exc, args, loc)
+        failure = os_failure(exc, exc.filename or getattr(args, "out", None) or getattr(args, "source", None))
+        print(f"digireport: {failure.localized(loc)}", file=sys.stderr)
+        return failure.exit_code
+    except Exception as exc:
+        return internal_error(exc, args, loc)
+
+
+def crash_log(args) -> Path:
+    """Where a traceback goes: the job's log for `run`, else the user's state folder."""
+    import os
+
+    if getattr(args, "log_file", None) is not None:
+        return args.log_file
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "digireport" / "digireport.log"
+
+
+def internal_error(exc: BaseException, args, loc) -> int:
+    """A bug: one line on the terminal, the traceback in the log, exit code 70."""
+    import logging
+    import tempfile
+
+    from digireport.job import file_logger, log_line
+
+    error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    for log in (crash_log(args), Path(tempfile.gettempdir()) / f"digireport-{os_user()}.log"):
+        try:
+            file_logger(log).error(log_line("internal-error", command=args.command, error=error), exc_info=exc)
+        except OSError:
+            continue
+        line = loc(_("internal error, a bug ({error}); the traceback is in {log}"), error=error, log=str(log))
+        print("digireport: " + line, file=sys.stderr)
+        return EXIT_INTERNAL
+    logging.shutdown()
+    line = loc(_("internal error, a bug ({error}); no log could be written"), error=error)
+    print("digireport: " + line, file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no name for this uid: the number will do
+        import os
+
+        return str(os.getuid())
 
 
 def _source(args) -> Path:
@@ -239,23 +293,28 @@ def cmd_validate(args, loc) -> int:
 
 
 def cmd_run(args, loc) -> int:
-    from digireport.job import file_logger, log_line, logging_progress, run_once, summary
+    from digireport.errors import DigireportError
+    from digireport.job import Stop, capture_library_logs, file_logger, log_line, logging_progress, run_once, summary
     from digireport.settings import load_settings
 
+    stop = Stop()
+    stop.install()  # SIGTERM (systemctl stop) and Ctrl-C stop the run at a safe point
     settings = load_settings(args.config)
+    args.log_file = settings.log_file
 
     def terminal(message: str, params: dict) -> None:
         if not args.quiet:
             print(loc(message, **params), file=sys.stderr, flush=True)
 
     logger = file_logger(settings.log_file)
+    capture_library_logs(logger)
     as_of = args.as_of or dt.date.today()
     logger.info(log_line("run-start", as_of=as_of, force=args.force, dry_run=args.dry_run))
     try:
         result = run_once(settings, as_of, clock=lambda: dt.datetime.now(dt.UTC), force=args.force,
-                          dry_run=args.dry_run, progress=logging_progress(logger, terminal))
-    except Exception as exc:
-        logger.error(log_line("run-failed", error=str(exc)))
+                          dry_run=args.dry_run, progress=logging_progress(logger, terminal), stop=stop)
+    except DigireportError as exc:
+        logger.error(log_line("run-failed", error=str(exc), exit_code=exc.exit_code))
         raise
     logger.info(log_line("run-end", status=result.status, version=result.source_version,
                          writeback=result.writeback, exit_code=result.exit_code))

@@ -59,3 +59,9 @@ class FindingsError(DigireportError):
     """Validation found errors in the master workbook."""
 
     exit_code = 1
+
+
+class StoppedError(DigireportError):
+    """The run was asked to stop (SIGTERM, systemctl stop, Ctrl-C) and stopped at a safe point."""
+
+    exit_code = 143  # 128 + SIGTERM, as a shell reports a process ended by it

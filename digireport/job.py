@@ -1,31 +1,43 @@
 """One run of the job: fetch the master → build the outputs → publish them → write the snapshot back.
 
 State lives in the configured state folder:
-- `state.json`: the source version of the last successful run, write-backs still pending and the
-  files the last publish wrote (so outputs a later run no longer makes can be removed);
-- `journal.jsonl`: one JSON line per run (start, end, source version, outputs, findings, removed, error);
+- `state.json`: what the last successful run was made from (the master's version and a fingerprint
+  of everything else that shapes the outputs), write-backs still pending and the files the last
+  publish wrote (so outputs a later run no longer makes can be removed);
+- `journal.jsonl`: one JSON line per run (start, end, source version, outputs, findings, removed,
+  pending write-backs, backups, error);
+- `running.json`: the run in progress; found at the start of a run, it means the previous one was
+  killed, and the journal gets that run's line then;
+- `backups/`: copies of a local master taken before each write-back, the newest `keep_backups`;
 - `job.lock`: held while a run is going on, so two runs never overlap.
+
+A snapshot write-back is a promise: it is recorded as pending before anything is published and
+cleared only once the master holds it. A run that fails or is stopped leaves it pending, and the
+next run applies it (a label already in the master changes nothing, so it is applied once).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from digireport.errors import ConflictError, DigireportError, LockedError, StorageError
+from digireport.errors import ConflictError, DigireportError, LockedError, StoppedError, StorageError
 from digireport.i18n import _
 from digireport.settings import Settings
-from digireport.source import write_atomic
+from digireport.source import remove_stale_temporaries, write_atomic
 
 Progress = Callable[[str, dict[str, Any]], None]
 Clock = Callable[[], dt.datetime]
@@ -36,11 +48,14 @@ EXIT_CONFLICT = 3
 EXIT_LOCKED = 4
 EXIT_BUSY = 5
 EXIT_INTERNAL = 70
+EXIT_STOPPED = StoppedError.exit_code
 
 CONFLICT_TRIES = 3
 STATE_FILE = "state.json"
 JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = "job.lock"
+RUNNING_FILE = "running.json"
+BACKUP_FOLDER = "backups"
 
 
 def _quiet(message: str, args: dict[str, Any]) -> None:
@@ -55,10 +70,11 @@ class RunResult:
     source_version: str
     outputs: tuple[str, ...] = ()
     findings: dict[str, int] = field(default_factory=dict)
-    writeback: str = "off"  # off | applied | unchanged | pending | skipped
+    writeback: str = "off"  # off | not needed | applied | unchanged | pending
     exit_code: int = EXIT_OK
     removed: tuple[str, ...] = ()  # outdated outputs removed from the output folder (relative paths)
     remove_error: str | None = None  # why outdated outputs stay until the next run
+    backups: tuple[str, ...] = ()  # where the master as it was before each write-back is kept
 
 
 class BusyError(DigireportError):
@@ -100,6 +116,74 @@ def job_lock(state_folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
+class Stop:
+    """A request to stop (SIGTERM, SIGINT), honoured at the run's safe points.
+
+    While the build runs it writes nothing but its own staging folder, so there the request stops
+    it at once (the staging folder is removed on the way out). Elsewhere the run goes on to the
+    next safe point: between uploads, before the write-back, between write-backs.
+    """
+
+    def __init__(self) -> None:
+        self.signal: str | None = None
+        self._anywhere = False
+
+    def install(self, signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)) -> None:
+        for number in signals:
+            signal.signal(number, self.request)
+
+    def request(self, signum: int, frame=None) -> None:
+        if self.signal is not None:
+            return
+        self.signal = signal.Signals(signum).name
+        if self._anywhere:
+            self._anywhere = False
+            raise self._error()
+
+    def _error(self) -> StoppedError:
+        error = StoppedError(_("stopped by {signal}; a pending write-back is applied by the next run"),
+                             signal=self.signal)
+        error.exit_code = 128 + signal.Signals[self.signal].value
+        return error
+
+    def check(self) -> None:
+        """Raise StoppedError if a stop was requested: called at the safe points."""
+        if self.signal is not None:
+            raise self._error()
+
+    @contextlib.contextmanager
+    def anywhere(self) -> Iterator[None]:
+        """A stretch of work that may be stopped at any point."""
+        self.check()
+        self._anywhere = True
+        try:
+            yield
+        finally:
+            self._anywhere = False
+
+
+def os_failure(exc: OSError, path: object = None) -> StorageError:
+    """One line for a file or folder the run could not use: full disk, no permission, read-only."""
+    where = str(path or exc.filename or "")
+    detail = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return StorageError(_("{path}: cannot be written: the disk is full ({detail})"), path=where, detail=detail)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageError(_("{path}: cannot be written: permission denied ({detail})"), path=where,
+                            detail=detail)
+    return StorageError(_("{path}: cannot be used ({detail})"), path=where, detail=detail)
+
+
+USER_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT,
+               errno.ENOTDIR, errno.EISDIR, errno.EEXIST)
+
+
+def _expect(condition: bool, path: Path, detail: str) -> None:
+    if not condition:
+        raise StorageError(_("{file}: the job state is damaged ({detail}); see docs/operations.md"), file=str(path),
+                           detail=detail)
+
+
 def load_state(state_folder: Path) -> dict[str, Any]:
     path = state_folder / STATE_FILE
     try:
@@ -109,9 +193,19 @@ def load_state(state_folder: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise StorageError(_("{file}: the job state cannot be read ({detail})"), file=str(path),
                            detail=str(exc)) from None
+    _expect(isinstance(state, dict), path, "not an object")
     state.setdefault("last_success", None)
     state.setdefault("pending", [])
     state.setdefault("published", None)  # {"folder": ..., "files": [relative paths]}
+    state.setdefault("applied", [])
+    _expect(state["last_success"] is None or isinstance(state["last_success"], dict), path, "last_success")
+    _expect(isinstance(state["pending"], list)
+            and all(isinstance(p, dict) and isinstance(p.get("label"), str) for p in state["pending"]),
+            path, "pending")
+    _expect(state["published"] is None or (isinstance(state["published"], dict)
+                                           and isinstance(state["published"].get("files", []), list)),
+            path, "published")
+    _expect(isinstance(state["applied"], list), path, "applied")
     return state
 
 
@@ -142,64 +236,148 @@ def _apply_writeback() -> Callable[..., Any]:
     return apply_writeback
 
 
-def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = False, dry_run: bool = False,
-             progress: Progress = _quiet, storage=None) -> RunResult:
-    """Fetch, build, publish and write back once; every run, failed or not, appends one journal line."""
-    state_folder = settings.state_folder
-    entry: dict[str, Any] = {"start": clock().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
-                             "source": settings.source_label, "force": force, "dry_run": dry_run}
+def output_inputs(settings: Settings, as_of: dt.date) -> str:
+    """A fingerprint of what shapes the outputs besides the master: the settings that do, the template's
+    content, the report date's year and month (the snapshot label and the followed-up years come
+    from it) and the program's version."""
+    from digireport import __version__
+
+    parts: dict[str, Any] = {"settings": dict(settings.shaping), "month": as_of.strftime("%Y-%m"),
+                             "program": __version__}
+    if settings.template is not None:
+        try:
+            parts["template"] = hashlib.sha256(settings.template.read_bytes()).hexdigest()
+        except OSError:
+            parts["template"] = None  # the build says what is wrong with it
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _recover(settings: Settings) -> None:
+    """Journal a run that never finished (killed) and remove the temporary files killed runs left."""
+    folder = settings.state_folder
+    marker = folder / RUNNING_FILE
     try:
-        with job_lock(state_folder):
+        previous = json.loads(marker.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        previous = None
+    except (OSError, ValueError):
+        previous = {}
+    if previous is not None:
+        if not isinstance(previous, dict):
+            previous = {}
+        previous.update(status="killed", end=None, exit_code=None,
+                        error="the run ended without finishing (killed, or the machine stopped)")
+        _append_journal(folder, previous)
+        marker.unlink(missing_ok=True)
+    remove_stale_temporaries(folder)
+    if settings.source_kind == "local":
+        remove_stale_temporaries(Path(settings.output_folder), recursive=True)
+        remove_stale_temporaries(settings.local_path.parent)
+
+
+def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = False, dry_run: bool = False,
+             progress: Progress = _quiet, storage=None, stop: Stop | None = None) -> RunResult:
+    """Fetch, build, publish and write back once; every run, failed, stopped or not, appends one journal line."""
+    state_folder = settings.state_folder
+    stop = stop or Stop()
+    entry: dict[str, Any] = {"start": clock().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
+                             "source": settings.source_label, "force": force, "dry_run": dry_run,
+                             "pid": os.getpid()}
+    try:
+        lock = job_lock(state_folder)
+        lock.__enter__()
+    except DigireportError as exc:
+        entry.update(error=str(exc), exit_code=exc.exit_code, end=clock().isoformat(timespec="seconds"))
+        _append_journal(state_folder, entry)
+        raise
+    except OSError as exc:
+        raise os_failure(exc, state_folder) from None
+    where = [state_folder]  # what the run is writing, for a failure that does not name its file
+    try:
+        try:
+            _recover(settings)
+            write_atomic(state_folder / RUNNING_FILE, json.dumps(entry).encode())
             result = _run(settings, as_of, force, dry_run, progress,
-                          storage if storage is not None else open_storage(settings))
+                          storage if storage is not None else open_storage(settings), clock, stop, where)
+        except OSError as exc:
+            raise os_failure(exc, exc.filename or where[-1]) from None
         entry.update(asdict(result), error=None)
         return result
     except DigireportError as exc:
         entry.update(error=str(exc), exit_code=exc.exit_code)
+        raise
+    except KeyboardInterrupt:
+        entry.update(error=f"stopped by {stop.signal or 'SIGINT'}", exit_code=130)
         raise
     except Exception as exc:
         entry.update(error=f"{type(exc).__name__}: {exc}", exit_code=EXIT_INTERNAL)
         raise
     finally:
         entry["end"] = clock().isoformat(timespec="seconds")
-        _append_journal(state_folder, entry)
+        with contextlib.suppress(DigireportError, OSError):
+            entry["pending"] = [p["label"] for p in load_state(state_folder)["pending"]]
+        try:
+            _append_journal(state_folder, entry)
+            (state_folder / RUNNING_FILE).unlink(missing_ok=True)
+        finally:
+            lock.__exit__(None, None, None)
 
 
-def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage) -> RunResult:
+def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage,
+         clock: Clock, stop: Stop, where: list) -> RunResult:
     if settings.writeback and not dry_run:
         _apply_writeback()  # fail before fetching anything if this installation cannot write back
     state = load_state(settings.state_folder)
     path = master_path(settings)
+    stop.check()
     progress(_("Fetching {source}"), {"source": settings.source_label})
     fetched = storage.download(path)
+    stop.check()
     last = state["last_success"] or {}
     label = as_of.strftime(settings.label_format)
-    if fetched.version == last.get("version") and not force and not dry_run:
+    inputs = output_inputs(settings, as_of)
+    same = fetched.version == last.get("version") and inputs == last.get("inputs")
+    if same and not force and not dry_run:
         progress(_("Unchanged since the last run ({version}); nothing to build"), {"version": fetched.version})
-        wb, exit_code = "off", EXIT_OK
+        wb, exit_code, backups = "off" if not settings.writeback else "not needed", EXIT_OK, []
         if state["pending"] and settings.writeback:
-            wb, exit_code = _write_back(settings, storage, path, fetched, None, state, progress)
-        return RunResult(status="unchanged", source_version=fetched.version, writeback=wb, exit_code=exit_code)
+            wb, exit_code, backups = _write_back(settings, storage, path, fetched, None, state, progress, clock,
+                                                 stop)
+        return RunResult(status="unchanged", source_version=fetched.version, writeback=wb, exit_code=exit_code,
+                         backups=tuple(backups))
 
-    built = _build(settings, as_of, fetched, progress)
+    if fetched.version == last.get("version") and not force and not dry_run:
+        progress(_("The master is unchanged, but the settings, the template, the month or the program "
+                   "changed: building again"), {})
+    where.append(settings.state_folder / "outputs")
+    with stop.anywhere():
+        built = _build(settings, as_of, fetched, progress)
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
                                                                                               "info")}
     if dry_run:
         progress(_("Dry run: nothing published or written back"), {})
         return RunResult(status="dry-run", source_version=fetched.version,
                          outputs=tuple(sorted(str(p) for p in built.files)), findings=findings)
+    stop.check()
+    if settings.writeback and not any(p["label"] == label for p in state["pending"]):
+        # the promise is kept before anything is published: whatever stops this run, the next one keeps it
+        state["pending"].append({"label": label, "source_version": fetched.version})
+        save_state(settings.state_folder, state)
     progress(_("Publishing {count} files to {folder}"), {"count": len(built.files), "folder": settings.output_folder})
-    published = storage.publish(built.files, built.base, settings.output_folder)
-    state["last_success"] = {"version": fetched.version, "as_of": as_of.isoformat()}
+    where.append(settings.output_folder)
+    published = storage.publish(built.files, built.base, settings.output_folder, check=stop.check)
+    state["last_success"] = {"version": fetched.version, "as_of": as_of.isoformat(), "inputs": inputs}
     removed, remove_error = _remove_outdated(settings, storage, state,
                                              [f.relative_to(built.base).as_posix() for f in built.files], progress)
-    wb, exit_code = "off", EXIT_OK
+    wb, exit_code, backups = ("off" if not settings.writeback else "not needed"), EXIT_OK, []
     if settings.writeback:
-        if not any(p["label"] == label for p in state["pending"]):
-            state["pending"].append({"label": label, "source_version": fetched.version})
-        wb, exit_code = _write_back(settings, storage, path, fetched, built.roadmap, state, progress)
+        stop.check()
+        where.append(path)
+        wb, exit_code, backups = _write_back(settings, storage, path, fetched, built.roadmap, state, progress,
+                                             clock, stop)
     return RunResult(status="built", source_version=fetched.version, outputs=tuple(published), findings=findings,
-                     writeback=wb, exit_code=exit_code, removed=tuple(removed), remove_error=remove_error)
+                     writeback=wb, exit_code=exit_code, removed=tuple(removed), remove_error=remove_error,
+                     backups=tuple(backups))
 
 
 def outdated(previous: list[str], current: list[str]) -> list[str]:
@@ -281,11 +459,18 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _
     return _Built(base=out, files=files, roadmap=result.roadmap)
 
 
-def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state: dict, progress: Progress):
-    """Apply every pending snapshot label to the master, oldest first; a lock leaves them pending."""
+def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state: dict, progress: Progress,
+                clock: Clock, stop: Stop):
+    """Apply every pending snapshot label to the master, oldest first; a lock leaves them pending.
+
+    Before each change the master as it was is kept: locally a copy in the state folder, on
+    SharePoint the version the file's version history keeps.
+    """
     apply = _apply_writeback()
     wrote = False
+    backups: list[str] = []
     for pending in list(state["pending"]):
+        stop.check()
         label = pending["label"]
         current = fetched
         for attempt in range(CONFLICT_TRIES):
@@ -293,20 +478,23 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
             if not result.changed:
                 progress(_("Write-back {label}: the master is already up to date"), {"label": label})
                 break
+            stamp = clock().astimezone(dt.UTC).strftime("backup-%Y%m%d-%H%M%S")
+            backup = storage.backup(path, current, settings.state_folder / BACKUP_FOLDER, stamp,
+                                    settings.keep_backups)
+            progress(_("The master before write-back {label} is kept: {backup}"), {"label": label, "backup": backup})
             try:
                 new_version = storage.write_back(path, result.data, current.version)
             except ConflictError:
                 if attempt + 1 == CONFLICT_TRIES:
-                    save_state(settings.state_folder, state)
                     raise
                 progress(_("The master changed meanwhile; reading it again"), {})
                 current = storage.download(path)
                 continue
             except LockedError:
-                save_state(settings.state_folder, state)
                 progress(_("The master is locked (open in Excel); write-back {label} waits for the next run"),
                          {"label": label})
-                return "pending", EXIT_LOCKED
+                return "pending", EXIT_LOCKED, backups
+            backups.append(backup)
             progress(_("Wrote back {label} ({changes} changes)"), {"label": label, "changes": len(result.changes)})
             # our own save is not a new source: the next run should not rebuild because of it
             if state["last_success"] and state["last_success"].get("version") == current.version:
@@ -316,9 +504,10 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
             roadmap = None  # it describes the version before this write-back
             break
         state["pending"].remove(pending)
-        state["applied"] = [*state.get("applied", []), label][-24:]  # a record for people, two years' worth
+        # a record for people, two years' worth; a label applied again (a forced run) is not listed twice
+        state["applied"] = [*(x for x in state.get("applied", []) if x != label), label][-24:]
         save_state(settings.state_folder, state)
-    return ("applied" if wrote else "unchanged"), EXIT_OK
+    return ("applied" if wrote else "unchanged"), EXIT_OK, backups
 
 
 def file_logger(log_file: Path) -> logging.Logger:
@@ -334,6 +523,19 @@ def file_logger(log_file: Path) -> logging.Logger:
         logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
+
+
+LIBRARY_LOGGERS = ("office365", "msal", "urllib3")
+
+
+def capture_library_logs(logger: logging.Logger) -> None:
+    """Send what the SharePoint and sign-in libraries log to the job's log, never to the terminal."""
+    for name in LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        library.propagate = False
+        for handler in logger.handlers:
+            if handler not in library.handlers:
+                library.addHandler(handler)
 
 
 def log_line(event: str, **fields: Any) -> str:

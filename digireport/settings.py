@@ -1,21 +1,33 @@
-"""Settings: the only reader of configuration files and the environment."""
+"""Settings: the only reader of configuration files and the environment.
+
+Every key the configuration file may hold is one line of `SCHEMA`: its kind (which says what a
+value must look like, with an example), its default, the `Settings` field it fills, and whether
+it shapes the outputs (a change to such a key makes the next run build again). The file is
+checked whole before anything runs: an unknown section or key is refused with the nearest known
+one as a suggestion, a value of the wrong kind with an example of the right one, and every folder
+the run will write must be writable.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from digireport.errors import ConfigError
 from digireport.i18n import _
 
 SOURCE_KINDS = ("local", "sharepoint")
 AUTH_MODES = ("certificate", "device", "token")
+LANGUAGE_CODES = ("fi", "sv")
 DEFAULT_TOKEN_ENV = "DIGIREPORT_ACCESS_TOKEN"
 
 
@@ -73,78 +85,270 @@ class Settings:
     chunk_size: int = 10 * 1024 * 1024
     max_list_rows: int = 200
     workers: int = 1  # rendering processes; `workers = 0` in the file means one per available CPU
+    keep_backups: int = 10  # backups of the master kept in the state folder before write-backs
+    # the values of the keys that shape the outputs, as (key, JSON) pairs: part of the "unchanged" check
+    shaping: tuple[tuple[str, str], ...] = ()
 
     @property
     def source_label(self) -> str:
         """Where the master workbook lives, for messages and the journal."""
         if self.source_kind == "local":
             return str(self.local_path)
-        return f"{self.site_url}{self.roadmap_path}"
+        # roadmap_path is server-relative: it already starts with the site's path
+        parts = urlsplit(self.site_url)
+        return f"{parts.scheme}://{parts.netloc}{self.roadmap_path}"
 
 
-class _Reader:
-    """Typed access to one TOML table with errors that name the file and the dotted key."""
+# ---- the schema -----------------------------------------------------------------------------------
 
-    def __init__(self, file: Path, data: Mapping[str, Any], prefix: str = ""):
-        self.file, self.data, self.prefix = file, data, prefix
+@dataclass(frozen=True)
+class Kind:
+    """What a value must be: `check(value, key, file)` returns it converted or raises ConfigError."""
 
-    def key(self, name: str) -> str:
-        return f"{self.prefix}{name}"
+    check: Callable[[Any, Key, Path], Any]
 
-    def table(self, name: str) -> _Reader:
-        value = self.data.get(name, {})
-        if not isinstance(value, dict):
-            raise ConfigError(_("{file}: {key} must be a table"), file=str(self.file), key=self.key(name))
-        return _Reader(self.file, value, f"{self.prefix}{name}.")
 
-    def text(self, name: str, default: str | None = None, required: bool = False) -> str | None:
-        value = self.data.get(name, default)
-        if value is None or value == "":
-            if required:
-                raise ConfigError(_("{file}: {key} is missing"), file=str(self.file), key=self.key(name))
-            return None
-        if not isinstance(value, str):
-            raise ConfigError(_("{file}: {key} must be text"), file=str(self.file), key=self.key(name))
-        return value.strip()
+@dataclass(frozen=True)
+class Key:
+    """One key of the configuration file."""
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
-        value = self.text(name, default, required=True)
-        if value not in choices:
-            raise ConfigError(_("{file}: {key} must be one of {choices}, got {value}"), file=str(self.file),
-                              key=self.key(name), choices=", ".join(choices), value=value)
-        return value
+    kind: Kind
+    default: Any = None
+    field: str | None = None  # the Settings field it fills, if any
+    outputs: bool = False  # a change makes the next run build again
+    example: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: int = 1
 
-    def flag(self, name: str, default: bool) -> bool:
-        value = self.data.get(name, default)
-        if not isinstance(value, bool):
-            raise ConfigError(_("{file}: {key} must be true or false"), file=str(self.file), key=self.key(name))
-        return value
 
-    def number(self, name: str, default: float) -> float:
-        value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ConfigError(_("{file}: {key} must be a positive number"), file=str(self.file),
-                              key=self.key(name))
-        return float(value)
+def _wrong(message: str, key: str, file: Path, value: Any, **args: Any) -> ConfigError:
+    shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return ConfigError(message, file=str(file), key=key, value=shown, **args)
 
-    def count(self, name: str, default: int, minimum: int = 1) -> int:
-        value = self.data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ConfigError(_("{file}: {key} must be a whole number of at least {minimum}"), file=str(self.file),
-                              key=self.key(name), minimum=minimum)
-        return value
 
-    def path(self, name: str, default: str | None = None, required: bool = False) -> Path | None:
-        value = self.text(name, default, required)
+def _text(value: Any, key: Key, name: str, file: Path) -> str | None:
+    if not isinstance(value, str):
+        raise _wrong(_("{file}: {key} must be text in quotes, e.g. {example}; got {value}"), name, file, value,
+                     example=key.example or '"…"')
+    return value.strip() or None
+
+
+def _kind(check: Callable[[Any, Key, str, Path], Any]) -> Kind:
+    return Kind(check)
+
+
+def _check_text(value, key, name, file):
+    return _text(value, key, name, file)
+
+
+def _check_choice(value, key, name, file):
+    text = _text(value, key, name, file)
+    if text not in key.choices:
+        raise ConfigError(_("{file}: {key} must be one of {choices}, got {value}"), file=str(file), key=name,
+                          choices=", ".join(key.choices), value=str(text or ""))
+    return text
+
+
+def _check_flag(value, key, name, file):
+    if not isinstance(value, bool):
+        raise _wrong(_("{file}: {key} must be true or false (without quotes); got {value}"), name, file, value)
+    return value
+
+
+def _check_number(value, key, name, file):
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise _wrong(_("{file}: {key} must be a positive number, e.g. {example}; got {value}"), name, file, value,
+                     example=key.example or "10")
+    return float(value)
+
+
+def _check_count(value, key, name, file):
+    if isinstance(value, bool) or not isinstance(value, int) or value < key.minimum:
+        raise _wrong(_("{file}: {key} must be a whole number of at least {minimum}, without quotes; got {value}"),
+                     name, file, value, minimum=key.minimum)
+    return value
+
+
+def _check_path(value, key, name, file):
+    text = _text(value, key, name, file)
+    if text is None:
+        return None
+    path = Path(text).expanduser()
+    # relative paths are relative to the configuration file, so the job runs the same from any folder
+    return path if path.is_absolute() else (file.parent / path).resolve()
+
+
+def _check_languages(value, key, name, file):
+    if (not isinstance(value, list) or not value or any(v not in LANGUAGE_CODES for v in value)
+            or len(set(value)) != len(value)):
+        raise _wrong(_("{file}: {key} must be a list of fi and sv, e.g. {example}; got {value}"), name, file, value,
+                     example='["fi", "sv"]')
+    return tuple(value)
+
+
+def _check_time(value, key, name, file):
+    text = _text(value, key, name, file) or ""
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
+        raise ConfigError(_("{file}: {key} must be a time HH:MM, got {value}"), file=str(file), key=name, value=text)
+    return text
+
+
+def _check_timezone(value, key, name, file):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = _text(value, key, name, file) or ""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(_("{file}: {key} is not a time zone: {value}"), file=str(file), key=name,
+                          value=text) from None
+    return text
+
+
+def _check_label(value, key, name, file):
+    text = _text(value, key, name, file) or ""
+    # the write-back's snapshot columns are labelled MM/YYYY ("Tila 12/2025")
+    if not re.fullmatch(r"12/2025", dt.date(2025, 12, 1).strftime(text)):
+        raise ConfigError(_("{file}: {key} must be a date format such as %m/%Y, got {value}"), file=str(file),
+                          key=name, value=text)
+    return text
+
+
+def _check_web(value, key, name, file):
+    text = (_text(value, key, name, file) or "").rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", text):
+        raise ConfigError(_("{file}: {key} must be a web address, got {value}"), file=str(file), key=name,
+                          value=text)
+    return text
+
+
+def _check_sign_in(value, key, name, file):
+    text = _text(value, key, name, file)
+    if text is None:
+        return None
+    # the sign-in library only talks to an https authority; say so here rather than at 2 a.m.
+    if not re.fullmatch(r"https://[^\s/?#@]+(/[^\s?#]*)?", text):
+        raise ConfigError(_("{file}: {key} must be an https:// sign-in address, got {value}"), file=str(file),
+                          key=name, value=text)
+    return text.rstrip("/")
+
+
+def _check_env_name(value, key, name, file):
+    text = _text(value, key, name, file)
+    if text is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
+        raise ConfigError(_("{file}: {key} must be the NAME of an environment variable, e.g. {example}; got "
+                            "{value}"), file=str(file), key=name, value=text, example=key.example)
+    return text
+
+
+TEXT, CHOICE, FLAG, NUMBER, COUNT, PATH = map(_kind, (_check_text, _check_choice, _check_flag, _check_number,
+                                                      _check_count, _check_path))
+LANGUAGES, TIME, TIMEZONE, LABEL, WEB, SIGN_IN, ENV_NAME = map(_kind, (
+    _check_languages, _check_time, _check_timezone, _check_label, _check_web, _check_sign_in, _check_env_name))
+FOLDER = TEXT  # a local path or a server-relative SharePoint path, read by `source.kind`
+
+SCHEMA: dict[str, Key] = {
+    "source.kind": Key(CHOICE, "local", "source_kind", choices=SOURCE_KINDS),
+    "source.path": Key(PATH, None, "local_path"),
+    "source.site_url": Key(WEB),
+    "source.roadmap_path": Key(TEXT, example='"/sites/digiohjelma/Jaetut asiakirjat/tiekartta_v2.xlsx"'),
+    "output.folder": Key(FOLDER, example='"../out"'),
+    "writeback.enabled": Key(FLAG, True, "writeback"),
+    "writeback.label_format": Key(LABEL, "%m/%Y", "label_format", outputs=True),
+    "writeback.keep_backups": Key(COUNT, 10, "keep_backups"),
+    "schedule.time": Key(TIME, "02:00", "schedule_time"),
+    "schedule.timezone": Key(TIMEZONE, "Europe/Helsinki", "timezone"),
+    "report.languages": Key(LANGUAGES, ["fi", "sv"], "languages", outputs=True),
+    "report.presenter": Key(TEXT, None, "presenter", outputs=True, example='"Digitalisaatio-ohjelma"'),
+    "report.template": Key(PATH, None, "template", outputs=True, example='"templates/porvoo.pptx"'),
+    "report.max_list_rows": Key(COUNT, 200, "max_list_rows", outputs=True),
+    "job.state_folder": Key(PATH, "state", "state_folder", example='"/var/lib/digireport"'),
+    "job.log_file": Key(PATH, None, example='"/var/log/digireport/digireport.log"'),
+    "job.workers": Key(COUNT, 0, minimum=0),
+    "auth.mode": Key(CHOICE, "certificate", choices=AUTH_MODES),
+    "auth.tenant": Key(TEXT, example='"porvoo.onmicrosoft.com"'),
+    "auth.client_id": Key(TEXT, example='"00000000-0000-0000-0000-000000000000"'),
+    "auth.thumbprint": Key(TEXT),
+    "auth.cert_path": Key(PATH, example='"/etc/digireport/digireport-app.pem"'),
+    "auth.passphrase_env": Key(ENV_NAME, example="DIGIREPORT_CERT_PASSPHRASE"),
+    "auth.token_env": Key(ENV_NAME, DEFAULT_TOKEN_ENV, example=DEFAULT_TOKEN_ENV),
+    "auth.authority": Key(SIGN_IN),
+    "network.connect_timeout": Key(NUMBER, 10, "connect_timeout"),
+    "network.read_timeout": Key(NUMBER, 120, "read_timeout", example="120"),
+    "network.retries": Key(COUNT, 5, "retries"),
+    "network.chunk_size": Key(COUNT, 10 * 1024 * 1024, "chunk_size"),
+}
+SECTIONS = tuple(dict.fromkeys(name.split(".")[0] for name in SCHEMA))
+
+
+def _suggest(word: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown(file: Path, raw: Mapping[str, Any]) -> None:
+    """Refuse a section or key the schema does not know, suggesting the nearest known one."""
+    for section, table in raw.items():
+        if section not in SECTIONS or not isinstance(table, dict):
+            if section in SECTIONS:
+                raise ConfigError(_("{file}: [{section}] must be a section of keys, e.g. [{section}] on a line of "
+                                    "its own"), file=str(file), section=section)
+            keys = [name.split(".")[1] for name in SCHEMA]
+            nearest = _suggest(section, list(SECTIONS)) if isinstance(table, dict) else None
+            if nearest is not None:
+                raise ConfigError(_("{file}: unknown section [{name}]; did you mean [{suggestion}]?"), file=str(file),
+                                  name=section, suggestion=nearest)
+            nearest_key = _suggest(section, keys)
+            if nearest_key is not None and not isinstance(table, dict):
+                full = next(name for name in SCHEMA if name.endswith("." + nearest_key))
+                raise ConfigError(_("{file}: unknown key {name}; did you mean {suggestion}?"), file=str(file),
+                                  name=section, suggestion=full)
+            raise ConfigError(_("{file}: unknown section [{name}]; the sections are {known}"), file=str(file),
+                              name=section, known=", ".join(SECTIONS))
+        known = [name.split(".", 1)[1] for name in SCHEMA if name.startswith(section + ".")]
+        for key in table:
+            if key not in known:
+                nearest = _suggest(key, known)
+                if nearest is not None:
+                    raise ConfigError(_("{file}: unknown key {name}; did you mean {suggestion}?"), file=str(file),
+                                      name=f"{section}.{key}", suggestion=f"{section}.{nearest}")
+                raise ConfigError(_("{file}: unknown key {name}; [{section}] has {known}"), file=str(file),
+                                  name=f"{section}.{key}", section=section, known=", ".join(known))
+
+
+class _Values:
+    """The checked value of every schema key, defaults filled in."""
+
+    def __init__(self, file: Path, raw: Mapping[str, Any]):
+        self.file, self.raw = file, raw
+        self.values: dict[str, Any] = {}
+        for name, key in SCHEMA.items():
+            section, _dot, leaf = name.partition(".")
+            value = raw.get(section, {}).get(leaf, key.default)
+            self.values[name] = None if value is None else key.kind.check(value, key, name, file)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def required(self, name: str) -> Any:
+        value = self.values[name]
         if value is None:
-            return None
-        path = Path(value).expanduser()
-        # relative paths are relative to the configuration file, so the job runs the same from any folder
-        return path if path.is_absolute() else (self.file.parent / path).resolve()
+            raise ConfigError(_("{file}: {key} is missing"), file=str(self.file), key=name)
+        return value
+
+    def server_relative(self, name: str) -> str:
+        value = self.required(name)
+        if not value.startswith("/"):
+            raise ConfigError(_("{file}: {key} must be a server-relative path starting with /, got {value}"),
+                              file=str(self.file), key=name, value=value)
+        return value.rstrip("/")
 
 
-def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate `path` (TOML); secrets come from the environment variables it names."""
+def load_settings(path: Path, environ: Mapping[str, str] | None = None, check_folders: bool = True) -> Settings:
+    """Read and check `path` (TOML) whole; secrets come from the environment variables it names.
+
+    With `check_folders`, every folder the run will write must be writable (see `check_writable`).
+    """
     path = Path(path)
     env = os.environ if environ is None else environ
     try:
@@ -155,111 +359,101 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         raise ConfigError(_("{file}: cannot be read ({detail})"), file=str(path), detail=exc.strerror) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(_("{file}: not valid TOML ({detail})"), file=str(path), detail=str(exc)) from None
-    top = _Reader(path, raw)
-    source, output, writeback = top.table("source"), top.table("output"), top.table("writeback")
-    schedule, report, job, network = top.table("schedule"), top.table("report"), top.table("job"), top.table("network")
-
-    kind = source.choice("kind", SOURCE_KINDS, "local")
-    local_path = site_url = roadmap_path = None
+    _unknown(path, raw)
+    values = _Values(path, raw)
+    fields = {key.field: values[name] for name, key in SCHEMA.items() if key.field is not None}
+    kind = values["source.kind"]
     auth = None
     if kind == "local":
-        local_path = source.path("path", required=True)
-        folder = output.path("folder", required=True)
-        output_folder = str(folder)
+        fields["local_path"] = values.required("source.path")
+        folder = values.required("output.folder")
+        fields["output_folder"] = str(PATH.check(folder, SCHEMA["output.folder"], "output.folder", path))
+        fields["site_url"] = fields["roadmap_path"] = None
     else:
-        site_url = source.text("site_url", required=True).rstrip("/")
-        if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", site_url):
-            raise ConfigError(_("{file}: {key} must be a web address, got {value}"), file=str(path),
-                              key=source.key("site_url"), value=site_url)
-        roadmap_path = _server_relative(source, "roadmap_path")
-        output_folder = _server_relative(output, "folder")
-        auth = _auth(top.table("auth"), env)
-
-    label_format = writeback.text("label_format", "%m/%Y")
-    # the write-back's snapshot columns are labelled MM/YYYY ("Tila 12/2025")
-    if not re.fullmatch(r"12/2025", dt.date(2025, 12, 1).strftime(label_format)):
-        raise ConfigError(_("{file}: {key} must be a date format such as %m/%Y, got {value}"), file=str(path),
-                          key=writeback.key("label_format"), value=label_format)
-    time = schedule.text("time", "02:00")
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
-        raise ConfigError(_("{file}: {key} must be a time HH:MM, got {value}"), file=str(path),
-                          key=schedule.key("time"), value=time)
-    timezone = schedule.text("timezone", "Europe/Helsinki")
-    _check_timezone(path, schedule.key("timezone"), timezone)
-    languages = report.data.get("languages", ["fi", "sv"])
-    if (not isinstance(languages, list) or not languages
-            or any(lang not in ("fi", "sv") for lang in languages)):
-        raise ConfigError(_("{file}: {key} must be one of {choices}, got {value}"), file=str(path),
-                          key=report.key("languages"), choices="fi, sv", value=str(languages))
-    state_folder = job.path("state_folder", "state")
-    retries = network.number("retries", 5)
-    if retries != int(retries):
-        raise ConfigError(_("{file}: {key} must be a positive number"), file=str(path), key=network.key("retries"))
-    return Settings(
-        config_file=path.resolve(), source_kind=kind, local_path=local_path, site_url=site_url,
-        roadmap_path=roadmap_path, output_folder=output_folder,
-        writeback=writeback.flag("enabled", True), label_format=label_format,
-        schedule_time=time, timezone=timezone, languages=tuple(languages),
-        presenter=report.text("presenter"), template=report.path("template"),
-        state_folder=state_folder, log_file=job.path("log_file") or state_folder / "digireport.log",
-        auth=auth, connect_timeout=network.number("connect_timeout", 10),
-        read_timeout=network.number("read_timeout", 120), retries=int(retries),
-        chunk_size=int(network.number("chunk_size", 10 * 1024 * 1024)),
-        max_list_rows=report.count("max_list_rows", 200),
-        workers=job.count("workers", 0, minimum=0) or available_cpus(),
+        fields["site_url"] = values.required("source.site_url")
+        fields["roadmap_path"] = values.server_relative("source.roadmap_path")
+        fields["output_folder"] = values.server_relative("output.folder")
+        fields["local_path"] = None
+        auth = _auth(path, values, env)
+    state_folder = fields["state_folder"]
+    shaping = tuple((name, json.dumps(values[name] if not isinstance(values[name], Path) else str(values[name]),
+                                      ensure_ascii=False, sort_keys=True))
+                    for name, key in SCHEMA.items() if key.outputs)
+    settings = Settings(
+        config_file=path.resolve(), auth=auth, shaping=shaping,
+        log_file=values["job.log_file"] or state_folder / "digireport.log",
+        workers=values["job.workers"] or available_cpus(),
+        **fields,
     )
+    if check_folders:
+        check_writable(settings)
+    return settings
 
 
-def _server_relative(table: _Reader, name: str) -> str:
-    value = table.text(name, required=True)
-    if not value.startswith("/"):
-        raise ConfigError(_("{file}: {key} must be a server-relative path starting with /, got {value}"),
-                          file=str(table.file), key=table.key(name), value=value)
-    return value.rstrip("/")
-
-
-def _check_timezone(file: Path, key: str, name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(_("{file}: {key} is not a time zone: {value}"), file=str(file), key=key,
-                          value=name) from None
-
-
-def _secret(table: _Reader, name: str, env: Mapping[str, str], default_env: str | None = None,
-            required: bool = True) -> str | None:
+def _secret(file: Path, values: _Values, name: str, env: Mapping[str, str], required: bool = True) -> str | None:
     """The value of the environment variable whose NAME the configuration gives (never the secret itself)."""
-    var = table.text(name, default_env)
+    var = values[name]
     if var is None:
         return None
     value = env.get(var, "")
     if not value and required:
         raise ConfigError(_("{file}: environment variable {name} named by {key} is not set"),
-                          file=str(table.file), name=var, key=table.key(name))
+                          file=str(file), name=var, key=name)
     return value or None
 
 
-def _auth(table: _Reader, env: Mapping[str, str]) -> AuthSettings:
-    mode = table.choice("mode", AUTH_MODES, "certificate")
+def _auth(file: Path, values: _Values, env: Mapping[str, str]) -> AuthSettings:
+    mode = values["auth.mode"]
     if mode == "token":
-        return AuthSettings(mode=mode, token=_secret(table, "token_env", env, DEFAULT_TOKEN_ENV))
-    tenant = table.text("tenant", required=True)
-    client_id = table.text("client_id", required=True)
-    authority = table.text("authority")
-    if authority is not None:
-        # the sign-in library only talks to an https authority; say so here rather than at 2 a.m.
-        if not re.fullmatch(r"https://[^\s/?#@]+(/[^\s?#]*)?", authority):
-            raise ConfigError(_("{file}: {key} must be an https:// sign-in address, got {value}"),
-                              file=str(table.file), key=table.key("authority"), value=authority)
-        authority = authority.rstrip("/")
+        return AuthSettings(mode=mode, token=_secret(file, values, "auth.token_env", env))
+    tenant, client_id = values.required("auth.tenant"), values.required("auth.client_id")
+    authority = values["auth.authority"]
     if mode == "device":
         return AuthSettings(mode=mode, tenant=tenant, client_id=client_id, authority=authority)
-    cert_path = table.path("cert_path", required=True)
+    cert_path = values.required("auth.cert_path")
     if not cert_path.is_file():
-        raise ConfigError(_("{file}: {key} names a missing file: {value}"), file=str(table.file),
-                          key=table.key("cert_path"), value=str(cert_path))
+        raise ConfigError(_("{file}: {key} names a missing file: {value}"), file=str(file), key="auth.cert_path",
+                          value=str(cert_path))
     return AuthSettings(mode=mode, tenant=tenant, client_id=client_id,
-                        thumbprint=table.text("thumbprint", required=True), cert_path=cert_path,
-                        passphrase=_secret(table, "passphrase_env", env, required=False), authority=authority)
+                        thumbprint=values.required("auth.thumbprint"), cert_path=cert_path,
+                        passphrase=_secret(file, values, "auth.passphrase_env", env, required=False),
+                        authority=authority)
+
+
+def written_folders(settings: Settings) -> list[tuple[str, Path]]:
+    """The local folders a run writes, each with the key that names it."""
+    folders = [("job.state_folder", settings.state_folder), ("job.log_file", settings.log_file.parent)]
+    if settings.source_kind == "local":
+        folders.append(("output.folder", Path(settings.output_folder)))
+        if settings.writeback:
+            folders.append(("source.path", settings.local_path.parent))
+    return folders
+
+
+def check_writable(settings: Settings) -> None:
+    """Refuse settings whose folders this user cannot write, before anything runs.
+
+    A folder that does not exist yet is made by the run, so its nearest existing parent must be
+    writable. Run as root, a state folder that belongs to the service's user is refused: files
+    root made there would stop the service from writing its own state.
+    """
+    file = str(settings.config_file)
+    for key, folder in written_folders(settings):
+        existing = folder
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise ConfigError(_("{file}: {key}: {folder} is not a folder"), file=file, key=key, folder=str(existing))
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ConfigError(_("{file}: {key}: the folder {folder} cannot be written by this user"), file=file,
+                              key=key, folder=str(existing))
+    state = settings.state_folder
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and state.exists() and state.stat().st_uid != 0:
+        import pwd
+
+        try:
+            owner = pwd.getpwuid(state.stat().st_uid).pw_name
+        except KeyError:
+            owner = str(state.stat().st_uid)
+        raise ConfigError(_("{file}: job.state_folder {folder} belongs to {user}: run as that user, e.g. "
+                            "sudo -u {user} digireport run --config {file}"), file=file, folder=str(state), user=owner)

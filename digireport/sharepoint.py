@@ -5,11 +5,12 @@ The only module that imports office365 (office365-rest-python-client >= 3.3).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from office365.runtime.auth.authentication_context import AuthenticationContext
@@ -25,40 +26,34 @@ from digireport.i18n import _
 from digireport.settings import Settings
 from digireport.source import Fetched
 
+# the client logs failures of its request hooks with their traceback; the job's log takes them when it
+# runs, and without a handler of its own Python would print them on the terminal
+logging.getLogger("office365").addHandler(logging.NullHandler())
+
 T = TypeVar("T")
 THROTTLED = (429, 503)
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"  # Entra ID in the public cloud
 MAX_RETRY_AFTER = 120.0  # seconds; a longer wait is capped so one run cannot hang for hours
+MAX_CONNECT_WAIT = 8.0  # seconds between tries to connect: 1, 2, 4, 8, 8, ...
 
 
 def connect(settings: Settings) -> ClientContext:
     """A client context for the configured site, signed in the configured way, with timeouts."""
     auth = settings.auth
-    ctx = ClientContext(settings.site_url).with_transport(
-        timeout=(settings.connect_timeout, settings.read_timeout))
+    ctx = _without_form_digest(ClientContext(settings.site_url).with_transport(
+        timeout=(settings.connect_timeout, settings.read_timeout)))
     if auth.mode == "token":
         token = auth.token
         ctx.with_access_token(lambda: {"access_token": token, "token_type": "Bearer"})
         return ctx
     authority = auth.authority or f"{DEFAULT_AUTHORITY}/{auth.tenant}"
-    # the sign-in runs in a context of its own so that a refusal by the sign-in address is told apart
-    # from SharePoint's answers; it keeps the token and renews it when it expires
+    # the sign-in context keeps the token and renews it when it expires
     sign_in = AuthenticationContext(settings.site_url, authority=authority)
-    if auth.mode == "device":
-        sign_in.with_device_flow(auth.tenant, auth.client_id)
-    else:
-        sign_in.with_client_certificate(auth.tenant, auth.client_id, thumbprint=auth.thumbprint,
-                                        cert_path=str(auth.cert_path), passphrase=auth.passphrase)
+    sign_in.with_access_token(_acquire(settings, authority))
 
     def token() -> dict:
         request = RequestOptions(settings.site_url)
-        try:
-            sign_in.authenticate_request(request)
-        except (ValueError, TypeError) as exc:
-            raise _sign_in_error(exc, settings, authority) from None
-        except requests.RequestException as exc:
-            raise StorageError(_("{site}: no connection to the sign-in address {authority} ({detail})"),
-                               site=settings.site_url, authority=authority, detail=type(exc).__name__) from None
+        sign_in.authenticate_request(request)
         kind, _space, value = request.headers["Authorization"].partition(" ")
         # expiring at once makes every request ask `sign_in`, which answers from its cache until renewal
         return {"access_token": value, "token_type": kind, "expires_in": 0}
@@ -67,28 +62,90 @@ def connect(settings: Settings) -> ClientContext:
     return ctx
 
 
-def _sign_in_error(exc: ValueError | TypeError, settings: Settings, authority: str) -> StorageError:
-    """One line for a sign-in that did not give a token; the client raises ValueError or TypeError for all."""
+def _without_form_digest(ctx: ClientContext) -> ClientContext:
+    """SharePoint asks no form digest of a request with an OAuth bearer token; the client would fetch one
+    before every request with its own retries (minutes when the site cannot be reached), beyond
+    `network.retries` and the timeouts."""
+    request = ctx.pending_request()
+    request.beforeExecute -= request.ensure_form_digest
+    return ctx
+
+
+def _acquire(settings: Settings, authority: str) -> Callable[[], dict]:
+    """Sign in with msal's public API, one step at a time, so each failure is told by the step it came from:
+    the key (read here first), the sign-in address (msal reads its OpenID configuration when the
+    application is made), the device code, and the token request (an OAuth error answer)."""
+    import msal
+
     auth, site = settings.auth, settings.site_url
-    answer = exc.args[0] if exc.args else None
-    if isinstance(answer, dict):  # the sign-in address answered with an OAuth error
+    parts = urlsplit(site)
+    scopes = [f"{parts.scheme}://{parts.netloc}/.default"]
+    made: list = []
+
+    def application():
+        if made:
+            return made[0]
+        credential = None
+        if auth.mode == "certificate":
+            credential = {"private_key": _private_key(settings), "thumbprint": auth.thumbprint}
+            if auth.passphrase:
+                credential["passphrase"] = auth.passphrase
+        kind = msal.ConfidentialClientApplication if credential else msal.PublicClientApplication
+        try:
+            app = kind(auth.client_id, client_credential=credential, authority=authority,
+                       timeout=(settings.connect_timeout, settings.read_timeout))
+        except ValueError:  # it answered, but not with a sign-in address's OpenID configuration
+            raise StorageError(_("{site}: {authority} did not answer as a sign-in address (sign-in: {mode})"),
+                               site=site, authority=authority, mode=auth.mode) from None
+        made.append(app)
+        return app
+
+    def refused(answer: dict) -> StorageError:
         # the AADSTS code is what Microsoft's documentation and support look up
         codes = [f"AADSTS{code}" for code in answer.get("error_codes") or []][:1]
         return StorageError(_("{site}: sign-in refused by {authority} ({error}, sign-in: {mode})"), status=401,
                             site=site, authority=authority, error=", ".join([str(answer.get("error"))] + codes),
                             mode=auth.mode)
-    origin = exc.__traceback__
-    while origin.tb_next is not None:
-        origin = origin.tb_next
-    # the messages are the library's prose, so where the error arose tells the address from the key
-    if origin.tb_frame.f_globals.get("__name__") == "msal.authority":
-        return StorageError(_("{site}: {authority} did not answer as a sign-in address (sign-in: {mode})"),
-                            site=site, authority=authority, mode=auth.mode)
-    if auth.mode == "device":
-        return StorageError(_("{site}: {authority} refused to give a device code; is the app a public client? "
-                              "(sign-in: {mode})"), site=site, authority=authority, mode=auth.mode)
-    return StorageError(_("{site}: the private key in {file} cannot be read: wrong passphrase, or not a PEM "
-                          "private key (sign-in: {mode})"), site=site, file=str(auth.cert_path), mode=auth.mode)
+
+    def acquire() -> dict:
+        try:
+            app = application()
+            if auth.mode == "certificate":
+                result = app.acquire_token_for_client(scopes)
+            else:
+                accounts = app.get_accounts()
+                result = app.acquire_token_silent(scopes, account=accounts[0]) if accounts else None
+                if not result:
+                    flow = app.initiate_device_flow(scopes=scopes)
+                    if "user_code" not in flow:
+                        raise StorageError(_("{site}: {authority} refused to give a device code; is the app a public "
+                                             "client? (sign-in: {mode})"), site=site, authority=authority,
+                                           mode=auth.mode)
+                    print(flow["message"], flush=True)
+                    result = app.acquire_token_by_device_flow(flow)
+        except requests.RequestException as exc:
+            raise StorageError(_("{site}: no connection to the sign-in address {authority} ({detail})"),
+                               site=site, authority=authority, detail=type(exc).__name__) from None
+        if "access_token" not in result:
+            raise refused(result)
+        return result
+
+    return acquire
+
+
+def _private_key(settings: Settings) -> str:
+    """The PEM text of the app's private key, after checking that it opens with the passphrase given."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    auth = settings.auth
+    try:
+        data = auth.cert_path.read_bytes()
+        load_pem_private_key(data, auth.passphrase.encode() if auth.passphrase else None)
+        return data.decode("ascii")
+    except (OSError, ValueError, TypeError):
+        raise StorageError(_("{site}: the private key in {file} cannot be read: wrong passphrase, or not a PEM "
+                             "private key (sign-in: {mode})"), site=settings.site_url, file=str(auth.cert_path),
+                           mode=auth.mode) from None
 
 
 class SharePointStorage:
@@ -127,11 +184,15 @@ class SharePointStorage:
         """The ETag of the file as it is now."""
         return self._run(lambda: self._properties(path)["ETag"], path)
 
-    def publish(self, files: list[Path], base: Path, folder: str | None = None) -> list[str]:
-        """Upload `files` (paths under `base`) into the output folder, keeping their relative paths."""
+    def publish(self, files: list[Path], base: Path, folder: str | None = None, check=lambda: None) -> list[str]:
+        """Upload `files` (paths under `base`) into the output folder, keeping their relative paths.
+
+        `check` is called before each file and may raise to stop between uploads.
+        """
         folder = folder or self.settings.output_folder
         done = []
         for file in sorted(files):
+            check()
             relative = file.relative_to(base).as_posix()
             data = file.read_bytes()
 
@@ -186,6 +247,14 @@ class SharePointStorage:
         self._run(save, path)
         return self.version(path)
 
+    def backup(self, path: str, fetched: Fetched, folder: Path, stamp: str, keep: int) -> str:
+        """Where the master as it is before a write-back stays: its version in the file's version history."""
+        properties = self._run(lambda: self._properties(path), path)
+        label = properties.get("UIVersionLabel")
+        if properties.get("ETag") != fetched.version or not label:
+            return f"{self.site}: {path}"  # changed meanwhile: the write-back's If-Match refuses it anyway
+        return f"{self.site}: {path}: version {label}"
+
     def _properties(self, path: str) -> dict:
         file = self.ctx.web.get_file_by_server_relative_path(path).get()
         self.ctx.execute_query()
@@ -200,18 +269,29 @@ class SharePointStorage:
             try:
                 return action()
             except ClientRequestException as exc:
-                self.ctx = self.ctx.clone(self.site)  # drops leftover queries, keeps sign-in and transport
+                self.ctx = self._fresh()
                 status = getattr(exc.response, "status_code", None)
                 if status in THROTTLED and attempt + 1 < tries:
                     delay = response_retry_after(exc.response)
                     self._sleep(min(float(delay if delay is not None else 2 ** attempt), MAX_RETRY_AFTER))
                     continue
                 raise self._error(exc, status, path) from None
+            except requests.ConnectionError as exc:  # refused, unreachable, or no answer within connect_timeout
+                self.ctx = self._fresh()
+                if attempt + 1 < tries:
+                    self._sleep(min(2.0 ** attempt, MAX_CONNECT_WAIT))
+                    continue
+                raise StorageError(_("{site}: {path}: no connection ({detail})"), site=self.site, path=path,
+                                   detail=type(exc).__name__) from None
             except requests.RequestException as exc:
-                self.ctx = self.ctx.clone(self.site)  # drops leftover queries, keeps sign-in and transport
+                self.ctx = self._fresh()
                 raise StorageError(_("{site}: {path}: no connection ({detail})"), site=self.site, path=path,
                                    detail=type(exc).__name__) from None
         raise AssertionError("unreachable")
+
+    def _fresh(self) -> ClientContext:
+        """A context without leftover queries, keeping sign-in and transport."""
+        return _without_form_digest(self.ctx.clone(self.site))
 
     def _error(self, exc: ClientRequestException, status: int | None, path: str) -> StorageError:
         args = {"site": self.site, "path": path, "mode": self.mode}

@@ -18,7 +18,8 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "digireport" / "locale"
-AREAS = {"deck": "deck", "workbook": "workbook", "web": "web", "sharepoint": "job", "job": "job",
+AREAS = {"deck": "deck", "workbook": "workbook", "web": "web", "sharepoint": "job", "job": "job", "settings": "job",
+         "nightly": "job", "jobs": "job",
          "writeback": "writeback"}
 
 

@@ -227,16 +227,19 @@ def test_outputs_a_run_no_longer_builds_are_removed_after_it_publishes(tmp_path)
 
 def test_dry_run_and_unchanged_runs_remove_nothing(tmp_path):
     out = tmp_path / "published"
-    run_once(make_settings(tmp_path, languages=("fi", "sv")), AS_OF, clock=Clock())
+    both = make_settings(tmp_path, languages=("fi", "sv"))
+    run_once(both, AS_OF, clock=Clock())
     before = published_files(out)
     state = load_state(tmp_path / "state")["published"]
     fi_only = make_settings(tmp_path, languages=("fi",))
     dry = run_once(fi_only, AS_OF, clock=Clock(), dry_run=True)
-    unchanged = run_once(fi_only, AS_OF, clock=Clock())
+    unchanged = run_once(both, AS_OF, clock=Clock())
     assert (dry.status, dry.removed, unchanged.status, unchanged.removed) == ("dry-run", (), "unchanged", ())
     assert published_files(out) == before and "deck-sv.pptx" in before
     assert load_state(fi_only.state_folder)["published"] == state
-    assert run_once(fi_only, AS_OF, clock=Clock(), force=True).removed == ("deck-sv.pptx", "site/sv/index.html")
+    # dropping a language shapes the outputs: the next run builds without --force
+    dropped = run_once(fi_only, AS_OF, clock=Clock())
+    assert (dropped.status, dropped.removed) == ("built", ("deck-sv.pptx", "site/sv/index.html"))
 
 
 def test_a_new_output_folder_removes_nothing_in_either_folder(tmp_path):
@@ -322,3 +325,308 @@ def test_a_failed_build_removes_nothing(tmp_path):
     assert {name: (out / name).read_bytes() for name in published_files(out)} == before
     assert "deck-sv.pptx" in load_state(fi_only.state_folder)["published"]["files"]
     assert "removed" not in read_journal(fi_only.state_folder)[-1]
+
+
+# ---- real processes, real signals, real files ---------------------------------------------------------
+
+import os  # noqa: E402
+import resource  # noqa: E402
+import signal  # noqa: E402
+import stat  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_config(tmp_path, text: str, name="digireport.toml"):
+    config = tmp_path / name
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def local_config(tmp_path, master, writeback=True, extra=""):
+    return write_config(tmp_path, f"""
+[source]
+path = "{master}"
+[output]
+folder = "published"
+[writeback]
+enabled = {str(writeback).lower()}
+{extra}
+[report]
+languages = ["fi"]
+[job]
+state_folder = "state"
+workers = 1
+""")
+
+
+def digireport(*args, cwd=None, umask=None, limit=None, unprivileged=False, timeout=120, python_code=None):
+    """Run the real `digireport` command in a process of its own; Finnish messages."""
+    def prepare():
+        if umask is not None:
+            os.umask(umask)
+        if limit is not None:  # a disk that fills up: writes past `limit` bytes fail with EFBIG
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "DIGIREPORT_UI_LANG": "fi", "HOME": str(cwd or ROOT)}
+    command = [sys.executable, "-c", python_code, *args] if python_code else [sys.executable, "-m", "digireport.cli",
+                                                                               *args]
+    if unprivileged and os.geteuid() == 0:  # root without its capabilities: file modes apply to it as to anyone
+        command = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", *command]
+    return subprocess.run(command, cwd=cwd or ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=prepare)
+
+
+def test_outputs_follow_the_umask_and_the_master_keeps_its_mode(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    master.chmod(0o660)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(master, *owner)  # as root: the master belongs to someone else, and stays theirs
+    config = local_config(tmp_path, master)
+    done = digireport("run", "--config", str(config), "--as-of", "2025-12-02", "--quiet", umask=0o022)
+    assert (done.returncode, done.stderr) == (0, "")
+    out = tmp_path / "published"
+    files = [p for p in out.rglob("*") if p.is_file()]
+    folders = [p for p in out.rglob("*") if p.is_dir()] + [out]
+    assert len(files) >= 8 and {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o644}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o755}
+    assert labels_in(master.read_bytes()) == ["12/2025"]
+    assert stat.S_IMODE(master.stat().st_mode) == 0o660  # the master's own mode, not the umask's
+    assert (master.stat().st_uid, master.stat().st_gid) == owner
+
+    stricter = digireport("run", "--config", str(config), "--as-of", "2025-12-02", "--force", "--quiet", umask=0o027)
+    assert stricter.returncode == 0
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*") if p.is_file()} == {0o640}
+
+
+def test_a_backup_is_kept_before_each_write_back_and_only_the_newest_stay(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    config = local_config(tmp_path, master, extra="keep_backups = 2")
+    before = []
+    for as_of in ("2025-10-01", "2025-11-01", "2025-12-02"):
+        before.append(master.read_bytes())
+        done = digireport("run", "--config", str(config), "--as-of", as_of, "--quiet")
+        assert (done.returncode, done.stderr) == (0, "")
+        time.sleep(1.1)  # backups are named by the second
+    assert labels_in(master.read_bytes()) == ["10/2025", "11/2025", "12/2025"]
+    backups = sorted((tmp_path / "state" / "backups").iterdir())
+    assert len(backups) == 2 and all(b.name.startswith("tiekartta_v2.backup-") for b in backups)
+    # each is the master as it was just before that run's write-back
+    assert [b.read_bytes() for b in backups] == before[1:]
+    assert [labels_in(b.read_bytes()) for b in backups] == [["10/2025"], ["10/2025", "11/2025"]]
+    journal = read_journal(tmp_path / "state")
+    assert [j["backups"] for j in journal] == [[str(tmp_path / "state" / "backups" / p)]
+                                               for p in sorted(os.listdir(tmp_path / "state" / "backups"))][-2:] \
+        or all(len(j["backups"]) == 1 for j in journal)
+    assert all(len(j["backups"]) == 1 and j["writeback"] == "applied" for j in journal)
+
+
+def test_a_stopped_build_leaves_no_temporary_folder_and_a_journal_line(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    config = local_config(tmp_path, master)
+    state = tmp_path / "state"
+    proc = subprocess.Popen([sys.executable, "-m", "digireport.cli", "run", "--config", str(config), "--as-of",
+                             "2025-12-02"], cwd=ROOT, env={**os.environ, "DIGIREPORT_UI_LANG": "fi"},
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(state.glob(".outputs.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert list(state.glob(".outputs.*.tmp")), "the build never started"
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 143
+    assert err.splitlines()[-1] == ("digireport: pysäytetty signaalilla SIGTERM; odottava takaisinkirjoitus tehdään "
+                                    "seuraavassa ajossa")
+    assert not list(state.glob(".*.tmp")) and not (tmp_path / "published").exists()
+    (entry,) = read_journal(state)
+    assert (entry["error"], entry["exit_code"]) == (
+        "stopped by SIGTERM; a pending write-back is applied by the next run", 143)
+    assert labels_in(master.read_bytes()) == []
+    again = digireport("run", "--config", str(config), "--as-of", "2025-12-02", "--quiet")
+    assert (again.returncode, again.stderr) == (0, "")
+    assert labels_in(master.read_bytes()) == ["12/2025"]
+
+
+def test_a_killed_build_leaves_no_temporary_folder_after_the_next_run(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    config = local_config(tmp_path, master)
+    state = tmp_path / "state"
+    proc = subprocess.Popen([sys.executable, "-m", "digireport.cli", "run", "--config", str(config), "--as-of",
+                             "2025-12-02", "--quiet"], cwd=ROOT, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(p.is_dir() and any(p.iterdir()) for p in state.glob(".outputs.*.tmp")) \
+            and time.monotonic() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    left = list(state.glob(".outputs.*.tmp"))
+    assert left and any(left[0].iterdir()), "killed before or after the build"
+    assert (state / "running.json").exists()
+
+    again = digireport("run", "--config", str(config), "--as-of", "2025-12-02", "--quiet")
+    assert (again.returncode, again.stderr) == (0, "")
+    assert not list(state.glob(".*.tmp")) and not list((tmp_path / "published").rglob(".*.tmp"))
+    killed, done = read_journal(state)
+    assert killed["status"] == "killed" and killed["pid"] == proc.pid and killed["end"] is None
+    assert killed["error"] == "the run ended without finishing (killed, or the machine stopped)"
+    assert (done["status"], done["writeback"], done["error"]) == ("built", "applied", None)
+    assert labels_in(master.read_bytes()) == ["12/2025"]
+    assert not (state / "running.json").exists()
+
+
+def test_an_internal_error_exits_70_with_one_line_and_the_traceback_in_the_log(tmp_path):
+    config = local_config(tmp_path, SAMPLE_WORKBOOK, writeback=False)
+    bug = ("import sys, digireport.stats\n"
+           "def compute_stats(*args, **kwargs):\n"
+           "    return {}['goal_by_year']\n"
+           "digireport.stats.compute_stats = compute_stats\n"
+           "from digireport.cli import main\n"
+           "sys.exit(main(sys.argv[1:]))\n")
+    done = digireport("run", "--config", str(config), "--quiet", python_code=bug)
+    log = tmp_path / "state" / "digireport.log"
+    assert done.returncode == 70
+    assert done.stderr == (f"digireport: sisäinen virhe, ohjelmavirhe (KeyError: 'goal_by_year'); virheen jäljitys "
+                           f"on lokissa {log}\n")
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last):" in text and "in compute_stats" in text
+    assert read_journal(tmp_path / "state")[-1]["exit_code"] == 70
+
+    built = digireport("build", "--out", str(tmp_path / "o"), "--quiet", python_code=bug, cwd=tmp_path)
+    assert built.returncode == 70 and len(built.stderr.splitlines()) == 1
+    crash = tmp_path / ".local" / "state" / "digireport" / "digireport.log"
+    assert str(crash) in built.stderr and "in compute_stats" in crash.read_text(encoding="utf-8")
+
+
+def test_a_settings_typo_exits_2_naming_the_key_and_the_suggestion(tmp_path):
+    config = local_config(tmp_path, SAMPLE_WORKBOOK, extra='labelformat = "%m/%Y"')
+    done = digireport("run", "--config", str(config))
+    assert done.returncode == 2
+    assert done.stderr == (f"digireport: {config}: tuntematon avain writeback.labelformat; tarkoititko "
+                           "writeback.label_format?\n")
+    assert not (tmp_path / "state").exists()
+
+
+@pytest.mark.parametrize("case", ["state-list", "bad-crc", "not-a-folder", "unwritable", "disk-full"])
+def test_failures_a_user_can_act_on_are_one_line_with_exit_2(tmp_path, case):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    args, kwargs = None, {}
+    if case == "state-list":
+        config = local_config(tmp_path, master)
+        (tmp_path / "state").mkdir()
+        (tmp_path / "state" / "state.json").write_text("[]", encoding="utf-8")
+        expected = f"{tmp_path / 'state' / 'state.json'}: ajon tila on vioittunut (not an object); katso docs/operations.md"
+    elif case == "bad-crc":
+        master.write_bytes(with_bad_crc(SAMPLE_WORKBOOK.read_bytes(), "docProps/app.xml"))
+        config = local_config(tmp_path, master)
+        expected = "tiekartta_v2.xlsx: tiedosto on katkennut tai vioittunut (docProps/app.xml: Bad CRC-32 for file "
+        expected += "'docProps/app.xml')"
+    elif case == "not-a-folder":
+        (tmp_path / "published").write_text("a file", encoding="utf-8")
+        config = local_config(tmp_path, master)
+        expected = f"{config}: output.folder: {tmp_path / 'published'} ei ole kansio"
+    elif case == "unwritable":
+        (tmp_path / "published").mkdir(mode=0o555)
+        config = local_config(tmp_path, SAMPLE_WORKBOOK, writeback=False)
+        done = digireport("run", "--config", str(config), "--as-of", "2025-12-02", unprivileged=True)
+        (tmp_path / "published").chmod(0o755)
+        assert done.returncode == 2
+        assert done.stderr == (f"digireport: {config}: output.folder: tämä käyttäjä ei voi kirjoittaa kansioon "
+                               f"{tmp_path / 'published'}\n")
+        return
+    else:
+        config = local_config(tmp_path, master, writeback=False)
+        args = ["build", "--source", str(master), "--out", str(tmp_path / "o"), "--quiet"]
+        kwargs = {"limit": 20_000}
+        expected = None
+    done = digireport(*(args or ["run", "--config", str(config), "--as-of", "2025-12-02", "--quiet"]), **kwargs)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    if expected is None:  # the disk filled up while the outputs were written
+        assert done.stderr == f"digireport: {tmp_path / 'o'}: ei voi kirjoittaa: levy on täynnä (File too large)\n"
+        assert not list(tmp_path.glob(".o.*.tmp"))
+    else:
+        assert done.stderr == f"digireport: {expected}\n"
+
+
+def with_bad_crc(data: bytes, part: str) -> bytes:
+    """The package with a wrong CRC-32 recorded for `part`, as a damaged copy has."""
+    import io
+    import struct
+
+    data = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(part)
+    bad = (info.CRC ^ 0xFFFF).to_bytes(4, "little")
+    data[info.header_offset + 14:info.header_offset + 18] = bad
+    pos = 0
+    while (pos := data.index(b"PK\x01\x02", pos)) >= 0:
+        size = struct.unpack("<H", data[pos + 28:pos + 30])[0]
+        if data[pos + 46:pos + 46 + size] == part.encode():
+            data[pos + 16:pos + 20] = bad
+            return bytes(data)
+        pos += 4
+    raise AssertionError(part)
+
+
+def test_a_new_month_or_changed_settings_rebuild_without_force(tmp_path):
+    settings = make_settings(tmp_path)
+    assert run_once(settings, dt.date(2025, 11, 30), clock=Clock()).status == "built"
+    assert run_once(settings, dt.date(2025, 11, 30), clock=Clock()).status == "unchanged"
+    assert run_once(settings, dt.date(2025, 11, 12), clock=Clock()).status == "unchanged"  # same month
+    assert run_once(settings, dt.date(2025, 12, 1), clock=Clock()).status == "built"  # a new month
+    assert run_once(settings, dt.date(2026, 1, 2), clock=Clock()).status == "built"  # a new year
+    config = settings.config_file
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[report]\n", '[report]\npresenter = "Digitalisaatio-ohjelma"\n'), encoding="utf-8")
+    presenter = load_settings(config, environ={})
+    assert presenter.presenter == "Digitalisaatio-ohjelma"
+    assert run_once(presenter, dt.date(2026, 1, 2), clock=Clock()).status == "built"
+    assert run_once(presenter, dt.date(2026, 1, 2), clock=Clock()).status == "unchanged"
+    template = tmp_path / "template.pptx"
+    template.write_bytes((ROOT / "templates" / "pptx").glob("*.pptx").__next__().read_bytes())
+    config.write_text(config.read_text(encoding="utf-8").replace("[report]\n", f'[report]\ntemplate = "{template}"\n'),
+                      encoding="utf-8")
+    templated = load_settings(config, environ={})
+    assert run_once(templated, dt.date(2026, 1, 2), clock=Clock()).status == "built"
+    assert run_once(templated, dt.date(2026, 1, 2), clock=Clock()).status == "unchanged"
+    template.write_bytes(template.read_bytes() + b"\0")  # the same file name, other content
+    assert run_once(templated, dt.date(2026, 1, 2), clock=Clock()).status == "built"
+
+
+def test_forced_runs_list_an_applied_label_once_and_the_journal_says_not_needed(tmp_path):
+    master = tmp_path / "tiekartta_v2.xlsx"
+    master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
+    settings = make_settings(tmp_path, writeback=True, master=master)
+    assert run_once(settings, AS_OF, clock=Clock()).writeback == "applied"
+    assert run_once(settings, AS_OF, clock=Clock(), force=True).writeback == "unchanged"
+    assert run_once(settings, AS_OF, clock=Clock()).writeback == "not needed"
+    assert load_state(settings.state_folder)["applied"] == ["12/2025"]
+    assert [j["writeback"] for j in read_journal(settings.state_folder)] == ["applied", "unchanged", "not needed"]
+    assert run_once(make_settings(tmp_path), AS_OF, clock=Clock(), force=True).writeback == "off"
+
+
+def test_stale_temporaries_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
+    from digireport.source import remove_stale_temporaries, staging_dir
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    (tmp_path / f".out.{dead}.abc123.tmp").mkdir()
+    (tmp_path / f".out.{dead}.abc123.tmp" / "deck-fi.pptx").write_bytes(b"half")
+    (tmp_path / f".out.{os.getpid()}.zzz999.tmp").mkdir()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / f".deck-fi.pptx.{dead}.q1w2e3.tmp").write_bytes(b"half")
+    (tmp_path / ".oma.tmp").write_text("not ours", encoding="utf-8")
+    fresh = staging_dir(tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")) == sorted(
+        [f".out.{os.getpid()}.zzz999.tmp", fresh.name])
+    assert remove_stale_temporaries(tmp_path, recursive=True) == [tmp_path / "sub" / f".deck-fi.pptx.{dead}.q1w2e3.tmp"]
+    assert (tmp_path / ".oma.tmp").exists()

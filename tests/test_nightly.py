@@ -11,8 +11,8 @@ import schedule
 
 from digireport.errors import SourceError
 from digireport.job import RunResult, job_lock, read_journal
+from digireport.nightly import install, nightly_run, serve
 from digireport.settings import load_settings
-from jobs.nightly import install, nightly_run, serve
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -162,9 +162,10 @@ def test_a_run_never_overlaps_a_running_one(clock, settings, tmp_path):
 
 
 def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
-    from jobs.nightly import main
+    from digireport.nightly import main
 
     assert main(["--config", str(settings.config_file), "--once"]) == 0
+    assert capsys.readouterr().err.startswith("digireport-nightly: Valmis: ")
     (entry,) = read_journal(settings.state_folder)
     assert entry["status"] == "built" and entry["error"] is None
     log = settings.log_file.read_text(encoding="utf-8")
@@ -172,4 +173,78 @@ def test_once_runs_now_and_a_bad_config_is_one_line(settings, tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text('[schedule]\ntime = "25:00"\n', encoding="utf-8")
     assert main(["--config", str(bad), "--once"]) == 2
-    assert capsys.readouterr().err == (f"digireport-nightly: {bad}: source.path puuttuu\n")
+    assert capsys.readouterr().err == f"digireport-nightly: {bad}: schedule.time on oltava kellonaika HH:MM; nyt 25:00\n"
+
+
+def test_the_console_script_works_from_any_folder_and_tells_journald_what_happens(settings, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "digireport-nightly"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "DIGIREPORT_UI_LANG": "fi", "PYTHONPATH": ""}
+    once = subprocess.run([str(script), "--config", str(settings.config_file), "--once"], cwd=elsewhere, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert once.returncode == 0
+    import re
+
+    assert re.fullmatch(r"digireport-nightly: Valmis: \d+ tiedostoa julkaistu; havainnot: 0 virhettä, 0 varoitusta\n",
+                        once.stderr)
+    again = subprocess.run([str(script), "--config", str(settings.config_file), "--once", "--ui-lang", "sv"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
+    assert again.stderr == "digireport-nightly: Oförändrad sedan föregående körning; inget byggdes\n"
+
+    loop = subprocess.Popen([str(script), "--config", str(settings.config_file)], cwd=elsewhere, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    first = loop.stderr.readline()
+    started = time.monotonic()
+    loop.send_signal(signal.SIGTERM)
+    rest = loop.communicate(timeout=30)[1]
+    assert loop.returncode == 0 and time.monotonic() - started < 5  # not a minute's nap later
+    now = dt.datetime.now(HELSINKI)
+    nxt = (now if now.time() < dt.time(2, 0) else now + dt.timedelta(days=1)).replace(hour=2, minute=0)
+    assert first == f"digireport-nightly: Seuraava ajo: {nxt:%Y-%m-%d} 02:00 {nxt.tzname()} (Europe/Helsinki)\n"
+    assert rest == "digireport-nightly: Pysäytetty (SIGTERM)\n"
+    log = settings.log_file.read_text(encoding="utf-8")
+    assert 'scheduler-stop signal="SIGTERM"' in log
+
+
+def test_a_failed_night_says_so_in_one_line(settings, tmp_path, capsys):
+    from digireport.nightly import main
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    config = settings.config_file
+    config.write_text(config.read_text(encoding="utf-8").replace(str(settings.local_path), str(bad)),
+                      encoding="utf-8")
+    assert main(["--config", str(config), "--once"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"digireport-nightly: {bad.name}: ") and len(err.splitlines()) == 1
+    assert read_journal(settings.state_folder)[-1]["exit_code"] == 2
+
+
+def test_the_systemd_unit_runs_the_console_script_hardened_with_a_normal_umask():
+    import configparser
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(root / "config" / "digireport.service", encoding="utf-8")
+    service = unit["Service"]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["digireport-nightly"] == "digireport.nightly:entry"
+    assert service["ExecStart"].split()[0].endswith("/.venv/bin/digireport-nightly")
+    assert (service["UMask"], service["User"]) == ("0022", "digireport")
+    for key, value in {"PrivateDevices": "yes", "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes",
+                       "ProtectKernelLogs": "yes", "CapabilityBoundingSet": "", "NoNewPrivileges": "yes",
+                       "SystemCallFilter": "@system-service", "ProtectSystem": "strict",
+                       "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6"}.items():
+        assert service[key] == value, key
+    assert "/var/lib/digireport" in service["ReadWritePaths"].split()

@@ -56,7 +56,7 @@ def test_token_read_from_named_variable_and_hidden_from_repr(tmp_path):
     s = load_settings(_write(tmp_path, SP), environ={"MY_TOKEN": "s3cret"})
     assert s.auth.mode == "token" and s.auth.token == "s3cret"
     assert "s3cret" not in repr(s)
-    assert s.source_label == "https://x.sharepoint.com/sites/d/sites/d/Docs/t.xlsx"
+    assert s.source_label == "https://x.sharepoint.com/sites/d/Docs/t.xlsx"
 
 
 @pytest.mark.parametrize("text, message", [
@@ -68,10 +68,10 @@ def test_token_read_from_named_variable_and_hidden_from_repr(tmp_path):
      "schedule.timezone is not a time zone: Mars/Base"),
     ('[source]\npath = "a.xlsx"', "output.folder is missing"),
     ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[network]\nretries = 0',
-     "network.retries must be a positive number"),
+     "network.retries must be a whole number of at least 1, without quotes; got 0"),
     ("[source\n", "not valid TOML"),
     ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[report]\nmax_list_rows = 0',
-     "report.max_list_rows must be a whole number of at least 1"),
+     "report.max_list_rows must be a whole number of at least 1, without quotes; got 0"),
     ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[job]\nworkers = 1.5',
      "job.workers must be a whole number of at least 0"),
     ('[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[writeback]\nlabel_format = "%Y-%m"',
@@ -84,3 +84,88 @@ def test_errors_name_file_and_key(tmp_path, text, message):
     text = str(err.value)
     assert text.startswith(f"{path}: ") and "\n" not in text
     assert message.split(": ", 1)[-1] in text
+
+
+BASE = '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'
+
+
+@pytest.mark.parametrize("text, message", [
+    (BASE + '[writeback]\nlabelformat = "%m/%Y"',
+     "unknown key writeback.labelformat; did you mean writeback.label_format?"),
+    (BASE + '[jobs]\nstate_folder = "/var/lib/digireport"', "unknown section [jobs]; did you mean [job]?"),
+    ('kind = "local"\n' + BASE, "unknown key kind; did you mean source.kind?"),
+    (BASE + '[report]\nlanguage = ["fi"]', "unknown key report.language; did you mean report.languages?"),
+    (BASE + '[report]\ncolour = "red"', "unknown key report.colour; [report] has languages, presenter, template, "
+                                         "max_list_rows"),
+    (BASE + '[extras]\nx = 1', "unknown section [extras]; the sections are source, output, writeback, schedule, "
+                                "report, job, auth, network"),
+])
+def test_unknown_keys_and_sections_are_refused_with_a_suggestion(tmp_path, text, message):
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == f"{path}: {message}"
+    assert err.value.exit_code == 2
+
+
+def test_types_are_explained_with_an_example(tmp_path):
+    from digireport.i18n import l10n
+
+    path = _write(tmp_path, BASE + '[report]\nlanguages = "fi"')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == f'{path}: report.languages must be a list of fi and sv, e.g. ["fi", "sv"]; got fi'
+    assert err.value.localized(l10n("fi")) == (f'{path}: report.languages on lista kielistä fi ja sv, esim. '
+                                               '["fi", "sv"]; nyt fi')
+    assert err.value.localized(l10n("sv")) == (f'{path}: report.languages ska vara en lista av fi och sv, t.ex. '
+                                               '["fi", "sv"]; nu fi')
+    path = _write(tmp_path, BASE + '[writeback]\nenabled = "yes"')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == f"{path}: writeback.enabled must be true or false (without quotes); got yes"
+    path = _write(tmp_path, BASE + '[report]\npresenter = 5')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == f'{path}: report.presenter must be text in quotes, e.g. "Digitalisaatio-ohjelma"; got 5'
+
+
+def test_every_folder_the_run_writes_is_checked_at_start(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    path = _write(tmp_path, BASE + '[job]\nstate_folder = "a-file/state"')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == f"{path}: job.state_folder: {tmp_path / 'a-file'} is not a folder"
+    path = _write(tmp_path, '[source]\npath = "a.xlsx"\n[output]\nfolder = "a-file/out"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == f"{path}: output.folder: {tmp_path / 'a-file'} is not a folder"
+    # without the check (as the tests of other parts do) the same settings load
+    assert load_settings(path, environ={}, check_folders=False).output_folder == str(tmp_path / "a-file" / "out")
+
+
+def test_the_keys_that_shape_the_outputs_are_part_of_the_settings(tmp_path):
+    one = load_settings(_write(tmp_path, BASE + '[report]\nlanguages = ["fi"]\n'), environ={})
+    two = load_settings(_write(tmp_path, BASE + '[report]\nlanguages = ["fi"]\n[schedule]\ntime = "03:00"'),
+                        environ={})
+    three = load_settings(_write(tmp_path, BASE + '[report]\nlanguages = ["fi", "sv"]\n'), environ={})
+    assert one.shaping == two.shaping != three.shaping
+    assert dict(one.shaping)["report.languages"] == '["fi"]'
+    assert one.keep_backups == 10
+
+
+def test_root_may_not_run_the_job_in_the_service_users_state_folder(tmp_path):
+    import os
+
+    state = tmp_path / "state"
+    state.mkdir()
+    path = _write(tmp_path, BASE + '[job]\nstate_folder = "state"\n')
+    if os.geteuid() != 0:  # an ordinary user runs as itself: nothing to refuse
+        assert load_settings(path, environ={}).state_folder == state
+        return
+    os.chown(state, 65534, 65534)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == (f"{path}: job.state_folder {state} belongs to nobody: run as that user, e.g. "
+                              f"sudo -u nobody digireport run --config {path}")
+    os.chown(state, 0, 0)
+    assert load_settings(path, environ={}).state_folder == state

@@ -143,9 +143,9 @@ def test_locked_master_defers_the_write_back_to_the_next_run_once(tmp_path, serv
     assert labels_in(server.files[MASTER].data) == ["12/2025"]
     assert load_state(settings.state_folder)["pending"] == []
     third = run_once(settings, AS_OF, clock=clock, storage=storage)
-    assert (third.status, third.writeback) == ("unchanged", "off")
+    assert (third.status, third.writeback) == ("unchanged", "not needed")
     assert len(server.requests("POST", "/$value")) == 2  # the refused try and the one that applied
-    assert [j["writeback"] for j in read_journal(settings.state_folder)] == ["pending", "applied", "off"]
+    assert [j["writeback"] for j in read_journal(settings.state_folder)] == ["pending", "applied", "not needed"]
 
 
 def test_locked_error_names_the_file(tmp_path, server):
@@ -281,3 +281,116 @@ def test_remove_accepts_a_missing_file_waits_out_throttling_and_reports_refusals
         storage.remove(OUT, ["toinen.pptx"])
     assert str(err.value) == f"{server.site_url}: {OUT}/toinen.pptx: access denied (HTTP 403, sign-in: token)"
     assert server.files[f"{OUT}/toinen.pptx"].data == b"other"
+
+
+# ---- the real `digireport run` command against the server --------------------------------------------
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def command(tmp_path, site_url, token=TOKEN, writeback=True, retries=3, connect_timeout=2):
+    config = tmp_path / "sp.toml"
+    config.write_text(f"""
+[source]
+kind = "sharepoint"
+site_url = "{site_url}"
+roadmap_path = "{MASTER}"
+[output]
+folder = "{OUT}"
+[writeback]
+enabled = {str(writeback).lower()}
+[report]
+languages = ["fi"]
+[job]
+state_folder = "state"
+workers = 1
+[auth]
+mode = "token"
+[network]
+retries = {retries}
+connect_timeout = {connect_timeout}
+""", encoding="utf-8")
+    env = {**os.environ, "DIGIREPORT_ACCESS_TOKEN": token, "DIGIREPORT_UI_LANG": "fi"}
+    return [sys.executable, "-m", "digireport.cli", "run", "--config", str(config), "--as-of", "2025-12-02"], env
+
+
+def test_a_wrong_token_is_exactly_one_line(tmp_path, server):
+    args, env = command(tmp_path, server.site_url, token="wrong")
+    done = subprocess.run([*args, "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr == (f"digireport: {server.site_url}: {MASTER}: pääsy estetty (HTTP 401, kirjautuminen: "
+                           "token)\n")
+    assert "wrong" not in (tmp_path / "state" / "digireport.log").read_text(encoding="utf-8")
+
+
+def test_a_refused_connection_is_exactly_one_line_within_the_tries(tmp_path):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args, env = command(tmp_path, f"http://127.0.0.1:{port}/sites/digi", retries=3, connect_timeout=2)
+    started = time.monotonic()
+    done = subprocess.run([*args, "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - started
+    assert done.returncode == 2
+    assert done.stderr == f"digireport: http://127.0.0.1:{port}/sites/digi: {MASTER}: ei yhteyttä (ConnectionError)\n"
+    # 3 tries of at most connect_timeout (2 s) each, 1 + 2 s between them, and the program's start
+    assert took < 3 * 2 + 1 + 2 + 5
+    assert "Unhandled exception" not in (tmp_path / "state" / "digireport.log").read_text(encoding="utf-8")
+
+
+def test_a_failed_write_back_is_applied_by_the_next_run_exactly_once(tmp_path, server):
+    args, env = command(tmp_path, server.site_url)
+    server.faults.append(Fault("POST", "/$value", 500, times=1))
+    first = subprocess.run([*args, "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 2
+    assert first.stderr == f"digireport: {server.site_url}: {MASTER}: SharePoint vastasi HTTP 500\n"
+    assert labels_in(server.files[MASTER].data) == [] and f"{OUT}/report.json" in server.files
+    state = load_state(tmp_path / "state")
+    assert [p["label"] for p in state["pending"]] == ["12/2025"]
+
+    second = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert second.stderr.splitlines()[-1] == "Ei muutoksia edellisen ajon jälkeen; mitään ei koostettu"
+    assert labels_in(server.files[MASTER].data) == ["12/2025"]
+    third = subprocess.run([*args, "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert third.returncode == 0 and labels_in(server.files[MASTER].data) == ["12/2025"]
+    assert server.files[MASTER].version == 2  # the master was saved once: by the write-back that was applied
+    journal = read_journal(tmp_path / "state")
+    assert [(j["writeback" if "writeback" in j else "error"], j["exit_code"], j["pending"]) for j in journal] == [
+        (f"{server.site_url}: {MASTER}: SharePoint answered HTTP 500", 2, ["12/2025"]),
+        ("applied", 0, []), ("not needed", 0, [])]
+    # the version kept in the file's history before the write-back
+    assert journal[1]["backups"] == [f"{server.site_url}: {MASTER}: version 1.0"]
+
+
+def test_a_stopped_run_leaves_its_write_back_pending_and_the_next_run_applies_it_once(tmp_path, server):
+    args, env = command(tmp_path, server.site_url)
+    server.faults.append(Fault("POST", "Files/add", 200, times=1, hang=2.0,
+                               body={"d": {"__metadata": {"type": "SP.File"}, "Name": "x"}}))
+    proc = subprocess.Popen(args, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not server.requests("POST", "Files/add") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)  # while the first output is being uploaded
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 143
+    assert err.splitlines()[-1] == ("digireport: pysäytetty signaalilla SIGTERM; odottava takaisinkirjoitus tehdään "
+                                    "seuraavassa ajossa")
+    assert len(server.requests("POST", "Files/add")) == 1  # stopped after the upload under way
+    assert labels_in(server.files[MASTER].data) == [] and not server.requests("POST", "/$value")
+    (entry,) = read_journal(tmp_path / "state")
+    assert (entry["exit_code"], entry["pending"]) == (143, ["12/2025"])
+
+    again = subprocess.run([*args, "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (again.returncode, again.stderr) == (0, "")
+    assert labels_in(server.files[MASTER].data) == ["12/2025"] and len(server.requests("POST", "/$value")) == 1
+    assert read_journal(tmp_path / "state")[-1]["status"] == "built"
+    assert load_state(tmp_path / "state")["pending"] == []
