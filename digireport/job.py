@@ -289,12 +289,18 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
         label = pending["label"]
         current = fetched
         for attempt in range(CONFLICT_TRIES):
-            result = apply(current.data, current.name, label, roadmap=roadmap if current is fetched else None)
-            if not result.changed:
-                progress(_("Write-back {label}: the master is already up to date"), {"label": label})
-                break
             try:
-                new_version = storage.write_back(path, result.data, current.version)
+                if settings.source_kind == "local":
+                    # the same write-back as `digireport writeback`: under the master's lock from read to replace
+                    from digireport.writeback import apply_writeback_file
+
+                    done = apply_writeback_file(Path(path), label, roadmap=roadmap if current is fetched else None)
+                    result, new_version = done.result, done.version
+                    current = type(current)(name=current.name, data=current.data, version=done.read_version)
+                else:
+                    result = apply(current.data, current.name, label, roadmap=roadmap if current is fetched else None)
+                    new_version = (storage.write_back(path, result.data, current.version) if result.changed
+                                   else current.version)
             except ConflictError:
                 if attempt + 1 == CONFLICT_TRIES:
                     save_state(settings.state_folder, state)
@@ -307,6 +313,9 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
                 progress(_("The master is locked (open in Excel); write-back {label} waits for the next run"),
                          {"label": label})
                 return "pending", EXIT_LOCKED
+            if not result.changed:
+                progress(_("Write-back {label}: the master is already up to date"), {"label": label})
+                break
             progress(_("Wrote back {label} ({changes} changes)"), {"label": label, "changes": len(result.changes)})
             # our own save is not a new source: the next run should not rebuild because of it
             if state["last_success"] and state["last_success"].get("version") == current.version:

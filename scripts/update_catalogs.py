@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "digireport" / "locale"
 AREAS = {"deck": "deck", "workbook": "workbook", "web": "web", "sharepoint": "job", "job": "job",
-         "writeback": "writeback"}
+         "writeback": "writeback", "lock": "writeback"}
 
 
 def area_of(path: str) -> str:
