@@ -124,6 +124,7 @@ def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
     w.add_argument("--dry-run", action="store_true", help=t(_("print what would change and change nothing")))
     w.add_argument("--no-backup", action="store_true",
                    help=t(_("do not keep a timestamped copy of the original")))
+    w.add_argument("--force", action="store_true", help=t(_("write into a read-only workbook too")))
     return parser
 
 
@@ -327,20 +328,34 @@ def cmd_writeback(args, loc) -> int:
     from digireport import writeback as wb
 
     stamp = None if args.no_backup or args.dry_run else dt.datetime.now()
-    done = wb.apply_writeback_file(args.source, args.label, dry_run=args.dry_run, backup_at=stamp)
+    done = wb.apply_writeback_file(args.source, args.label, dry_run=args.dry_run, backup_at=stamp,
+                                   force=args.force)
     changes = done.result.changes
+    label = wb.check_label(args.label)
+    lines = []
     if args.dry_run:
-        for c in changes:
-            print(loc(wb.CHANGE_LINE, row=c.row, id=c.id or "–", column=c.column,
+        lines += [loc(wb.CHANGE_LINE, row=c.row, id=c.id or "–", column=c.column,
                       old=c.old if c.old is not None else loc(wb.EMPTY),
-                      new=c.new if c.new is not None else loc(wb.EMPTY)))
-        print(loc(wb.DRY_RUN_DONE, count=len(changes)))
+                      new=c.new if c.new is not None else loc(wb.EMPTY)) for c in changes]
+        lines.append(loc(wb.DRY_RUN_DONE, count=len(changes)))
     elif not done.written:
-        print(loc(wb.NO_CHANGES, name=args.source.name, label=args.label))
+        lines.append(loc(wb.NO_CHANGES, name=args.source.name, label=label))
     else:
         if done.backup is not None:
-            print(loc(wb.BACKUP_WRITTEN, path=str(done.backup)))
-        print(loc(wb.WRITTEN, name=args.source.name, count=len(changes)))
+            lines.append(loc(wb.BACKUP_WRITTEN, path=str(done.backup)))
+        lines.append(loc(wb.WRITTEN, name=args.source.name, count=len(changes)))
+    if done.result.unhidden:
+        lines.append(loc(wb.UNHIDDEN, columns=", ".join(done.result.unhidden)))
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader stopped reading (`| head`): what it wanted was delivered; end quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return EXIT_OK
 
 

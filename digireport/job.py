@@ -483,7 +483,17 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
                                     settings.keep_backups)
             progress(_("The master before write-back {label} is kept: {backup}"), {"label": label, "backup": backup})
             try:
-                new_version = storage.write_back(path, result.data, current.version)
+                if settings.source_kind == "local":
+                    # the same write-back as `digireport writeback`: under the master's lock from read to replace
+                    from digireport.writeback import apply_writeback_file
+
+                    done = apply_writeback_file(Path(path), label, roadmap=roadmap if current is fetched else None)
+                    result, new_version = done.result, done.version
+                    current = type(current)(name=current.name, data=current.data, version=done.read_version)
+                else:
+                    result = apply(current.data, current.name, label, roadmap=roadmap if current is fetched else None)
+                    new_version = (storage.write_back(path, result.data, current.version) if result.changed
+                                   else current.version)
             except ConflictError:
                 if attempt + 1 == CONFLICT_TRIES:
                     raise
@@ -495,6 +505,9 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
                          {"label": label})
                 return "pending", EXIT_LOCKED, backups
             backups.append(backup)
+            if not result.changed:
+                progress(_("Write-back {label}: the master is already up to date"), {"label": label})
+                break
             progress(_("Wrote back {label} ({changes} changes)"), {"label": label, "changes": len(result.changes)})
             # our own save is not a new source: the next run should not rebuild because of it
             if state["last_success"] and state["last_success"].get("version") == current.version:

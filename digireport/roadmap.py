@@ -78,6 +78,7 @@ class Header:
     snapshots: list[tuple[str, int]] = field(default_factory=list)  # (label, column index)
     texts: dict[int, str] = field(default_factory=dict)  # column index -> header as written
     ignored: list[int] = field(default_factory=list)
+    remarks: int | None = None  # the write-back's remarks column: neither data nor a finding
 
     @property
     def score(self) -> int:
@@ -129,6 +130,9 @@ def _read_header(sheet: str, rownum: int, row: Sequence[Any], role: str) -> Head
             y = int(year.group("year"))
             if y not in header.years:
                 header.years[y] = col
+            continue
+        if role == "roadmap" and key in voc.REMARKS_HEADERS and header.remarks is None:
+            header.remarks = col
             continue
         snap = voc.SNAPSHOT_HEADER.match(key)
         if snap and role == "roadmap":
@@ -382,6 +386,8 @@ def _sheet_info(h: Header) -> SheetInfo:
     cols = [(f, column_letter(c), h.texts[c]) for f, c in h.fields.items()]
     cols += [(f"year.{y}", column_letter(c), h.texts[c]) for y, c in h.years.items()]
     cols += [(f"snapshot.{label}", column_letter(c), h.texts[c]) for label, c in h.snapshots]
+    if h.remarks is not None:
+        cols.append(("remarks", column_letter(h.remarks), h.texts[h.remarks]))
     cols.sort(key=lambda t: (len(t[1]), t[1]))
     return SheetInfo(name=h.sheet, role=h.role, header_row=h.row, language=h.language, columns=tuple(cols),
                      ignored=tuple((column_letter(c), h.texts[c]) for c in h.ignored))
@@ -535,6 +541,8 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
     count = len(columns[0]) if columns else 0
     blank: list[Any] = [None] * count
     texts = [_column_texts(col) for col in columns]
+    if h.remarks is not None and h.remarks < width:
+        texts[h.remarks] = blank  # the write-back's own remarks say nothing about the row
 
     def text_column(col: int | None) -> list[str | None]:
         return texts[col] if col is not None and col < width else blank

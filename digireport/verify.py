@@ -1,21 +1,34 @@
-"""A second reader for the write-back: openpyxl opens the edited workbook before it replaces the master.
+"""A second reader for the write-back: the edited workbook is checked before it replaces the master.
 
-The write-back edits the roadmap sheet's XML as text (digireport.writeback). Reading the result
-back with a different parser, one that models cells, styles and column widths, is the check that
-nothing was damaged: the package opens as a workbook, every cell outside the written ones reads as
-before on every sheet, the written cells read as planned, an existing cell kept its look, and a
-new cell and column look like their left neighbours. Only then is the master replaced.
+The write-back edits the roadmap sheet's XML as text (digireport.writeback). Before the master is
+replaced the result is checked by other means than the splice itself:
+
+- every part of the package but the edited ones is byte for byte the same, and the edited parts
+  are well-formed XML;
+- in the roadmap sheet, everything outside the rows the write-back touched is the same text (but
+  for the used range, the column widths and the filter range, which may grow);
+- openpyxl, a reader that models cells, styles and column widths, opens the workbook with the
+  touched rows and the header row of both versions: every cell there reads as before but for the
+  written ones, which read as planned; a cell that was there keeps its look, a new cell looks
+  like the neighbour it was modelled on, and a new column is visible and as wide as its left one.
+
+The cost grows with the rows touched (the projects), not with the sheet's extent: a column filled
+down to row 1,048,576 by accident is compared as text, not read cell by cell.
 """
 
 from __future__ import annotations
 
 import copy
 import io
+import re
 import warnings
-from collections.abc import Iterable
+import zipfile
+from dataclasses import dataclass
 from typing import Any
+from xml.parsers import expat
 
 import openpyxl
+from openpyxl.cell import Cell
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from digireport.errors import SourceError
@@ -26,56 +39,129 @@ DAMAGED = _("{name}: the edited workbook did not read back as intended ({detail}
 _LOOK = ("font", "fill", "border", "alignment", "number_format", "protection")
 
 
-def verify_writeback(before: bytes, after: bytes, name: str, sheet: str, header_row: int,
-                     changes: Iterable[Any]) -> None:
-    """Raise `SourceError` unless `after` is `before` with exactly `changes` made to `sheet`.
+@dataclass(frozen=True)
+class Edit:
+    """What the write-back changed: the sheet and its part, the cells, and what else it may touch."""
 
-    `changes` are the write-back's `Change` records (row, column letters, old and new text)."""
-    planned = {(c.row, column_index_from_string(c.column)): c for c in changes}
-    old_book, new_book = _load(before, name), _load(after, name)
-    if old_book.sheetnames != new_book.sheetnames:
-        _fail(name, f"sheets {old_book.sheetnames} became {new_book.sheetnames}")
-    for title in old_book.sheetnames:
-        old_cells = _values(old_book[title])
-        new_cells = _values(new_book[title])
-        edited = planned if title == sheet else {}
-        for key in old_cells.keys() | new_cells.keys():
-            if key in edited:
-                continue
-            if old_cells.get(key) != new_cells.get(key):
-                _fail(name, f"{title}!{get_column_letter(key[1])}{key[0]} changed from {old_cells.get(key)!r} "
-                            f"to {new_cells.get(key)!r}")
-    old_ws, new_ws = old_book[sheet], new_book[sheet]
-    for (row, col), change in planned.items():
-        ref = f"{sheet}!{change.column}{row}"
-        value = new_ws.cell(row, col).value
-        if (value or None) != change.new:
-            _fail(name, f"{ref} reads {value!r}, not {change.new!r}")
-        if old_ws.cell(row, col).has_style:
-            model = old_ws.cell(row, col)  # a cell that was there keeps its look
-        elif col > 1 and new_ws.cell(row, col - 1).has_style:
-            model = new_ws.cell(row, col - 1)  # a new cell takes its left neighbour's look
-        else:
-            continue
-        for aspect in _LOOK:
-            if _look(new_ws.cell(row, col), aspect) != _look(model, aspect):
-                _fail(name, f"{ref} lost its {aspect.replace('_', ' ')}")
-    for col in {col for (row, col), c in planned.items() if row == header_row and c.old is None}:
-        letter, left = get_column_letter(col), get_column_letter(col - 1) if col > 1 else None
-        was = old_ws.column_dimensions[letter].width if letter in old_ws.column_dimensions else None
-        width = new_ws.column_dimensions[letter].width if letter in new_ws.column_dimensions else None
-        model = new_ws.column_dimensions[left].width if left and left in new_ws.column_dimensions else None
-        if width != was and width != model:
-            _fail(name, f"column {letter} of {sheet} is {width} wide, not as wide as column {left}")
+    sheet: str
+    part: str
+    header_row: int
+    changes: tuple[Any, ...]  # the write-back's `Change` records
+    looks: dict[tuple[int, int], int | None]  # (row, column) -> None: its own look; n: column n's; 0: default
+    rows: frozenset[int]  # the rows rebuilt
+    parts: frozenset[str]  # the package parts that differ
 
 
-def _load(data: bytes, name: str) -> openpyxl.Workbook:
+def verify_writeback(before: bytes, after: bytes, name: str, edit: Edit) -> None:
+    """Raise `SourceError` unless `after` is `before` with exactly `edit` made."""
+    old_parts, new_parts = _parts(before, name), _parts(after, name)
+    if list(old_parts) != list(new_parts):
+        _fail(name, f"parts {sorted(set(old_parts) ^ set(new_parts))} differ")
+    for part in old_parts:
+        if part in edit.parts:
+            _well_formed(name, part, new_parts[part])
+        elif old_parts[part] != new_parts[part]:
+            _fail(name, f"{part} changed")
+    old_sheet, new_sheet = old_parts[edit.part].decode("utf-8"), new_parts[edit.part].decode("utf-8")
+    keep = edit.rows | {edit.header_row}
+    old_rest, old_rows = _split(old_sheet, keep)
+    new_rest, new_rows = _split(new_sheet, keep)
+    if old_rest != new_rest:
+        _fail(name, f"{edit.sheet}: the sheet outside the written rows changed")
+    _check_cells(name, edit, _probe(name, before, edit.part, old_sheet, old_rows),
+                 _probe(name, after, edit.part, new_sheet, new_rows))
+
+
+def _parts(data: bytes, name: str) -> dict[str, bytes]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {i.filename: z.read(i) for i in z.infolist()}
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        _fail(name, f"{type(exc).__name__}: {exc}")
+
+
+def _well_formed(name: str, part: str, data: bytes) -> None:
+    if part.endswith(".xml"):
+        parser = expat.ParserCreate()
+        try:
+            parser.Parse(data, True)
+        except expat.ExpatError as exc:
+            _fail(name, f"{part}: {exc}")
+
+
+_ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
+_VOLATILE = re.compile(r"<(?:\w+:)?dimension\b[^>]*/>|<(?:\w+:)?cols\b.*?</(?:\w+:)?cols>"
+                       r"|(<(?:\w+:)?autoFilter\b[^>]*?\sref=\")[^\"]*", re.S)
+
+
+def _split(xml: str, keep: frozenset[int]) -> tuple[str, list[str]]:
+    """The sheet's text without the rows in `keep` and the parts that may grow; and those rows."""
+    rows: list[str] = []
+
+    def take(m: re.Match) -> str:
+        if int(m.group(1)) in keep:
+            rows.append(m.group(0))
+            return ""
+        return m.group(0)
+
+    rest = _ROW.sub(take, xml)
+    return _VOLATILE.sub(lambda m: m.group(1) or "", rest), rows
+
+
+def _probe(name: str, data: bytes, part: str, sheet: str, rows: list[str]) -> openpyxl.Workbook:
+    """The workbook with the sheet's rows cut down to `rows`, opened with openpyxl."""
+    m = re.search(r"(<(?:\w+:)?sheetData\b[^>]*?)(?:/>|>.*</(?:\w+:)?sheetData>)", sheet, re.S)
+    prefix = re.match(r"<(\w+:)?", m.group(1)).group(1) or ""
+    cut = sheet[:m.start()] + m.group(1) + ">" + "".join(rows) + f"</{prefix}sheetData>" + sheet[m.end():]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(buf, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, cut.encode("utf-8") if info.filename == part else old.read(info))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # extensions openpyxl does not model are not our concern here
-            return openpyxl.load_workbook(io.BytesIO(data), rich_text=False)
+            return openpyxl.load_workbook(io.BytesIO(buf.getvalue()), rich_text=False)
     except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
         _fail(name, f"{type(exc).__name__}: {exc}")
+
+
+def _check_cells(name: str, edit: Edit, old_book, new_book) -> None:
+    sheet = edit.sheet
+    planned = {(c.row, column_index_from_string(c.column)): c for c in edit.changes}
+    old_ws, new_ws = old_book[sheet], new_book[sheet]
+    old_cells, new_cells = _values(old_ws), _values(new_ws)
+    for key in old_cells.keys() | new_cells.keys():
+        if key not in planned and old_cells.get(key) != new_cells.get(key):
+            _fail(name, f"{sheet}!{get_column_letter(key[1])}{key[0]} changed from {old_cells.get(key)!r} "
+                        f"to {new_cells.get(key)!r}")
+    default = Cell(new_ws)
+    for (row, col), change in planned.items():
+        ref = f"{sheet}!{change.column}{row}"
+        cell = new_ws.cell(row, col)
+        if (cell.value or None) != change.new:
+            _fail(name, f"{ref} reads {cell.value!r}, not {change.new!r}")
+        look = edit.looks.get((row, col))
+        model = old_ws.cell(row, col) if look is None else new_ws.cell(row, look) if look else default
+        for aspect in _LOOK:
+            if _look(cell, aspect) != _look(model, aspect):
+                _fail(name, f"{ref} lost its {aspect.replace('_', ' ')}")
+    for col in {col for (row, col), c in planned.items() if row == edit.header_row and c.old is None}:
+        letter, left = get_column_letter(col), get_column_letter(col - 1) if col > 1 else None
+        was = _width(old_ws, letter)
+        width = _width(new_ws, letter)
+        model = _width(new_ws, left) if left else None
+        if letter in new_ws.column_dimensions and new_ws.column_dimensions[letter].hidden or width == 0:
+            _fail(name, f"column {letter} of {sheet} is hidden")
+        if width != was and width != model and was != 0:
+            _fail(name, f"column {letter} of {sheet} is {width} wide, not as wide as column {left}")
+
+
+def _width(ws, letter: str) -> float | None:
+    dims = ws.column_dimensions
+    if letter not in dims:
+        return None
+    dim = dims[letter]
+    return 0 if dim.hidden and not dim.customWidth else dim.width
 
 
 def _look(cell, aspect: str) -> Any:
@@ -91,3 +177,4 @@ def _values(ws) -> dict[tuple[int, int], Any]:
 
 def _fail(name: str, detail: str):
     raise SourceError(DAMAGED, name=name, detail=" ".join(detail.split())[:300])
+

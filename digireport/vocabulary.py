@@ -137,6 +137,8 @@ SNAPSHOT_HEADER = re.compile(
     r"^(?P<word>tila|status|tilanne)\s+(?P<label>\d{1,2}\s*[/.-]\s*\d{2,4}|\d{4}\s*[/-]\s*\d{1,2}|"
     r"q[1-4]\s*[/ ]\s*\d{4}|\d{1,2}\.\d{1,2}\.\d{4})$"
 )
+# the write-back's own remarks column ("Tarkistus" / "Kontroll"): recognized so its words are never read as data
+REMARKS_HEADERS = frozenset({"tarkistus", "kontroll", "tarkistus / kontroll", "kontroll / tarkistus"})
 YEAR_HEADER = re.compile(r"^(?:(?:tiekartta|färdplan|vuosi|år|toteuma|utfall|arvo|värde)\s+)?(?P<year>(?:19|20|21)\d{2})$")
 
 

@@ -8,19 +8,25 @@ library cannot model (text boxes, sparklines, Excel 2010 data bars).
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import datetime as dt
 import hashlib
 import html
 import io
+import os
 import posixpath
 import re
+import tempfile
 import zipfile
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from defusedxml import ElementTree
 
-from digireport.errors import ConflictError, DigireportError, LockedError, SourceError
+from digireport.errors import ConflictError, DigireportError, SourceError, StorageError
 from digireport.i18n import L10n, _, l10n
 from digireport.labels import STATUS_LABELS
 from digireport.model import Roadmap, SheetInfo, Status
@@ -30,30 +36,40 @@ from digireport.roadmap import column_letter
 SNAPSHOT_HEADER = _("Snapshot status {label}")
 REMARKS_HEADER = _("Data check")
 
-BAD_LABEL = _("{label}: not a snapshot label; expected MM/YYYY, e.g. 11/2025")
+BAD_LABEL = _("{label}: not a snapshot label; expected MM/YYYY with a month 01–12 and a year 2000–2099, "
+              "e.g. 11/2025")
 NO_SHEET = _("{name}: the roadmap sheet {sheet} was not found in the workbook")
 NO_PART = _("{name}: the part {part} of sheet {sheet} is missing from the workbook")
+NO_ROOM = _("{name}: sheet {sheet} has no free column left before XFD, Excel's last column, for the {what}; "
+            "nothing was written")
+WHAT_SNAPSHOT = _("snapshot")
+WHAT_REMARKS = _("remarks")
 OTHER_VERSION = _("{name}: the roadmap was read from another version of the workbook")
 CHANGED_ON_DISK = _(
     "{name}: the file changed on disk after it was read; nothing was written, run the write-back again")
-OPEN_IN_EXCEL = _("{name}: the workbook is open in Excel ({lock} exists); close it and run again")
+READ_ONLY = _("{name}: the workbook is read-only (mode {mode}); nothing was written (--force writes it anyway)")
+CANNOT_WRITE = _("{name}: the workbook cannot be written ({detail}); nothing was written")
 UNREADABLE_SHEET = _("{name}: the sheet {sheet} cannot be edited ({detail})")
 CHANGE_LINE = _("Row {row} {id} column {column}: {old} → {new}")
 NO_CHANGES = _("{name}: already up to date for {label}; nothing was written")
 DRY_RUN_DONE = _("Dry run: {count} cells would change; nothing was written")
 WRITTEN = _("{name}: {count} cells changed")
 BACKUP_WRITTEN = _("Backup: {path}")
+UNHIDDEN = _("Columns {columns} were hidden; the written ones were made visible")
 EMPTY = _("(empty)")
 
 REMARK_SEPARATOR = "; "
+LAST_COLUMN = 16384  # XFD
+LOCK_WAIT_SECONDS = 60.0
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_LABEL = re.compile(r"^(0[1-9]|1[0-2])/(\d{4})$")
+_LABEL = re.compile(r"(0?[1-9]|1[0-2])/(20[0-9][0-9])", re.ASCII)
 _HEADER_LABEL = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{2,4})")
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,7 @@ class WritebackResult:
     data: bytes
     changes: list[Change]
     changed: bool
+    unhidden: tuple[str, ...] = ()  # written columns that were hidden and were made visible
 
 
 @dataclass(frozen=True)
@@ -82,13 +99,19 @@ class FileWriteback:
     result: WritebackResult
     written: bool
     backup: Path | None
+    version: str = ""  # sha256 of the file as it is now
+    read_version: str = ""  # sha256 of the file the write-back was computed from
 
 
 def check_label(label: str) -> str:
-    """`label` if it is MM/YYYY, else a `DigireportError`."""
-    if not _LABEL.match(label or ""):
-        raise DigireportError(BAD_LABEL, label=label)
-    return label
+    """`label` as MM/YYYY (`1/2026` → `01/2026`), or a `DigireportError`.
+
+    Only ASCII digits, a month 01–12 and a year 2000–2099: the label becomes a column header."""
+    m = _LABEL.fullmatch(label or "") if isinstance(label, str) else None
+    if m is None:
+        raise DigireportError(BAD_LABEL, label=repr(label) if isinstance(label, str) and label != label.strip()
+                              else label)
+    return f"{int(m.group(1)):02d}/{m.group(2)}"
 
 
 def column_index(letters: str) -> int:
@@ -110,7 +133,7 @@ def status_word(status: Status, loc: L10n) -> str:
 
 def apply_writeback(data: bytes, name: str, label: str, roadmap: Roadmap | None = None) -> WritebackResult:
     """Set the 'Tila MM/YYYY' snapshot and 'Tarkistus' remarks columns of the roadmap sheet."""
-    check_label(label)
+    label = check_label(label)
     if roadmap is None:
         from digireport.roadmap import parse_roadmap
 
@@ -124,24 +147,31 @@ def apply_writeback(data: bytes, name: str, label: str, roadmap: Roadmap | None 
     part = _sheet_part(package, name, info.name)
     try:
         sheet = _Sheet(package.read(part).decode("utf-8"), lambda: _shared_strings(package))
-        changes = _plan(sheet, roadmap, info, label)
+        plan = _plan(sheet, roadmap, info, label, name)
     except (ValueError, IndexError, KeyError) as exc:
         raise SourceError(UNREADABLE_SHEET, name=name, sheet=info.name, detail=str(exc)) from None
+    changes = plan.changes
     if not changes:
         return WritebackResult(data=data, changes=[], changed=False)
-    new_columns = {column_index(c.column) for c in changes if c.row == info.header_row and c.old is None}
+    new_headers = {column_index(c.column): c.new for c in changes if c.row == info.header_row and c.old is None}
     parts = {}
-    widened = sheet.widen_filter(info.header_row, new_columns)
+    workbook = package.read("xl/workbook.xml").decode("utf-8")
+    widened = sheet.widen_filter(info.header_row, set(new_headers))
     if widened is not None:
-        workbook = _widen_filter_name(package.read("xl/workbook.xml").decode("utf-8"), info.name, *widened)
-        if workbook is not None:
-            parts["xl/workbook.xml"] = workbook.encode("utf-8")
+        workbook = _widen_filter_name(workbook, info.name, *widened) or workbook
+    if _has_formulas(package):
+        workbook = _calculate_on_load(workbook)
+    if workbook.encode("utf-8") != package.read("xl/workbook.xml"):
+        parts["xl/workbook.xml"] = workbook.encode("utf-8")
+    parts.update(_rename_table_columns(package, part, info.header_row, new_headers))
     parts[part] = sheet.render().encode("utf-8")
     new_data = _replace_parts(package, parts)
-    from digireport.verify import verify_writeback
+    from digireport.verify import Edit, verify_writeback
 
-    verify_writeback(data, new_data, name, info.name, info.header_row, changes)
-    return WritebackResult(data=new_data, changes=changes, changed=True)
+    verify_writeback(data, new_data, name, Edit(sheet=info.name, part=part, header_row=info.header_row,
+                                                changes=tuple(changes), looks=plan.looks,
+                                                rows=frozenset(sheet.touched_rows()), parts=frozenset(parts)))
+    return WritebackResult(data=new_data, changes=changes, changed=True, unhidden=tuple(plan.unhidden))
 
 
 def backup_path(path: Path, stamp: dt.datetime) -> Path:
@@ -156,35 +186,148 @@ def backup_path(path: Path, stamp: dt.datetime) -> Path:
     return candidate
 
 
-def apply_writeback_file(path: Path, label: str, *, dry_run: bool = False,
-                         backup_at: dt.datetime | None = None) -> FileWriteback:
-    """Write back into the workbook at `path`: atomic, with a backup when `backup_at` is given.
+def apply_writeback_file(path: Path, label: str, *, dry_run: bool = False, backup_at: dt.datetime | None = None,
+                         force: bool = False, roadmap: Roadmap | None = None,
+                         wait: float = LOCK_WAIT_SECONDS) -> FileWriteback:
+    """Write back into the workbook at `path`: the one write-back of a local master, for the
+    `writeback` command and the job alike.
 
-    Refuses with `ConflictError` when the file changed on disk while the new version was made.
+    Holds the master's lock from the read to the replace; refuses when Excel or LibreOffice has the
+    file open (`LockedError`), when it is read-only without `force`, and when it changed on disk
+    meanwhile (`ConflictError`). The file keeps its owner, group, mode and ACLs. `roadmap`, when it
+    was read from the same bytes, saves reading the workbook twice.
     """
-    from digireport.source import fetch_local, write_atomic
+    from digireport.lock import master_lock, refuse_if_open
+    from digireport.source import fetch_local
 
-    check_label(label)
-    path = Path(path).resolve()  # a link is followed, not replaced by a plain file
-    fetched = fetch_local(path)
-    result = apply_writeback(fetched.data, fetched.name, label)
-    if dry_run or not result.changed:
-        return FileWriteback(path=path, result=result, written=False, backup=None)
-    # Excel keeps "~$<name>" beside a workbook it has open; its later save would undo ours
-    lock = path.with_name("~$" + path.name)
-    if lock.exists():
-        raise LockedError(OPEN_IN_EXCEL, name=fetched.name, lock=lock.name)
-    if hashlib.sha256(path.read_bytes()).hexdigest() != fetched.version:
-        raise ConflictError(CHANGED_ON_DISK, name=fetched.name)
-    mode = path.stat().st_mode & 0o7777
-    backup = None
-    if backup_at is not None:
-        backup = backup_path(path, backup_at)
-        write_atomic(backup, fetched.data)
-        backup.chmod(mode)
-    write_atomic(path, result.data)
-    path.chmod(mode)  # the temporary file was private; the workbook keeps who may read it
-    return FileWriteback(path=path, result=result, written=True, backup=backup)
+    label = check_label(label)
+    path = Path(path).resolve()  # a symbolic link is followed, not replaced by a plain file
+    fetched = fetch_local(path)  # a missing or unreadable file is refused here with its own message
+    if dry_run:
+        result = apply_writeback(fetched.data, fetched.name, label, _same(roadmap, fetched.version))
+        return FileWriteback(path=path, result=result, written=False, backup=None, version=fetched.version,
+                             read_version=fetched.version)
+    with master_lock(path, wait):
+        refuse_if_open(path)
+        fetched = fetch_local(path)
+        result = apply_writeback(fetched.data, fetched.name, label, _same(roadmap, fetched.version))
+        if not result.changed:
+            return FileWriteback(path=path, result=result, written=False, backup=None, version=fetched.version,
+                                 read_version=fetched.version)
+        st = path.stat()
+        if not force and not st.st_mode & 0o222:
+            raise SourceError(READ_ONLY, name=fetched.name, mode=f"{st.st_mode & 0o777:o}")
+        backup = None
+        if backup_at is not None:
+            backup = backup_path(path, backup_at)
+            _write_new(backup, fetched.data, st)
+        # Excel does not honour the lock: look again right before replacing
+        refuse_if_open(path)
+        if hashlib.sha256(path.read_bytes()).hexdigest() != fetched.version:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+            raise ConflictError(CHANGED_ON_DISK, name=fetched.name)
+        _replace(path, result.data, st, force)
+    return FileWriteback(path=path, result=result, written=True, backup=backup,
+                         version=hashlib.sha256(result.data).hexdigest(), read_version=fetched.version)
+
+
+def _same(roadmap: Roadmap | None, version: str) -> Roadmap | None:
+    return roadmap if roadmap is not None and roadmap.source.sha256 == version else None
+
+
+# ---- replacing the file, keeping who owns it ------------------------------------------------------
+
+
+def _replace(path: Path, data: bytes, st: os.stat_result, force: bool) -> None:
+    """Put `data` into `path` keeping its owner, group, mode, ACLs and hard links.
+
+    A new file renamed over the old one is atomic: a crash leaves the old or the new version. It is
+    used whenever the new file can carry the old one's owner, group and ACLs; otherwise (another
+    user's file in a shared folder, a hard-linked file, a folder we may not write) the file is
+    rewritten in place, under the lock and after the backup.
+    """
+    if st.st_nlink == 1:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        except OSError:
+            fd = None
+        if fd is not None:
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    if _carry_over(fh.fileno(), path, st):
+                        os.fsync(fh.fileno())
+                        os.replace(tmp, path)
+                        _sync_folder(path.parent)
+                        return
+            except OSError as exc:
+                raise StorageError(CANNOT_WRITE, name=path.name, detail=exc.strerror or str(exc)) from None
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+    try:
+        if force and not st.st_mode & 0o200:
+            os.chmod(path, st.st_mode & 0o7777 | 0o200)
+        try:
+            with open(path, "r+b") as fh:
+                fh.write(data)
+                fh.truncate()
+                fh.flush()
+                os.fsync(fh.fileno())
+        finally:
+            if force and not st.st_mode & 0o200:
+                os.chmod(path, st.st_mode & 0o7777)
+    except OSError as exc:
+        raise StorageError(CANNOT_WRITE, name=path.name, detail=exc.strerror or str(exc)) from None
+
+
+def _carry_over(fd: int, original: Path, st: os.stat_result) -> bool:
+    """Give the new file at `fd` the original's owner, group, mode and extended attributes (ACLs);
+    False when it cannot carry all of them."""
+    try:
+        if (st.st_uid, st.st_gid) != (os.fstat(fd).st_uid, os.fstat(fd).st_gid):
+            os.fchown(fd, st.st_uid, st.st_gid)
+        os.fchmod(fd, st.st_mode & 0o7777)
+        for attr in _xattrs(original):
+            if attr.startswith("security."):
+                continue  # labels a security module sets itself
+            os.setxattr(fd, attr, os.getxattr(original, attr))
+    except OSError:
+        return False
+    return True
+
+
+def _xattrs(path: Path) -> list[str]:
+    try:
+        return os.listxattr(path)
+    except OSError:
+        return []
+
+
+def _write_new(target: Path, data: bytes, st: os.stat_result) -> None:
+    """A new file (the backup) with `data`, the original's mode and, where allowed, its owner."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            with contextlib.suppress(OSError):
+                os.fchown(fh.fileno(), st.st_uid, st.st_gid)
+            os.fchmod(fh.fileno(), st.st_mode & 0o7777)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise StorageError(CANNOT_WRITE, name=target.name, detail=exc.strerror or str(exc)) from None
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # ---- package --------------------------------------------------------------------------------------
@@ -259,6 +402,71 @@ def _widen_filter_name(workbook: str, sheet: str, old: str, new: str) -> str | N
     return result if moved else None
 
 
+def _has_formulas(package: zipfile.ZipFile) -> bool:
+    return any(_FORMULA.search(package.read(n)) for n in package.namelist()
+               if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+_CALC_AFTER = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+               "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def _calculate_on_load(workbook: str) -> str:
+    """workbook.xml asking Excel and LibreOffice to recalculate every formula when the file is opened,
+    so formulas that read the written cells do not show their stale cached values."""
+    m = re.search(r"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>", workbook)
+    if m is not None:
+        attrs = m.group(2)
+        if _attr(attrs, "fullCalcOnLoad") in ("1", "true"):
+            return workbook
+        attrs = (_set_attr(attrs, "fullCalcOnLoad", "1") if _attr(attrs, "fullCalcOnLoad") is not None
+                 else attrs + ' fullCalcOnLoad="1"')
+        return workbook[:m.start()] + f"<{m.group(1)}calcPr{attrs}{m.group(3)}>" + workbook[m.end():]
+    prefix = re.match(r"(?s).*?<((?:\w+:)?)workbook\b", workbook).group(1)
+    names = "|".join(_CALC_AFTER)
+    at = re.search(rf"<{re.escape(prefix)}(?:{names})\b|</{re.escape(prefix)}workbook>", workbook)
+    return workbook[:at.start()] + f'<{prefix}calcPr fullCalcOnLoad="1"/>' + workbook[at.start():]
+
+
+def _rename_table_columns(package: zipfile.ZipFile, part: str, header_row: int,
+                          headers: dict[int, str]) -> dict[str, bytes]:
+    """Table parts whose header row gets one of the new `headers`: the table column takes the
+    header's text, as Excel requires (a table whose column names differ from its header cells is
+    "repaired" by dropping the table)."""
+    parts: dict[str, bytes] = {}
+    if not headers:
+        return parts
+    folder, base = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    if rels_name not in package.namelist():
+        return parts
+    rels = ElementTree.fromstring(package.read(rels_name))
+    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
+        if not rel.get("Type", "").endswith("/table") or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        name = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        if name not in package.namelist():
+            continue
+        xml = package.read(name).decode("utf-8")
+        m = re.search(r"<(?:\w+:)?table\b[^>]*?\sref=\"([^\"]+)\"", xml)
+        if m is None or _attr(m.group(0), "headerRowCount") == "0":
+            continue
+        (c1, r1), (c2, _r2) = _range(m.group(1))
+        if r1 != header_row:
+            continue
+        columns = list(re.finditer(r"<(?:\w+:)?tableColumn\b([^>]*?)(/?>)", xml))
+        edited = xml
+        for col, text in sorted(headers.items(), reverse=True):
+            if c1 <= col <= c2 and col - c1 < len(columns):
+                tc = columns[col - c1]
+                attrs = _set_attr(tc.group(1), "name", _escape(text).replace('"', "&quot;"))
+                edited = edited[:tc.start(1)] + attrs + edited[tc.end(1):]
+        if edited != xml:
+            parts[name] = edited.encode("utf-8")
+    return parts
+
+
 def _replace_parts(package: zipfile.ZipFile, parts: dict[str, bytes]) -> bytes:
     """The package with `parts` replaced; every other part keeps its content, order and zip metadata."""
     buf = io.BytesIO()
@@ -281,8 +489,10 @@ def _replace_parts(package: zipfile.ZipFile, parts: dict[str, bytes]) -> bytes:
 class _Sheet:
     """The worksheet XML cut into the text before the rows, the rows, and the text after them.
 
-    Rows and cells are kept as their original text; only rows that get a new or changed cell are
-    rebuilt, and a rebuilt row keeps the text of every cell it does not change.
+    Rows are kept as their original text and only located (number and place) when the sheet is
+    read: a row is parsed into cells only when the write-back looks at it, so a sheet that reaches
+    Excel's last row costs one scan, not a million row objects. Only rows that get a new or changed
+    cell are rebuilt, and a rebuilt row keeps the text of every cell it does not change.
     """
 
     def __init__(self, xml: str, shared_strings):
@@ -295,32 +505,39 @@ class _Sheet:
         p = re.escape(self.prefix)
         if m.group(2) == "/>":
             self.head = xml[:m.start()] + f"<{self.prefix}sheetData>"
-            body = ""
+            self.body = ""
             self.tail = f"</{self.prefix}sheetData>" + xml[m.end():]
         else:
             end = xml.index(f"</{self.prefix}sheetData>", m.end())
             self.head = xml[:m.end()]
-            body = xml[m.end():end]
+            self.body = xml[m.end():end]
             self.tail = xml[end:]
         self._row_re = re.compile(rf"<{p}row\b([^>]*?)(?:/>|>(.*?)</{p}row>)", re.S)
         self._cell_re = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", re.S)
-        self.rows: list[_Row] = []
-        self._by_number: dict[int, _Row] | None = None
+        self.numbers = array("l")
+        self.starts = array("q")
+        self.ends = array("q")
+        body = self.body
         pos = 0
         last = 0
         for rm in self._row_re.finditer(body):
-            if body[pos:rm.start()].strip():
+            if rm.start() != pos and body[pos:rm.start()].strip():
                 raise ValueError("unexpected content in sheetData")
-            attrs = rm.group(1)
-            r = _attr(attrs, "r")
+            r = _attr(rm.group(1), "r")
             number = int(r) if r else last + 1
+            if number <= last:
+                raise ValueError(f"row {number} out of order")
             last = number
-            self.rows.append(_Row(number, rm.group(0), attrs, rm.group(2), self))
+            self.numbers.append(number)
+            self.starts.append(rm.start())
+            self.ends.append(rm.end())
             pos = rm.end()
         if body[pos:].strip():
             raise ValueError("unexpected content in sheetData")
+        self._rows: dict[int, _Row] = {}  # parsed rows by number, existing and new
         merge_refs = re.findall(rf"<{p}mergeCell\b[^>]*?\bref=\"([^\"]+)\"", self.tail)
         self.merges = [_range(ref) for ref in merge_refs]
+        self._cols: list[tuple[int, int, str]] | None = None
 
     def widen_filter(self, header_row: int, new_columns: set[int]) -> tuple[str, str] | None:
         """Stretch the sheet's autofilter over `new_columns` when it starts on the header row and
@@ -346,48 +563,122 @@ class _Sheet:
         return self._shared
 
     def row(self, number: int, create: bool = False) -> _Row | None:
-        if self._by_number is None:
-            self._by_number = {row.number: row for row in self.rows}
-        if number in self._by_number or not create:
-            return self._by_number.get(number)
-        new = _Row(number, f'<{self.prefix}row r="{number}"/>', f' r="{number}"', None, self)
-        at = next((i for i, row in enumerate(self.rows) if row.number > number), len(self.rows))
-        self.rows.insert(at, new)
-        self._by_number[number] = new
-        return new
+        if number in self._rows:
+            return self._rows[number]
+        i = bisect.bisect_left(self.numbers, number)
+        if i < len(self.numbers) and self.numbers[i] == number:
+            rm = self._row_re.match(self.body, self.starts[i])
+            row = _Row(number, rm.group(0), rm.group(1), rm.group(2), self)
+        elif create:
+            row = _Row(number, f'<{self.prefix}row r="{number}"/>', f' r="{number}"', None, self)
+        else:
+            return None
+        self._rows[number] = row
+        return row
 
-    def widen_like_left(self, col: int) -> None:
-        """Give a new column the width of its left neighbour when <cols> sets that width."""
+    def touched_rows(self) -> list[int]:
+        return sorted(n for n, row in self._rows.items() if row.dirty)
+
+    def _content_cells(self) -> Iterator[tuple[int, int]]:
+        """(row, column) of every cell holding a value, straight from the text."""
+        p = re.escape(self.prefix)
+        if re.search(rf"<{p}c(?=[\s/>])(?![^>]*\br=)", self.body):
+            # cells without a reference: only a parse of every row knows their place
+            for number in self.numbers:
+                row = self.row(number)
+                yield from ((number, c.col) for c in row.cells if c.has_content)
+            return
+        cell = re.compile(rf"<{p}c\b[^>]*?\br=\"\$?([A-Z]{{1,3}})\$?(\d+)\"[^>]*>\s*<(?:{p})?(?:v|is|f)\b")
+        for m in cell.finditer(self.body):
+            yield int(m.group(2)), column_index(m.group(1))
+
+    def used_columns(self, from_row: int) -> set[int]:
+        """Columns with a value or a merged cell on `from_row` or below (a title merged across the
+        top rows does not take the columns below it)."""
+        cols = {col for row, col in self._content_cells() if row >= from_row}
+        for (c1, _r1), (c2, r2) in self.merges:
+            if r2 >= from_row:
+                cols.update(range(c1, c2 + 1))
+        return cols
+
+    def rows_with_values_in(self, col: int, from_row: int) -> list[int]:
+        return sorted({row for row, c in self._content_cells() if c == col and row >= from_row})
+
+    # ---- column widths and visibility --------------------------------------------------------
+
+    def _col_entries(self) -> tuple[re.Match | None, list[tuple[int, int, str]]]:
         p = re.escape(self.prefix)
         m = re.search(rf"<{p}cols\b[^>]*>(.*?)</{p}cols>", self.head, re.S)
         if m is None:
-            return
-        neighbour = None
-        for cm in re.finditer(rf"<{p}col\b([^>]*?)/>", m.group(1)):
-            lo, hi = int(_attr(cm.group(1), "min") or 0), int(_attr(cm.group(1), "max") or 0)
-            if lo <= col <= hi:
-                return
-            if hi == col - 1:
-                neighbour = cm
-        if neighbour is None:
-            return
-        attrs = _set_attr(_set_attr(neighbour.group(1), "min", str(col)), "max", str(col))
-        at = m.start(1) + neighbour.end()
-        self.head = self.head[:at] + f"<{self.prefix}col{attrs}/>" + self.head[at:]
+            return None, []
+        found = list(re.finditer(rf"<{p}col\b([^>]*?)/>", m.group(1)))
+        if "".join(c.group(0) for c in found) != m.group(1):
+            return None, []  # written in a way this splice does not rebuild: left as it is
+        entries = [(int(_attr(c.group(1), "min") or 0), int(_attr(c.group(1), "max") or 0), c.group(1))
+                   for c in found]
+        return m, entries
 
-    def used_columns(self) -> set[int]:
-        cols = {c.col for row in self.rows for c in row.cells if c.has_content}
-        for (c1, _r1), (c2, _r2) in self.merges:
-            cols.update(range(c1, c2 + 1))
-        return cols
+    def fit_column(self, col: int) -> bool:
+        """Make a new column visible and as wide as its visible left neighbour; True when it was hidden."""
+        m, entries = self._col_entries()
+        if m is None:
+            return False
+        covering = next((e for e in entries if e[0] <= col <= e[1]), None)
+        left = next((e for e in entries if e[0] <= col - 1 <= e[1]), None)
+        if covering is not None and not _hidden(covering[2]):
+            return False
+        if covering is None and (left is None or _hidden(left[2])):
+            return False
+        if left is not None and not _hidden(left[2]):
+            attrs = left[2]
+        else:
+            attrs = re.sub(r'\s(width|customWidth|hidden)="[^"]*"', "", covering[2])
+        attrs = _set_attr(_set_attr(attrs, "min", str(col)), "max", str(col))
+        new = []
+        for lo, hi, a in entries:
+            if (lo, hi, a) == covering:
+                if lo < col:
+                    new.append((lo, col - 1, _set_attr(a, "max", str(col - 1))))
+                new.append((col, col, attrs))
+                if col < hi:
+                    new.append((col + 1, hi, _set_attr(a, "min", str(col + 1))))
+            else:
+                new.append((lo, hi, a))
+        if covering is None:
+            new.append((col, col, attrs))
+            new.sort(key=lambda e: e[0])
+        text = "".join(f"<{self.prefix}col{a}/>" for _lo, _hi, a in new)
+        self.head = self.head[:m.start(1)] + text + self.head[m.end(1):]
+        return covering is not None
 
     def render(self) -> str:
-        cols = [c.col for row in self.rows for c in row.cells]
-        rows = [row.number for row in self.rows if row.cells]
+        touched = sorted(self._rows.items())
+        pieces = []
+        pos = 0
+        max_col = max_row = 0
+        for number, row in touched:
+            if not row.dirty:
+                continue
+            max_col = max(max_col, max(c.col for c in row.cells))
+            max_row = max(max_row, number)
+            i = bisect.bisect_left(self.numbers, number)
+            if i < len(self.numbers) and self.numbers[i] == number:
+                pieces.append(self.body[pos:self.starts[i]])
+                pos = self.ends[i]
+            else:
+                at = self.starts[i] if i < len(self.numbers) else len(self.body)
+                pieces.append(self.body[pos:at])
+                pos = at
+            pieces.append(row.render())
+        pieces.append(self.body[pos:])
         head = self.head
-        if cols:
-            head = _extend_dimension(head, self.prefix, max(cols), max(rows))
-        return head + "".join(row.render() for row in self.rows) + self.tail
+        if max_col:
+            head = _extend_dimension(head, self.prefix, max_col, max_row)
+        return head + "".join(pieces) + self.tail
+
+
+def _hidden(attrs: str) -> bool:
+    return _attr(attrs, "hidden") in ("1", "true") or _attr(attrs, "width") in ("0", "0.0")
 
 
 class _Cell:
@@ -452,20 +743,26 @@ class _Row:
         cell = self.cell(col)
         return "" if cell is None else cell.value(self.sheet.shared)
 
-    def set(self, col: int, text: str, header: bool = False) -> None:
-        """Put `text` as an inline string into column `col`; an existing cell keeps its style."""
+    def set(self, col: int, text: str, header: bool = False) -> int | None:
+        """Put `text` as an inline string into column `col`; an existing cell keeps its style.
+
+        Returns where the look came from: None for the cell's own, else the column whose look it
+        took (0: none, the default look)."""
         if self._refless:
             raise ValueError(f"row {self.number} has cells without a reference")
         ref = f"{column_letters(col)}{self.number}"
         old = self.cell(col)
-        if old is not None:
-            style = old.style
+        look = None
+        if old is not None and (old.has_content or old.style not in (None, "0")):
+            style = old.style  # a cell that was there keeps its look
         else:
+            # an empty cell without a style (one that only carries a note) is written like a missing one:
             # the neighbour column's look, not that of some cell further left across a gap
             left = self.cell(col - 1)
             if left is None and header:
                 left = max((c for c in self.cells if c.col < col), key=lambda c: c.col, default=None)
             style = left.style if left is not None else None
+            look = left.col if left is not None else 0
         p = self.sheet.prefix
         s = f' s="{style}"' if style is not None else ""
         if text:
@@ -481,6 +778,7 @@ class _Row:
             at = next((i for i, c in enumerate(self.cells) if c.col > col), len(self.cells))
             self.cells.insert(at, new)
         self.dirty = True
+        return look
 
     def render(self) -> str:
         if not self.dirty:
@@ -556,73 +854,90 @@ def _label_key(text: str) -> tuple[int, int] | None:
     return month, year
 
 
-def _plan(sheet: _Sheet, roadmap: Roadmap, info: SheetInfo, label: str) -> list[Change]:
-    """Decide the two columns, set their cells in `sheet` and list what changes."""
+@dataclass
+class _Plan:
+    changes: list[Change]
+    looks: dict[tuple[int, int], int | None]  # (row, column) -> where the written cell's look came from
+    unhidden: list[str]
+
+
+def _plan(sheet: _Sheet, roadmap: Roadmap, info: SheetInfo, label: str, name: str) -> _Plan:
+    """Decide the two columns, set their cells in `sheet` and list what changes.
+
+    Only project rows get a status and remarks. The remarks are the reader's findings for the row
+    as it will be after the write: a finding about this month's snapshot cell is gone once the cell
+    holds the normalized status, so the same label written twice gives the same file.
+    """
     loc = l10n(info.language)
     header_row = sheet.row(info.header_row)
     if header_row is None:
         raise ValueError(f"header row {info.header_row} missing")
     key = _label_key(label)
-    snapshot_cols = [column_index(letter) for field, letter, _t in info.columns
-                     if field.startswith("snapshot.")]
-    target = next((column_index(letter) for field, letter, _t in info.columns
+    by_field = {field: column_index(letter) for field, letter, _t in info.columns}
+    snapshot_cols = [col for field, col in by_field.items() if field.startswith("snapshot.")]
+    target = next((col for field, col in by_field.items()
                    if field.startswith("snapshot.") and _label_key(field.split(".", 1)[1]) == key), None)
     if target is None:
         # a header this write-back wrote itself, even where the reader does not take it as a snapshot
         own = {l10n(lang)(SNAPSHOT_HEADER, label=label).casefold() for lang in ("fi", "sv")}
         target = next((c.col for c in header_row.cells
                        if c.has_content and c.value(sheet.shared).strip().casefold() in own), None)
-    used = sheet.used_columns()
+    used = sheet.used_columns(info.header_row)
     if target is None:
         target = _free_column(used, max(snapshot_cols) + 1 if snapshot_cols else None)
+        if target > LAST_COLUMN:
+            raise SourceError(NO_ROOM, name=name, sheet=info.name, what=loc(WHAT_SNAPSHOT))
     used.add(target)
-    remark_words = {l10n(lang)(REMARKS_HEADER).casefold() for lang in ("fi", "sv")}
-    remarks = next((c.col for c in header_row.cells
-                    if c.has_content and c.value(sheet.shared).strip().casefold() in remark_words), None)
+    remarks = by_field.get("remarks")
     if remarks is None:
         remarks = _free_column(used, target + 1)
+        if remarks > LAST_COLUMN:
+            raise SourceError(NO_ROOM, name=name, sheet=info.name, what=loc(WHAT_REMARKS))
 
-    ids = {p.row: p.id for p in roadmap.projects}
-    wanted: dict[int, tuple[str, str]] = {}  # row -> (status word, remarks)
-    for p in roadmap.projects:
-        wanted[p.row] = (status_word(p.status, loc), "")
+    projects = {p.row: p for p in roadmap.projects}
+    wanted: dict[int, tuple[str, str]] = {row: (status_word(p.status, loc), "") for row, p in projects.items()}
     from digireport.findings import describe
 
+    target_letter = column_letters(target)
     for f in roadmap.findings:
-        if f.sheet != info.name or f.row is None or f.row <= info.header_row:
-            continue
-        word, text = wanted.get(f.row, ("", ""))
+        if f.sheet != info.name or f.row not in wanted or f.column == target_letter:
+            continue  # not a project row, or about the snapshot cell this write-back sets
+        word, text = wanted[f.row]
         message = describe(f, loc)
         if message not in text.split(REMARK_SEPARATOR):
             text = message if not text else text + REMARK_SEPARATOR + message
         wanted[f.row] = (word, text)
 
     changes: list[Change] = []
+    looks: dict[tuple[int, int], int | None] = {}
+    unhidden: list[str] = []
 
     def put(rownum: int, col: int, text: str, pid: str | None) -> None:
         row = sheet.row(rownum, create=bool(text))
         old = row.value(col) if row is not None else ""
         if old == text:
             return
-        row.set(col, text, header=rownum == info.header_row)
+        looks[(rownum, col)] = row.set(col, text, header=rownum == info.header_row)
         changes.append(Change(row=rownum, id=pid, old=old or None, new=text or None,
                               column=column_letters(col)))
-        if rownum == info.header_row and not old:
-            sheet.widen_like_left(col)
 
-    put(info.header_row, target, loc(SNAPSHOT_HEADER, label=label), None)
-    put(info.header_row, remarks, loc(REMARKS_HEADER), None)
+    # a header the keeper wrote is never renamed: only an empty header cell gets the tool's words
+    for col, text in ((target, loc(SNAPSHOT_HEADER, label=label)), (remarks, loc(REMARKS_HEADER))):
+        if not header_row.value(col).strip():
+            put(info.header_row, col, text, None)
+            if sheet.fit_column(col):
+                unhidden.append(column_letters(col))
     for rownum in sorted(wanted):
         word, text = wanted[rownum]
-        if word:
-            put(rownum, target, word, ids.get(rownum))
-        put(rownum, remarks, text, ids.get(rownum))
-    # rows that carried remarks from an earlier run but have no findings now are cleared
-    for row in list(sheet.rows):
-        if row.number > info.header_row and row.number not in wanted and row.value(remarks):
-            put(row.number, remarks, "", ids.get(row.number))
+        pid = projects[rownum].id
+        put(rownum, target, word, pid)
+        put(rownum, remarks, text, pid)
+    # the remarks column is the write-back's own: a remark on a row that is no project (any more) goes
+    for rownum in sheet.rows_with_values_in(remarks, info.header_row + 1):
+        if rownum not in wanted:
+            put(rownum, remarks, "", None)
     changes.sort(key=lambda c: (c.row, column_index(c.column)))
-    return changes
+    return _Plan(changes=changes, looks=looks, unhidden=unhidden)
 
 
 def _free_column(used: set[int], preferred: int | None) -> int:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "digireport" / "locale"
 AREAS = {"deck": "deck", "workbook": "workbook", "web": "web", "sharepoint": "job", "job": "job", "settings": "job",
          "nightly": "job", "jobs": "job",
-         "writeback": "writeback"}
+         "writeback": "writeback", "lock": "writeback"}
 
 
 def area_of(path: str) -> str:

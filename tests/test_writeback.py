@@ -193,7 +193,7 @@ def test_remarks_follow_the_findings():
 
 
 def test_bad_label_and_missing_sheet_are_refused(sample_bytes, sample_roadmap):
-    for label in ("2025-11", "13/2025", "1/2025", ""):
+    for label in ("2025-11", "13/2025", "00/2025", ""):
         with pytest.raises(DigireportError, match="MM/YYYY"):
             apply_writeback(sample_bytes, "t.xlsx", label)
     info = dataclasses.replace(sample_roadmap.sheet("roadmap"), name="Poistettu")
@@ -272,7 +272,7 @@ def test_every_option_is_documented():
     doc = (PROJECT_ROOT / "docs" / "writeback.md").read_text(encoding="utf-8")
     sub = next(a for a in make_parser()._actions if a.dest == "command").choices["writeback"]
     flags = [o for a in sub._actions for o in a.option_strings if o.startswith("--") and o != "--help"]
-    assert sorted(flags) == ["--dry-run", "--label", "--no-backup", "--source"]
+    assert sorted(flags) == ["--dry-run", "--force", "--label", "--no-backup", "--source"]
     assert all(f"`{flag}" in doc for flag in flags)
 
 
@@ -305,7 +305,7 @@ def test_cli_keeps_permissions_and_waits_for_excel(sample_copy, capsys, written)
     lock = sample_copy.with_name("~$" + sample_copy.name)
     lock.write_bytes(b"owner")
     assert main(["writeback", "--source", str(sample_copy), "--label", LABEL]) == 4
-    assert "auki Excelissä" in capsys.readouterr().err
+    assert "auki sovelluksessa Excel " in capsys.readouterr().err
     assert sample_copy.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
     lock.unlink()
     assert main(["writeback", "--source", str(sample_copy), "--label", LABEL, "--no-backup"]) == 0
