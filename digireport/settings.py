@@ -448,6 +448,12 @@ def check_writable(settings: Settings) -> None:
             raise ConfigError(_("{file}: {key}: the folder {folder} cannot be written by this user"), file=file,
                               key=key, folder=str(existing))
     state = settings.state_folder
+    # files a run appends to: one left by a run as another user (root) would fail the run halfway
+    for key, path in (("job.log_file", settings.log_file), ("job.state_folder", state / "journal.jsonl"),
+                      ("job.state_folder", state / "job.lock")):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise ConfigError(_("{file}: {key}: {path} cannot be written by this user"), file=file, key=key,
+                              path=str(path))
     if hasattr(os, "geteuid") and os.geteuid() == 0 and state.exists() and state.stat().st_uid != 0:
         import pwd
 

@@ -515,7 +515,8 @@ def test_a_settings_typo_exits_2_naming_the_key_and_the_suggestion(tmp_path):
     assert not (tmp_path / "state").exists()
 
 
-@pytest.mark.parametrize("case", ["state-list", "bad-crc", "not-a-folder", "unwritable", "disk-full"])
+@pytest.mark.parametrize("case", ["state-list", "bad-crc", "not-a-folder", "unwritable", "unwritable-log",
+                                  "disk-full"])
 def test_failures_a_user_can_act_on_are_one_line_with_exit_2(tmp_path, case):
     master = tmp_path / "tiekartta_v2.xlsx"
     master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
@@ -542,6 +543,18 @@ def test_failures_a_user_can_act_on_are_one_line_with_exit_2(tmp_path, case):
         assert done.returncode == 2
         assert done.stderr == (f"digireport: {config}: output.folder: tämä käyttäjä ei voi kirjoittaa kansioon "
                                f"{tmp_path / 'published'}\n")
+        return
+    elif case == "unwritable-log":
+        # a log left by a run as another user (root): the run would fail halfway, so it does not start
+        config = local_config(tmp_path, SAMPLE_WORKBOOK, writeback=False)
+        (tmp_path / "state").mkdir()
+        log = tmp_path / "state" / "digireport.log"
+        log.write_text("", encoding="utf-8")
+        log.chmod(0o444)
+        done = digireport("run", "--config", str(config), "--as-of", "2025-12-02", unprivileged=True)
+        assert done.returncode == 2
+        assert done.stderr == f"digireport: {config}: job.log_file: tämä käyttäjä ei voi kirjoittaa tiedostoon {log}\n"
+        assert not (tmp_path / "published").exists()
         return
     else:
         config = local_config(tmp_path, master, writeback=False)
