@@ -643,3 +643,21 @@ def test_stale_temporaries_of_dead_processes_are_removed_and_live_ones_kept(tmp_
         [f".out.{os.getpid()}.zzz999.tmp", fresh.name])
     assert remove_stale_temporaries(tmp_path, recursive=True) == [tmp_path / "sub" / f".deck-fi.pptx.{dead}.q1w2e3.tmp"]
     assert (tmp_path / ".oma.tmp").exists()
+
+
+def test_a_killed_digireport_build_leaves_no_staging_folder_after_the_next_build(tmp_path):
+    out = tmp_path / "o"
+    args = [sys.executable, "-m", "digireport.cli", "build", "--out", str(out), "--as-of", "2025-12-02", "--workers",
+            "1", "--quiet"]
+    proc = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(p.is_dir() and any(p.iterdir()) for p in tmp_path.glob(".o.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    left = list(tmp_path.glob(".o.*.tmp"))
+    assert left and left[0].name.startswith(f".o.{proc.pid}."), "killed before or after the build"
+    again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (again.returncode, again.stderr) == (0, "")
+    assert not list(tmp_path.glob(".o.*.tmp"))
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["source"]["name"] == "tiekartta_v2.xlsx"
