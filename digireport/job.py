@@ -581,4 +581,6 @@ def summary(result: RunResult, loc) -> str:
         text += " " + loc(_("Outdated files could not be removed; the next run tries again."))
     if result.writeback == "pending":
         text += " " + loc(_("The write-back is pending: the master is locked."))
+    elif result.writeback == "applied":
+        text += " " + loc(_("The snapshot was written back into the master."))
     return text

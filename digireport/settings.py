@@ -101,11 +101,14 @@ class Settings:
 
 # ---- the schema -----------------------------------------------------------------------------------
 
+Check = Callable[[Any, "Key", str, Path], Any]
+
+
 @dataclass(frozen=True)
 class Kind:
-    """What a value must be: `check(value, key, file)` returns it converted or raises ConfigError."""
+    """What a value must be: `check(value, key, name, file)` returns it converted or raises ConfigError."""
 
-    check: Callable[[Any, Key, Path], Any]
+    check: Check
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class Key:
     default: Any = None
     field: str | None = None  # the Settings field it fills, if any
     outputs: bool = False  # a change makes the next run build again
-    example: str = ""
+    example: str = ""  # shown when a value is of the wrong kind
     choices: tuple[str, ...] = ()
     minimum: int = 1
 
@@ -131,10 +134,6 @@ def _text(value: Any, key: Key, name: str, file: Path) -> str | None:
         raise _wrong(_("{file}: {key} must be text in quotes, e.g. {example}; got {value}"), name, file, value,
                      example=key.example or '"…"')
     return value.strip() or None
-
-
-def _kind(check: Callable[[Any, Key, str, Path], Any]) -> Kind:
-    return Kind(check)
 
 
 def _check_text(value, key, name, file):
@@ -241,11 +240,14 @@ def _check_env_name(value, key, name, file):
     return text
 
 
-TEXT, CHOICE, FLAG, NUMBER, COUNT, PATH = map(_kind, (_check_text, _check_choice, _check_flag, _check_number,
-                                                      _check_count, _check_path))
-LANGUAGES, TIME, TIMEZONE, LABEL, WEB, SIGN_IN, ENV_NAME = map(_kind, (
+TEXT, CHOICE, FLAG, NUMBER, COUNT, PATH = map(Kind, (_check_text, _check_choice, _check_flag, _check_number,
+                                                     _check_count, _check_path))
+LANGUAGES, TIME, TIMEZONE, LABEL, WEB, SIGN_IN, ENV_NAME = map(Kind, (
     _check_languages, _check_time, _check_timezone, _check_label, _check_web, _check_sign_in, _check_env_name))
 FOLDER = TEXT  # a local path or a server-relative SharePoint path, read by `source.kind`
+
+# One line per key. A new key: its kind, default, the Settings field it fills, `outputs=True` if a
+# change to it should make the next run build again, and a row in docs/operations.md.
 
 SCHEMA: dict[str, Key] = {
     "source.kind": Key(CHOICE, "local", "source_kind", choices=SOURCE_KINDS),
@@ -448,6 +450,12 @@ def check_writable(settings: Settings) -> None:
             raise ConfigError(_("{file}: {key}: the folder {folder} cannot be written by this user"), file=file,
                               key=key, folder=str(existing))
     state = settings.state_folder
+    # files a run appends to: one left by a run as another user (root) would fail the run halfway
+    for key, path in (("job.log_file", settings.log_file), ("job.state_folder", state / "journal.jsonl"),
+                      ("job.state_folder", state / "job.lock")):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise ConfigError(_("{file}: {key}: {path} cannot be written by this user"), file=file, key=key,
+                              path=str(path))
     if hasattr(os, "geteuid") and os.geteuid() == 0 and state.exists() and state.stat().st_uid != 0:
         import pwd
 

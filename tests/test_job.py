@@ -515,7 +515,8 @@ def test_a_settings_typo_exits_2_naming_the_key_and_the_suggestion(tmp_path):
     assert not (tmp_path / "state").exists()
 
 
-@pytest.mark.parametrize("case", ["state-list", "bad-crc", "not-a-folder", "unwritable", "disk-full"])
+@pytest.mark.parametrize("case", ["state-list", "bad-crc", "not-a-folder", "unwritable", "unwritable-log",
+                                  "disk-full"])
 def test_failures_a_user_can_act_on_are_one_line_with_exit_2(tmp_path, case):
     master = tmp_path / "tiekartta_v2.xlsx"
     master.write_bytes(SAMPLE_WORKBOOK.read_bytes())
@@ -542,6 +543,18 @@ def test_failures_a_user_can_act_on_are_one_line_with_exit_2(tmp_path, case):
         assert done.returncode == 2
         assert done.stderr == (f"digireport: {config}: output.folder: tämä käyttäjä ei voi kirjoittaa kansioon "
                                f"{tmp_path / 'published'}\n")
+        return
+    elif case == "unwritable-log":
+        # a log left by a run as another user (root): the run would fail halfway, so it does not start
+        config = local_config(tmp_path, SAMPLE_WORKBOOK, writeback=False)
+        (tmp_path / "state").mkdir()
+        log = tmp_path / "state" / "digireport.log"
+        log.write_text("", encoding="utf-8")
+        log.chmod(0o444)
+        done = digireport("run", "--config", str(config), "--as-of", "2025-12-02", unprivileged=True)
+        assert done.returncode == 2
+        assert done.stderr == f"digireport: {config}: job.log_file: tämä käyttäjä ei voi kirjoittaa tiedostoon {log}\n"
+        assert not (tmp_path / "published").exists()
         return
     else:
         config = local_config(tmp_path, master, writeback=False)
@@ -630,3 +643,21 @@ def test_stale_temporaries_of_dead_processes_are_removed_and_live_ones_kept(tmp_
         [f".out.{os.getpid()}.zzz999.tmp", fresh.name])
     assert remove_stale_temporaries(tmp_path, recursive=True) == [tmp_path / "sub" / f".deck-fi.pptx.{dead}.q1w2e3.tmp"]
     assert (tmp_path / ".oma.tmp").exists()
+
+
+def test_a_killed_digireport_build_leaves_no_staging_folder_after_the_next_build(tmp_path):
+    out = tmp_path / "o"
+    args = [sys.executable, "-m", "digireport.cli", "build", "--out", str(out), "--as-of", "2025-12-02", "--workers",
+            "1", "--quiet"]
+    proc = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(p.is_dir() and any(p.iterdir()) for p in tmp_path.glob(".o.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    left = list(tmp_path.glob(".o.*.tmp"))
+    assert left and left[0].name.startswith(f".o.{proc.pid}."), "killed before or after the build"
+    again = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (again.returncode, again.stderr) == (0, "")
+    assert not list(tmp_path.glob(".o.*.tmp"))
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["source"]["name"] == "tiekartta_v2.xlsx"

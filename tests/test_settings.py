@@ -169,3 +169,10 @@ def test_root_may_not_run_the_job_in_the_service_users_state_folder(tmp_path):
                               f"sudo -u nobody digireport run --config {path}")
     os.chown(state, 0, 0)
     assert load_settings(path, environ={}).state_folder == state
+
+
+def test_every_key_of_the_schema_is_documented():
+    from digireport.settings import SCHEMA
+
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert [key for key in SCHEMA if f"`{key}`" not in guide] == []

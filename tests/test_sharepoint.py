@@ -98,6 +98,7 @@ def test_job_publishes_to_sharepoint_and_never_uploads_the_master_in_chunks(tmp_
     assert put[0][2]["If-Match"] == result.source_version
     assert not [r for r in server.log if "tiekartta_v2.xlsx" in r[1] and "upload" in r[1].lower()]
     assert not [r for r in server.log if "Files/add" in r[1] and "tiekartta" in r[1]]
+    assert not server.requests(None, "contextinfo")  # no form digest is asked for with a bearer token
 
 
 def test_master_changed_between_download_and_write_back_is_reread_and_retried(tmp_path, server, monkeypatch):
@@ -358,7 +359,8 @@ def test_a_failed_write_back_is_applied_by_the_next_run_exactly_once(tmp_path, s
 
     second = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr
-    assert second.stderr.splitlines()[-1] == "Ei muutoksia edellisen ajon jälkeen; mitään ei koostettu"
+    assert second.stderr.splitlines()[-1] == ("Ei muutoksia edellisen ajon jälkeen; mitään ei koostettu "
+                                              "Tilasarake kirjoitettiin päätiedostoon.")
     assert labels_in(server.files[MASTER].data) == ["12/2025"]
     third = subprocess.run([*args, "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert third.returncode == 0 and labels_in(server.files[MASTER].data) == ["12/2025"]
