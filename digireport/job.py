@@ -181,7 +181,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
             wb, exit_code = _write_back(settings, storage, path, fetched, None, state, progress)
         return RunResult(status="unchanged", source_version=fetched.version, writeback=wb, exit_code=exit_code)
 
-    built = _build(settings, as_of, fetched, progress)
+    built = _build(settings, as_of, fetched, progress, storage)
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
                                                                                               "info")}
     if dry_run:
@@ -267,15 +267,19 @@ class _Built:
     roadmap: Any
 
 
-def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _Built:
+def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, storage) -> _Built:
     from digireport.pipeline import BuildOptions, build
 
     out = settings.state_folder / "outputs"
     if out.exists():
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
+    translations = None
+    if settings.translations:
+        got = storage.download(settings.translations)
+        translations = (got.name, got.data)
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers)
+                           workers=settings.workers, translations=translations)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return _Built(base=out, files=files, roadmap=result.roadmap)
@@ -357,9 +361,11 @@ def summary(result: RunResult, loc) -> str:
     elif result.status == "dry-run":
         text = loc(_("Dry run: {count} files built, nothing published"), count=len(result.outputs))
     else:
-        text = loc(_("Done: {count} files published; findings: {errors} errors, {warnings} warnings"),
-                   count=len(result.outputs), errors=result.findings.get("error", 0),
-                   warnings=result.findings.get("warning", 0))
+        from digireport.findings import count_phrase
+
+        text = loc(_("Done: {files} published; findings: {counts}"),
+                   files=loc.ngettext("{n} file", "{n} files", len(result.outputs)),
+                   counts=count_phrase(result.findings.get("error", 0), result.findings.get("warning", 0), loc))
     if result.removed:
         text += " " + loc(_("Outdated files removed: {count}."), count=len(result.removed))
     if result.remove_error:

@@ -12,7 +12,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,8 @@ class BuildOptions:
     # Processes rendering outputs side by side (decks, workbook, web report). Each is forked from
     # the build, so the parsed roadmap is shared rather than copied; 1 renders one after another.
     workers: int = 1
+    # The translations workbook as (name, bytes): Swedish texts the master workbook does not hold.
+    translations: tuple[str, bytes] | None = None
 
 
 @dataclass
@@ -54,6 +56,19 @@ def parse(data: bytes, name: str) -> Roadmap:
     return parse_roadmap(data, name)
 
 
+def translate(roadmap: Roadmap, translations: tuple[str, bytes] | None) -> Roadmap:
+    """The roadmap with the translations workbook's Swedish texts, and a finding for each still missing."""
+    from digireport.i18n import l10n
+    from digireport.roadmap import read_sheets
+    from digireport.translations import TranslationTable, apply_translations, header_words, parse_translations
+
+    table = TranslationTable()
+    if translations is not None:
+        name, data = translations
+        table = parse_translations(read_sheets(data, name), name, header_words(map(l10n, LANGUAGES)))
+    return apply_translations(roadmap, table)
+
+
 def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = _quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
     with collector_paused():
@@ -66,7 +81,7 @@ def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: P
     from digireport.stats import compute_stats
 
     progress(_("Reading {name}"), {"name": name})
-    roadmap = parse(data, name)
+    roadmap = translate(parse(data, name), options.translations)
     progress(_("Read {projects} projects and {indicators} indicators"),
              {"projects": len(roadmap.projects), "indicators": len(roadmap.indicators)})
     stats = compute_stats(roadmap, options.as_of)
@@ -120,9 +135,22 @@ def _render_workbook(*args) -> None:
     render_indicator_workbook(*args)
 
 
+def _render_worklist(roadmap, stats, report, options, staging: Path, progress) -> None:
+    from digireport.i18n import l10n
+    from digireport.translations import WORKLIST_NAME, bilingual_header, worklist
+    from digireport.workbook import write_translation_worklist
+
+    fi, sv = l10n("fi"), l10n("sv")
+    todo, done = worklist(roadmap, (fi, sv))
+    write_translation_worklist(staging / WORKLIST_NAME, bilingual_header(fi, sv), list(map(astuple, todo)),
+                               list(map(astuple, done)), dt.datetime.combine(options.as_of, dt.time(0, 0)))
+    progress(_("Wrote {file}"), {"file": WORKLIST_NAME})
+
+
 # Each output registers itself here. Side by side the workers take them in this order; at scale the
 # first ones take longest, and the two decks, the longest for a small roadmap, can go side by side.
-RENDERERS: list[Renderer] = [_render_workbook, _render_web, _render_report, *map(_deck_renderer, LANGUAGES)]
+RENDERERS: list[Renderer] = [_render_workbook, _render_web, _render_report, *map(_deck_renderer, LANGUAGES),
+                              _render_worklist]
 
 
 def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:

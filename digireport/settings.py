@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 import re
 import tomllib
 from collections.abc import Mapping
@@ -27,10 +28,19 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def ui_language() -> str:
-    """Language of command-line messages: DIGIREPORT_UI_LANG (fi or sv), else Finnish."""
-    lang = os.environ.get("DIGIREPORT_UI_LANG", "fi").strip().lower()[:2]
-    return lang if lang in ("fi", "sv") else "fi"
+def ui_language(environ: Mapping[str, str] | None = None) -> str:
+    """Language of command-line messages: DIGIREPORT_UI_LANG (fi or sv), else the locale's language
+    (LC_ALL, LC_MESSAGES, LANG: `sv_FI.UTF-8` is Swedish) when it is Finnish or Swedish, else Finnish."""
+    env = os.environ if environ is None else environ
+    for name in ("DIGIREPORT_UI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        lang = env.get(name, "").strip().lower()[:2]
+        if lang in ("fi", "sv"):
+            return lang
+        if name == "DIGIREPORT_UI_LANG" and lang:
+            break  # set to something else: the default, not the locale
+        if name != "DIGIREPORT_UI_LANG" and env.get(name):
+            break  # the first locale variable set decides, as for every program
+    return "fi"
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,9 @@ class Settings:
     retries: int = 5
     chunk_size: int = 10 * 1024 * 1024
     max_list_rows: int = 200
+    # The translations workbook: a local path, or on SharePoint a server-relative path (a bare file
+    # name is beside the master workbook). None: no translations beyond the master's own.
+    translations: str | None = None
     workers: int = 1  # rendering processes; `workers = 0` in the file means one per available CPU
 
     @property
@@ -206,8 +219,22 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         read_timeout=network.number("read_timeout", 120), retries=int(retries),
         chunk_size=int(network.number("chunk_size", 10 * 1024 * 1024)),
         max_list_rows=report.count("max_list_rows", 200),
+        translations=_translations(report, kind, roadmap_path),
         workers=job.count("workers", 0, minimum=0) or available_cpus(),
     )
+
+
+def _translations(report: _Reader, kind: str, roadmap_path: str | None) -> str | None:
+    """`report.translations`: relative to the settings file locally, beside the master on SharePoint."""
+    if kind == "local":
+        path = report.path("translations")
+        return None if path is None else str(path)
+    value = report.text("translations")
+    if value is None:
+        return None
+    if value.startswith("/"):
+        return value
+    return posixpath.join(posixpath.dirname(roadmap_path or "/"), value)
 
 
 def _server_relative(table: _Reader, name: str) -> str:

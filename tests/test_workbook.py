@@ -325,7 +325,7 @@ def large(tmp_path_factory):
     roadmap = parse_roadmap((tmp / "roadmap.xlsx").read_bytes(), "roadmap.xlsx")
     projects = list(roadmap.projects)
     for k, text in enumerate(NASTY, start=NASTY_AT):
-        projects[k] = dataclasses.replace(projects[k], id=text, name=Text(text, text), owner=text)
+        projects[k] = dataclasses.replace(projects[k], id=text, name=Text(text, text), owner=Text(text, None))
     roadmap = dataclasses.replace(roadmap, projects=tuple(projects))
     stats = compute_stats(roadmap, SEED_DATE)
     xlsx = render_workbook(roadmap, stats, BuildOptions(as_of=SEED_DATE))
@@ -361,7 +361,7 @@ def expected_project_row(p) -> list[str]:
         ", ".join(str(y) for y in p.years), fi(WORKBOOK_LABELS[p.status]), sv(WORKBOOK_LABELS[p.status]),
         both(history.get("10/2024")), both(p.level), both(p.basis), both(p.benefit), beneficiaries,
         p.cost_class.value if p.cost_class else "", p.impact_class.value if p.impact_class else "",
-        both(p.model), p.owner or "", f"{p.cost_eur:,.2f} €" if p.cost_eur is not None else "",
+        both(p.model), p.owner.fi or "", f"{p.cost_eur:,.2f} €" if p.cost_eur is not None else "",
         both(p.cost_kind),
     ]
 
