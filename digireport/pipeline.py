@@ -60,12 +60,12 @@ def translate(roadmap: Roadmap, translations: tuple[str, bytes] | None) -> Roadm
     """The roadmap with the translations workbook's Swedish texts, and a finding for each still missing."""
     from digireport.i18n import l10n
     from digireport.roadmap import read_sheets
-    from digireport.translations import TranslationTable, apply_translations, header_words, parse_translations
+    from digireport.translations import TranslationTable, apply_translations, parse_translations
 
     table = TranslationTable()
     if translations is not None:
         name, data = translations
-        table = parse_translations(read_sheets(data, name), name, header_words(map(l10n, LANGUAGES)))
+        table = parse_translations(read_sheets(data, name), name, map(l10n, LANGUAGES))
     return apply_translations(roadmap, table)
 
 

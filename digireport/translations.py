@@ -153,12 +153,15 @@ def header_words(locs: Iterable[L10n]) -> dict[str, str]:
     return words
 
 
-def bilingual_header(fi: L10n, sv: L10n) -> list[str]:
-    return [f"{fi(msgid)} / {sv(msgid)}" for _key, msgid in COLUMNS]
+def bilingual_header(*locs: L10n) -> list[str]:
+    """The worklist's header row: each column named in every language ("Ruotsiksi / På svenska")."""
+    return [" / ".join(loc(msgid) for loc in locs) for _key, msgid in COLUMNS]
 
 
-def parse_translations(sheets: list[tuple[str, list[list]]], name: str, words: dict[str, str]) -> TranslationTable:
+def parse_translations(sheets: list[tuple[str, list[list]]], name: str, locs: Iterable[L10n]) -> TranslationTable:
     """The filled-in rows of the first sheet whose header row has the worklist's columns."""
+    locs = list(locs)
+    words = header_words(locs)
     for _sheet, rows in sheets:
         for index, row in enumerate(rows[:20]):
             found: dict[str, int] = {}
@@ -168,13 +171,9 @@ def parse_translations(sheets: list[tuple[str, list[list]]], name: str, words: d
                     found[key] = col
             if all(k in found for k in REQUIRED):
                 return TranslationTable(name, tuple(_entries(rows[index + 1:], found)))
+    header = dict(zip((key for key, _msgid in COLUMNS), bilingual_header(*locs), strict=True))
     raise SourceError(_("{name}: not a translations workbook; expected a header row with the columns {columns}"),
-                      name=name, columns=", ".join(f"'{w}'" for w in _required_headers(words)))
-
-
-def _required_headers(words: dict[str, str]) -> list[str]:
-    # the bilingual header of each required column, the longest word that names it
-    return [max((w for w, k in words.items() if k == key), key=len) for key in REQUIRED]
+                      name=name, columns=", ".join(f"'{header[key]}'" for key in REQUIRED))
 
 
 def _cell(row: list, col: int | None) -> str:
