@@ -174,14 +174,18 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
     fetched = storage.download(path)
     last = state["last_success"] or {}
     label = as_of.strftime(settings.label_format)
-    if fetched.version == last.get("version") and not force and not dry_run:
+    # the translations workbook beside the master: a new version of it is a reason to build, too
+    translations = storage.download(settings.translations) if settings.translations else None
+    translations_version = translations.version if translations else None
+    if (fetched.version == last.get("version") and translations_version == last.get("translations")
+            and not force and not dry_run):
         progress(_("Unchanged since the last run ({version}); nothing to build"), {"version": fetched.version})
         wb, exit_code = "off", EXIT_OK
         if state["pending"] and settings.writeback:
             wb, exit_code = _write_back(settings, storage, path, fetched, None, state, progress)
         return RunResult(status="unchanged", source_version=fetched.version, writeback=wb, exit_code=exit_code)
 
-    built = _build(settings, as_of, fetched, progress, storage)
+    built = _build(settings, as_of, fetched, progress, translations)
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
                                                                                               "info")}
     if dry_run:
@@ -191,6 +195,8 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
     progress(_("Publishing {count} files to {folder}"), {"count": len(built.files), "folder": settings.output_folder})
     published = storage.publish(built.files, built.base, settings.output_folder)
     state["last_success"] = {"version": fetched.version, "as_of": as_of.isoformat()}
+    if translations_version:
+        state["last_success"]["translations"] = translations_version
     removed, remove_error = _remove_outdated(settings, storage, state,
                                              [f.relative_to(built.base).as_posix() for f in built.files], progress)
     wb, exit_code = "off", EXIT_OK
@@ -267,19 +273,16 @@ class _Built:
     roadmap: Any
 
 
-def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, storage) -> _Built:
+def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, translations=None) -> _Built:
     from digireport.pipeline import BuildOptions, build
 
     out = settings.state_folder / "outputs"
     if out.exists():
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
-    translations = None
-    if settings.translations:
-        got = storage.download(settings.translations)
-        translations = (got.name, got.data)
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers, translations=translations)
+                           workers=settings.workers,
+                           translations=(translations.name, translations.data) if translations else None)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return _Built(base=out, files=files, roadmap=result.roadmap)
