@@ -15,7 +15,7 @@ from tests.conftest import SEED_DATE, convert_to_pdf, make_workbook, pdf_pages
 
 OVERVIEW = "Mittarit – Indikatorer"
 PROJECTS = "Toimenpiteet – Åtgärder"
-FINDINGS = "Havainnot – Observationer"
+FINDINGS = "Havainnot – Iakttagelser"
 ABOUT = "Tietoja – Om"
 EVIL = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
 
