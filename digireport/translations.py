@@ -73,28 +73,41 @@ def _columns(roadmap: Roadmap, role: str) -> tuple[str, dict[str, str]]:
 
 
 def slots(roadmap: Roadmap) -> Iterator[Slot]:
-    """Every free text of the roadmap that the outputs show, in sheet and row order; owner titles once each."""
+    """Every text of the roadmap the Swedish outputs show in Finnish for want of a Swedish one, in
+    sheet and row order; an owner title once. A roll-up has tens of thousands of texts, nearly all
+    translated: each is checked before a `Slot` is made for it."""
+    words: dict[str, bool] = {}
+
+    def lacking(text: Text) -> bool:
+        fi = text.fi
+        if not fi or text.sv:
+            return False
+        found = words.get(fi)
+        if found is None:
+            found = words[fi] = needs_words(fi)
+        return found
+
     # a finding points at the Swedish twin column where the sheet has one, else at the Finnish text
     sheet, cols = _columns(roadmap, "roadmap")
+    where = {field: cols.get(f"{field}.sv") or cols.get(f"{field}.fi") for field in (*PROJECT_TEXTS, "owner")}
     owners: set[str] = set()
     for p in roadmap.projects:
-        for field in PROJECT_TEXTS:
-            column = cols.get(f"{field}.sv") or cols.get(f"{field}.fi")
-            yield Slot(sheet, p.row, p.id or "", field, column, getattr(p, field))
-        if p.owner.fi and voc.norm(p.owner.fi) not in owners:
+        for field, text in (("name", p.name), ("problem", p.problem), ("impact", p.impact)):
+            if lacking(text):
+                yield Slot(sheet, p.row, p.id or "", field, where[field], text)
+        if lacking(p.owner) and voc.norm(p.owner.fi) not in owners:
             owners.add(voc.norm(p.owner.fi))
-            yield Slot(sheet, p.row, "", "owner", cols.get("owner.sv") or cols.get("owner.fi"), p.owner)
+            yield Slot(sheet, p.row, "", "owner", where["owner"], p.owner)
     sheet, cols = _columns(roadmap, "indicators")
     for ind in roadmap.indicators:
-        yield Slot(sheet, ind.row, "", "name", cols.get("name.sv") or cols.get("name.fi"), ind.name)
-        yield Slot(sheet, ind.row, "", "target", cols.get("target.sv") or cols.get("target.fi"), ind.target.text)
+        if lacking(ind.name):
+            yield Slot(sheet, ind.row, "", "name", cols.get("name.sv") or cols.get("name.fi"), ind.name)
+        if lacking(ind.target.text):
+            yield Slot(sheet, ind.row, "", "target", cols.get("target.sv") or cols.get("target.fi"), ind.target.text)
         for year, m in ind.values:
-            column = cols.get(f"year.{year}.sv") or cols.get(f"year.{year}")
-            yield Slot(sheet, ind.row, "", f"value.{year}", column, m.text)
-
-
-def _lacks_swedish(slot: Slot) -> bool:
-    return needs_words(slot.text.fi) and not slot.text.sv
+            if lacking(m.text):
+                column = cols.get(f"year.{year}.sv") or cols.get(f"year.{year}")
+                yield Slot(sheet, ind.row, "", f"value.{year}", column, m.text)
 
 
 # ---- the translations workbook ---------------------------------------------------------------------
@@ -208,8 +221,6 @@ def apply_translations(roadmap: Roadmap, table: TranslationTable = TranslationTa
     findings: list[Finding] = []
     translated: list[Translation] = []
     for slot in slots(roadmap):
-        if not _lacks_swedish(slot):
-            continue
         fi = slot.text.fi or ""
         entry = table.find(slot)
         if entry is not None and _same(entry.fi, fi):
