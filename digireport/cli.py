@@ -236,7 +236,7 @@ def _translations(args) -> tuple[str, bytes] | None:
 
 def cmd_validate(args, loc) -> int:
     from digireport.findings import describe, has_errors, severity_word
-    from digireport.i18n import l10n
+    from digireport.i18n import Plural, l10n
     from digireport.pipeline import parse, translate
     from digireport.source import fetch_local
 
@@ -247,8 +247,9 @@ def cmd_validate(args, loc) -> int:
     rows = [(severity_word(f, loc), f.sheet, "" if f.row is None else str(f.row), f.column or "",
              (f.value or "")[:40], describe(f, loc)) for f in roadmap.findings]
     if not rows:
-        print(loc(_("{name}: no findings ({projects} projects, {indicators} indicators)"), name=fetched.name,
-                  projects=len(roadmap.projects), indicators=len(roadmap.indicators)))
+        print(loc(_("{name}: no findings ({projects}, {indicators})"), name=fetched.name,
+                  projects=Plural("{n} project", "{n} projects", len(roadmap.projects)),
+                  indicators=Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))))
         return EXIT_OK
     head = (loc(_("Severity")), loc(_("Sheet")), loc(_("Row")), loc(_("Column")), loc(_("Value")), loc(_("Message")))
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
@@ -286,6 +287,7 @@ def cmd_run(args, loc) -> int:
 
 def cmd_writeback(args, loc) -> int:
     from digireport import writeback as wb
+    from digireport.i18n import Plural
 
     stamp = None if args.no_backup or args.dry_run else dt.datetime.now()
     done = wb.apply_writeback_file(args.source, args.label, dry_run=args.dry_run, backup_at=stamp)
@@ -295,13 +297,13 @@ def cmd_writeback(args, loc) -> int:
             print(loc(wb.CHANGE_LINE, row=c.row, id=c.id or "–", column=c.column,
                       old=c.old if c.old is not None else loc(wb.EMPTY),
                       new=c.new if c.new is not None else loc(wb.EMPTY)))
-        print(loc(wb.DRY_RUN_DONE, count=len(changes)))
+        print(loc(wb.DRY_RUN_DONE, count=Plural("{n} cell", "{n} cells", len(changes))))
     elif not done.written:
         print(loc(wb.NO_CHANGES, name=args.source.name, label=args.label))
     else:
         if done.backup is not None:
             print(loc(wb.BACKUP_WRITTEN, path=str(done.backup)))
-        print(loc(wb.WRITTEN, name=args.source.name, count=len(changes)))
+        print(loc(wb.WRITTEN, name=args.source.name, count=Plural("{n} cell", "{n} cells", len(changes))))
     return EXIT_OK
 
 

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from digireport.errors import ConflictError, DigireportError, LockedError, StorageError
-from digireport.i18n import _
+from digireport.i18n import Plural, _
 from digireport.settings import Settings
 from digireport.source import write_atomic
 
@@ -192,7 +192,8 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
         progress(_("Dry run: nothing published or written back"), {})
         return RunResult(status="dry-run", source_version=fetched.version,
                          outputs=tuple(sorted(str(p) for p in built.files)), findings=findings)
-    progress(_("Publishing {count} files to {folder}"), {"count": len(built.files), "folder": settings.output_folder})
+    progress(_("Publishing {count} to {folder}"),
+             {"count": Plural("{n} file", "{n} files", len(built.files)), "folder": settings.output_folder})
     published = storage.publish(built.files, built.base, settings.output_folder)
     state["last_success"] = {"version": fetched.version, "as_of": as_of.isoformat()}
     if translations_version:
@@ -254,8 +255,8 @@ def _remove_outdated(settings: Settings, storage, state: dict, current: list[str
         return [], str(exc)
     state["published"] = {"folder": folder, "files": sorted(current)}
     save_state(settings.state_folder, state)
-    progress(_("Removed {count} outdated files from {folder}"),
-             {"count": len(removed), "folder": folder, "files": removed,
+    progress(_("Removed {count} from {folder}"),
+             {"count": Plural("{n} outdated file", "{n} outdated files", len(removed)), "folder": folder, "files": removed,
               "skipped": sorted(set(stale) - set(removed))})
     return removed, None
 
@@ -362,7 +363,8 @@ def summary(result: RunResult, loc) -> str:
     if result.status == "unchanged":
         text = loc(_("Unchanged since the last run; nothing built"))
     elif result.status == "dry-run":
-        text = loc(_("Dry run: {count} files built, nothing published"), count=len(result.outputs))
+        text = loc(_("Dry run: {count} built, nothing published"),
+                   count=Plural("{n} file", "{n} files", len(result.outputs)))
     else:
         from digireport.findings import count_phrase
 

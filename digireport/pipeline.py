@@ -16,7 +16,7 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digireport.i18n import LANGUAGES, _
+from digireport.i18n import LANGUAGES, Plural, _
 from digireport.model import Roadmap
 from digireport.roadmap import collector_paused
 
@@ -82,8 +82,9 @@ def _build(data: bytes, name: str, out: Path, options: BuildOptions, progress: P
 
     progress(_("Reading {name}"), {"name": name})
     roadmap = translate(parse(data, name), options.translations)
-    progress(_("Read {projects} projects and {indicators} indicators"),
-             {"projects": len(roadmap.projects), "indicators": len(roadmap.indicators)})
+    progress(_("Read {projects} and {indicators}"),
+             {"projects": Plural("{n} project", "{n} projects", len(roadmap.projects)),
+              "indicators": Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))})
     stats = compute_stats(roadmap, options.as_of)
     report = build_report(roadmap, stats)
     if options.workers > 1:

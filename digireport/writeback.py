@@ -40,8 +40,9 @@ OPEN_IN_EXCEL = _("{name}: the workbook is open in Excel ({lock} exists); close 
 UNREADABLE_SHEET = _("{name}: the sheet {sheet} cannot be edited ({detail})")
 CHANGE_LINE = _("Row {row} {id} column {column}: {old} → {new}")
 NO_CHANGES = _("{name}: already up to date for {label}; nothing was written")
-DRY_RUN_DONE = _("Dry run: {count} cells would change; nothing was written")
-WRITTEN = _("{name}: {count} cells changed")
+# {count} is an i18n.Plural of cells
+DRY_RUN_DONE = _("Dry run: {count} would change; nothing was written")
+WRITTEN = _("{name}: {count} changed")
 BACKUP_WRITTEN = _("Backup: {path}")
 EMPTY = _("(empty)")
 

@@ -32,9 +32,10 @@ def area_of(path: str) -> str:
     return "core"
 
 
-# `_("…")` marks a message; `loc.ngettext("{n} warning", "{n} warnings", n)` a message with plural forms,
-# which the catalogs hold as one entry with a translation per plural form.
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+# `_("…")` marks a message; `loc.ngettext("{n} warning", "{n} warnings", n)` and
+# `Plural("{n} file", "{n} files", n)` a message with plural forms, which the catalogs hold as one
+# entry with a translation per plural form.
+KEYWORDS = {"_": None, "ngettext": (1, 2), "Plural": (1, 2)}
 
 
 def extract() -> dict[str | tuple[str, str], tuple[str, int]]:

@@ -305,9 +305,9 @@ def test_cli_run_logs_the_removal_and_counts_it(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert f"Tog bort 2 inaktuella filer från {settings.output_folder}" in err
     assert err[-1].endswith("Inaktuella filer borttagna: 2.")
-    (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "outdated" in x]
+    (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "Removed" in x]
     assert line.split(" ", 2)[2] == (
-        f'progress message="Removed {{count}} outdated files from {{folder}}" count=2 '
+        f'progress message="Removed {{count}} from {{folder}}" count=2 '
         f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html"] skipped=[]')
 
 

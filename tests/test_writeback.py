@@ -222,7 +222,7 @@ def test_cli_writes_atomically_with_a_backup(sample_copy, capsys, written):
     backups = [p for p in sample_copy.parent.iterdir() if p.name.startswith("tiekartta_v2.backup-")]
     assert len(backups) == 1 and re.fullmatch(r"tiekartta_v2\.backup-\d{8}-\d{6}\.xlsx", backups[0].name)
     assert backups[0].read_bytes() == SAMPLE_WORKBOOK.read_bytes()
-    assert "82 celler ändrade" in capsys.readouterr().out
+    assert "tiekartta_v2.xlsx: ändrade 82 celler" in capsys.readouterr().out
     assert main(["writeback", "--source", str(sample_copy), "--label", LABEL, "--no-backup"]) == 0
     assert "on jo ajan tasalla" in capsys.readouterr().out
     assert sample_copy.read_bytes() == written.data
