@@ -289,6 +289,13 @@ class WorkRow:
 def worklist(roadmap: Roadmap, locs: Iterable[L10n]) -> tuple[list[WorkRow], list[WorkRow]]:
     """(texts to translate, texts already translated by the translations workbook) of a translated roadmap."""
     locs = list(locs)
+    headers = {(info.name, col): text for info in roadmap.source.sheets for _f, col, text in info.columns}
+
+    def column(sheet: str, letter: str | None) -> str | None:
+        # the letter and, for the translator, the header as the master workbook writes it
+        text = headers.get((sheet, letter))
+        return f"{letter}: {text}" if letter and text else letter
+
     todo = []
     for f in roadmap.findings:
         if f.code not in ("missing_translation", "stale_translation"):
@@ -297,6 +304,8 @@ def worklist(roadmap: Roadmap, locs: Iterable[L10n]) -> tuple[list[WorkRow], lis
         note = ""
         if f.code == "stale_translation":
             note = " / ".join(loc(STALE_NOTE, previous=args["previous"]) for loc in locs)
-        todo.append(WorkRow(f.sheet, f.row, args.get("id", ""), args["field"], f.column, f.value or "", "", note))
-    done = [WorkRow(t.sheet, t.row, t.key, t.field, t.column, t.fi, t.sv, "") for t in roadmap.translated]
+        todo.append(WorkRow(f.sheet, f.row, args.get("id", ""), args["field"], column(f.sheet, f.column),
+                            f.value or "", "", note))
+    done = [WorkRow(t.sheet, t.row, t.key, t.field, column(t.sheet, t.column), t.fi, t.sv, "")
+            for t in roadmap.translated]
     return todo, done

@@ -520,7 +520,7 @@ def write_translation_worklist(path: Path, header: Sequence[str], todo: Sequence
                                  "border_color": "#BF9000"})
         shaded = book.add_format({"text_wrap": True, "valign": "top", "font_color": "#404040"})
         ws = book.add_worksheet(header[sv_col].split(" / ")[0][:31])
-        widths = (14, 6, 11, 12, 8, 60, 60, 40)
+        widths = (14, 6, 11, 12, 16, 60, 60, 40)
         ws.write_row(0, 0, header, head)
         ws.set_row(0, 30)
         for r, row in enumerate([*todo, *done], start=1):
@@ -528,7 +528,7 @@ def write_translation_worklist(path: Path, header: Sequence[str], todo: Sequence
             # Excel and LibreOffice do not grow a row for wrapped text written by a program: its height
             # is set from the longest text's lines at about one character per unit of column width
             lines = max((-(-len(str(v)) // int(w)) for v, w in zip(row, widths, strict=False) if v), default=1)
-            ws.set_row(r, 15 * max(lines, 1))
+            ws.set_row(r, 16 * max(lines, 1))
             for c, value in enumerate(row):
                 fmt = (blank if c == sv_col and not translated else shaded if translated else cell)
                 if isinstance(value, int):

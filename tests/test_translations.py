@@ -103,7 +103,8 @@ def test_every_finnish_only_text_is_a_finding_and_a_worklist_row(first):
     header, rows = worklist_rows(first / "translations-sv.xlsx")
     assert header[:7] == ["Välilehti / Blad", "Rivi / Rad", "Toimenpide / Åtgärd", "Kenttä / Fält",
                           "Sarake / Kolumn", "Suomeksi / På finska", SV_HEADER]
-    assert [(r[0], r[1], r[4], r[5]) for r in rows] == found
+    assert [(r[0], r[1], r[4].split(":")[0], r[5]) for r in rows] == found
+    assert rows[0][4] == "U: Vaikutukset" and rows[-1][4] == "J: 2025"
     assert all(r[6] is None for r in rows)
     assert rows[0][2:4] == ["A2", "impact"]
     assert [r[3] for r in rows if r[0] == "Mittarit"][:2] == ["value.2023", "value.2023"]
@@ -152,7 +153,8 @@ def test_a_changed_finnish_text_makes_exactly_that_translation_stale(filled, tmp
     a5 = next(p for p in report["projects"] if p["id"] == "A5")
     assert a5["impact"]["sv"] is None
     header, rows = worklist_rows(out / "translations-sv.xlsx")
-    assert rows[0][:7] == ["Tiekartta", 10, "A5", "impact", "U", "Kartalla-palvelu on nyt kaikkien käytössä.", None]
+    assert rows[0][:7] == ["Tiekartta", 10, "A5", "impact", "U: Vaikutukset", "Kartalla-palvelu on nyt kaikkien käytössä.",
+                           None]
     assert "SV Kartalla-palvelu mahdollistaa" in rows[0][7]
     assert len(rows) == 32 and all(r[6] for r in rows[1:])
 
