@@ -78,10 +78,11 @@ def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
         prog="digireport",
         description=t(_("Porvoo digital programme: roadmap workbook → board decks, indicator workbook, open data.")),
     )
-    parser.add_argument("--ui-lang", choices=("fi", "sv"), default=None,
-                        help=t(_("language of messages (default: DIGIREPORT_UI_LANG or fi)")))
-    parser.add_argument("--version", action="store_true", help=t(_("print the version and exit")))
-    sub = parser.add_subparsers(dest="command", metavar=t(_("COMMAND")))
+    ui_lang_help = t(_("language of messages: fi or sv (default: DIGIREPORT_UI_LANG, else the system's "
+                       "language, else fi)"))
+    parser.add_argument("--ui-lang", choices=("fi", "sv"), default=None, help=ui_lang_help)
+    parser.add_argument("--version", action="store_true", help=t(_("print the version and stop")))
+    sub = parser.add_subparsers(dest="command", metavar=t(_("COMMAND")), title=t(_("commands")))
     source_help = t(_("master workbook (.xlsx); default: the bundled sample"))
     as_of_help = t(_("report date YYYY-MM-DD (default: today)"))
     quiet_help = t(_("print nothing but errors"))
@@ -100,10 +101,15 @@ def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
                    help=t(_("rows at most in a list of the decks and the web report")))
     b.add_argument("--workers", type=positive, default=None, metavar=n,
                    help=t(_("processes rendering the outputs side by side (default: one per CPU)")))
+    translations_help = t(_("translations workbook (.xlsx): Swedish texts the master workbook lacks, "
+                            "e.g. a filled-in translations-sv.xlsx"))
+    b.add_argument("--translations", type=Path, default=None, metavar=file, help=translations_help)
     b.add_argument("--quiet", action="store_true", help=quiet_help)
 
-    v = sub.add_parser("validate", help=t(_("print the workbook's findings; exit 1 if any is an error")))
+    v = sub.add_parser("validate", help=t(_("list the master workbook's findings; the command fails if any is an "
+                                            "error")))
     v.add_argument("--source", type=Path, default=None, metavar=file, help=source_help)
+    v.add_argument("--translations", type=Path, default=None, metavar=file, help=translations_help)
     v.add_argument("--lang", choices=("fi", "sv"), default=None, help=t(_("language of the messages")))
 
     r = sub.add_parser("run", help=t(_("one run of the job: fetch, build, publish, write back "
@@ -125,6 +131,9 @@ def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
     w.add_argument("--no-backup", action="store_true",
                    help=t(_("do not keep a timestamped copy of the original")))
     w.add_argument("--force", action="store_true", help=t(_("write into a read-only workbook too")))
+    # --ui-lang may come after the command too: `digireport build --ui-lang sv …`
+    for command in (b, v, r, w):
+        command.add_argument("--ui-lang", choices=("fi", "sv"), default=argparse.SUPPRESS, help=ui_lang_help)
     return parser
 
 
@@ -257,39 +266,50 @@ def cmd_build(args, loc) -> int:
     fetched = fetch_local(_source(args))
     options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template,
                            presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows,
-                           workers=args.workers or available_cpus())
+                           workers=args.workers or available_cpus(), translations=_translations(args))
     result = build(fetched.data, fetched.name, args.out, options, progress)
     if not args.quiet:
-        from digireport.model import Severity
+        from digireport.findings import count_words, missing_translations
 
-        n_err = sum(1 for f in result.roadmap.findings if f.severity is Severity.ERROR)
-        n_warn = sum(1 for f in result.roadmap.findings if f.severity is Severity.WARNING)
-        print(loc(_("Done: {count} files in {out}; findings: {errors} errors, {warnings} warnings"),
-                  count=len(result.outputs), out=str(args.out), errors=n_err, warnings=n_warn), file=sys.stderr)
+        counted = count_words(result.roadmap.findings, loc)
+        missing = missing_translations(result.roadmap.findings, loc)
+        print(loc(_("Done: {files} in {out}; findings: {counts}"),
+                  files=loc.ngettext("{n} file", "{n} files", len(result.outputs)), out=str(args.out),
+                  counts=counted + (f" ({missing}: translations-sv.xlsx)" if missing else "")), file=sys.stderr)
     return EXIT_OK
+
+
+def _translations(args) -> tuple[str, bytes] | None:
+    from digireport.source import fetch_local
+
+    if args.translations is None:
+        return None
+    fetched = fetch_local(args.translations)
+    return fetched.name, fetched.data
 
 
 def cmd_validate(args, loc) -> int:
     from digireport.findings import describe, has_errors, severity_word
-    from digireport.i18n import l10n
-    from digireport.pipeline import parse
+    from digireport.i18n import Plural, l10n
+    from digireport.pipeline import parse, translate
     from digireport.source import fetch_local
 
     if args.lang:
         loc = l10n(args.lang)
     fetched = fetch_local(_source(args))
-    roadmap = parse(fetched.data, fetched.name)
+    roadmap = translate(parse(fetched.data, fetched.name), _translations(args))
     rows = [(severity_word(f, loc), f.sheet, "" if f.row is None else str(f.row), f.column or "",
              (f.value or "")[:40], describe(f, loc)) for f in roadmap.findings]
     if not rows:
-        print(loc(_("{name}: no findings ({projects} projects, {indicators} indicators)"), name=fetched.name,
-                  projects=len(roadmap.projects), indicators=len(roadmap.indicators)))
+        print(loc(_("{name}: no findings ({projects}, {indicators})"), name=fetched.name,
+                  projects=Plural("{n} project", "{n} projects", len(roadmap.projects)),
+                  indicators=Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))))
         return EXIT_OK
     head = (loc(_("Severity")), loc(_("Sheet")), loc(_("Row")), loc(_("Column")), loc(_("Value")), loc(_("Message")))
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
     for r in [head, *rows]:
         print("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5])
-    print(loc(_("{count} findings"), count=len(rows)))
+    print(loc.ngettext("{n} finding", "{n} findings", len(rows)))
     return EXIT_FINDINGS if has_errors(roadmap.findings) else EXIT_OK
 
 
@@ -326,6 +346,7 @@ def cmd_run(args, loc) -> int:
 
 def cmd_writeback(args, loc) -> int:
     from digireport import writeback as wb
+    from digireport.i18n import Plural
 
     stamp = None if args.no_backup or args.dry_run else dt.datetime.now()
     done = wb.apply_writeback_file(args.source, args.label, dry_run=args.dry_run, backup_at=stamp,
@@ -337,13 +358,13 @@ def cmd_writeback(args, loc) -> int:
         lines += [loc(wb.CHANGE_LINE, row=c.row, id=c.id or "–", column=c.column,
                       old=c.old if c.old is not None else loc(wb.EMPTY),
                       new=c.new if c.new is not None else loc(wb.EMPTY)) for c in changes]
-        lines.append(loc(wb.DRY_RUN_DONE, count=len(changes)))
+        lines.append(loc(wb.DRY_RUN_DONE, count=Plural("{n} cell", "{n} cells", len(changes))))
     elif not done.written:
         lines.append(loc(wb.NO_CHANGES, name=args.source.name, label=label))
     else:
         if done.backup is not None:
             lines.append(loc(wb.BACKUP_WRITTEN, path=str(done.backup)))
-        lines.append(loc(wb.WRITTEN, name=args.source.name, count=len(changes)))
+        lines.append(loc(wb.WRITTEN, name=args.source.name, count=Plural("{n} cell", "{n} cells", len(changes))))
     if done.result.unhidden:
         lines.append(loc(wb.UNHIDDEN, columns=", ".join(done.result.unhidden)))
     try:

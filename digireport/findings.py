@@ -13,7 +13,6 @@ MESSAGES: dict[str, str] = {
     "unknown_goal": _("Unknown goal; expected A, B, C or K (Kyvykkyydet / Kompetensområden)."),
     "id_goal_mismatch": _("The id's letter does not match the goal {goal}."),
     "missing_name": _("The project has no name in either language."),
-    "missing_swedish_name": _("The Swedish name is missing."),
     "missing_finnish_name": _("The Finnish name is missing."),
     "no_swedish_name_column": _("The sheet has no Swedish name column; Swedish outputs use the Finnish names."),
     "no_finnish_name_column": _("The sheet has no Finnish name column; Finnish outputs use the Swedish names."),
@@ -30,6 +29,10 @@ MESSAGES: dict[str, str] = {
     "rows_below_projects": _("Rows {first}–{last}: cells below the last project, on rows with no id and no name; "
                              "not read as projects."),
     "no_indicator_sheet": _("No indicator sheet found; the outputs have no indicators."),
+    "missing_translation": _("No Swedish text for the {field}; the Swedish outputs show the Finnish text, "
+                             "marked as Finnish. Add it to translations-sv.xlsx."),
+    "stale_translation": _("The Finnish text of the {field} has changed since it was translated; the earlier "
+                           "Swedish text ({previous}) is no longer used."),
 }
 
 SEVERITY_WORDS = {
@@ -47,7 +50,13 @@ FIELD_WORDS = {
     "impact_class": _("impact class"),
     "model": _("development model"),
     "cost_kind": _("cost kind"),
+    "name": _("name"),
+    "problem": _("problem the project solves"),
+    "impact": _("impact"),
+    "owner": _("responsible owner"),
+    "target": _("target"),
 }
+VALUE_WORD = _("value of {year}")
 
 
 # Row numbers a message shows in the locale's digit grouping: "rivit 84–1 048 576".
@@ -59,13 +68,34 @@ def describe(finding: Finding, loc: L10n) -> str:
     args = dict(finding.args)
     for key in ROW_NUMBER_ARGS.intersection(args):
         args[key] = loc.integer(int(args[key]))
-    if "field" in args and args["field"] in FIELD_WORDS:
-        args["field"] = loc(FIELD_WORDS[args["field"]])
+    field = args.get("field", "")
+    if field in FIELD_WORDS:
+        args["field"] = loc(FIELD_WORDS[field])
+    elif field.startswith("value."):
+        args["field"] = loc(VALUE_WORD, year=field.partition(".")[2])
     return loc(MESSAGES[finding.code], **args)
 
 
 def severity_word(finding: Finding, loc: L10n) -> str:
     return loc(SEVERITY_WORDS[finding.severity])
+
+
+def count_words(findings, loc: L10n) -> str:
+    """'2 errors, 1 warning' in `loc`'s language, each with its plural form."""
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    return count_phrase(errors, warnings, loc)
+
+
+def count_phrase(errors: int, warnings: int, loc: L10n) -> str:
+    return ", ".join((loc.ngettext("{n} error", "{n} errors", errors),
+                      loc.ngettext("{n} warning", "{n} warnings", warnings)))
+
+
+def missing_translations(findings, loc: L10n) -> str:
+    """'3 Swedish texts missing' when any are, else ''."""
+    n = sum(1 for f in findings if f.code in ("missing_translation", "stale_translation"))
+    return loc.ngettext("{n} Swedish text missing", "{n} Swedish texts missing", n) if n else ""
 
 
 def has_errors(findings) -> bool:

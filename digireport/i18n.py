@@ -65,6 +65,24 @@ def _(message: str) -> str:
     return message
 
 
+class Plural(int):
+    """A count with its words in singular and plural, for a message whose language is chosen later:
+    `progress(_("Read {projects}"), {"projects": Plural("{n} project", "{n} projects", 80)})` reads
+    "Luettiin 80 toimenpidettä" or "Läste 1 åtgärd". Anywhere else (a log line, JSON) it is the number."""
+
+    singular: str
+    plural: str
+
+    def __new__(cls, singular: str, plural: str, n: int) -> Plural:
+        self = super().__new__(cls, n)
+        self.singular, self.plural = singular, plural
+        return self
+
+    @property
+    def n(self) -> int:
+        return int(self)
+
+
 @dataclass(frozen=True)
 class L10n:
     """Translation and formatting in one language."""
@@ -81,7 +99,10 @@ class L10n:
 
     def gettext(self, message: str, **kwargs: object) -> str:
         text = translations(self.lang).gettext(message)
-        return text.format(**kwargs) if kwargs else text
+        if not kwargs:
+            return text
+        return text.format(**{k: self.ngettext(v.singular, v.plural, v.n) if isinstance(v, Plural) else v
+                              for k, v in kwargs.items()})
 
     def ngettext(self, singular: str, plural: str, n: int, **kwargs: object) -> str:
         text = translations(self.lang).ngettext(singular, plural, n)

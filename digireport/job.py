@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from digireport.errors import ConflictError, DigireportError, LockedError, StoppedError, StorageError
-from digireport.i18n import _
+from digireport.i18n import Plural, _
 from digireport.settings import Settings
 from digireport.source import remove_stale_temporaries, write_atomic
 
@@ -335,8 +335,12 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
     stop.check()
     last = state["last_success"] or {}
     label = as_of.strftime(settings.label_format)
+    # the translations workbook beside the master: a new version of it is a reason to build, too
+    translations = storage.download(settings.translations) if settings.translations else None
+    translations_version = translations.version if translations else None
     inputs = output_inputs(settings, as_of)
-    same = fetched.version == last.get("version") and inputs == last.get("inputs")
+    same = (fetched.version == last.get("version") and inputs == last.get("inputs")
+            and translations_version == last.get("translations"))
     if same and not force and not dry_run:
         progress(_("Unchanged since the last run ({version}); nothing to build"), {"version": fetched.version})
         wb, exit_code, backups = "off" if not settings.writeback else "not needed", EXIT_OK, []
@@ -351,7 +355,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
                    "changed: building again"), {})
     where.append(settings.state_folder / "outputs")
     with stop.anywhere():
-        built = _build(settings, as_of, fetched, progress)
+        built = _build(settings, as_of, fetched, progress, translations)
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
                                                                                               "info")}
     if dry_run:
@@ -363,10 +367,13 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
         # the promise is kept before anything is published: whatever stops this run, the next one keeps it
         state["pending"].append({"label": label, "source_version": fetched.version})
         save_state(settings.state_folder, state)
-    progress(_("Publishing {count} files to {folder}"), {"count": len(built.files), "folder": settings.output_folder})
+    progress(_("Publishing {count} to {folder}"),
+             {"count": Plural("{n} file", "{n} files", len(built.files)), "folder": settings.output_folder})
     where.append(settings.output_folder)
     published = storage.publish(built.files, built.base, settings.output_folder, check=stop.check)
     state["last_success"] = {"version": fetched.version, "as_of": as_of.isoformat(), "inputs": inputs}
+    if translations_version:
+        state["last_success"]["translations"] = translations_version
     removed, remove_error = _remove_outdated(settings, storage, state,
                                              [f.relative_to(built.base).as_posix() for f in built.files], progress)
     wb, exit_code, backups = ("off" if not settings.writeback else "not needed"), EXIT_OK, []
@@ -426,8 +433,8 @@ def _remove_outdated(settings: Settings, storage, state: dict, current: list[str
         return [], str(exc)
     state["published"] = {"folder": folder, "files": sorted(current)}
     save_state(settings.state_folder, state)
-    progress(_("Removed {count} outdated files from {folder}"),
-             {"count": len(removed), "folder": folder, "files": removed,
+    progress(_("Removed {count} from {folder}"),
+             {"count": Plural("{n} outdated file", "{n} outdated files", len(removed)), "folder": folder, "files": removed,
               "skipped": sorted(set(stale) - set(removed))})
     return removed, None
 
@@ -445,7 +452,7 @@ class _Built:
     roadmap: Any
 
 
-def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _Built:
+def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, translations=None) -> _Built:
     from digireport.pipeline import BuildOptions, build
 
     out = settings.state_folder / "outputs"
@@ -453,7 +460,8 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers)
+                           workers=settings.workers,
+                           translations=(translations.name, translations.data) if translations else None)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return _Built(base=out, files=files, roadmap=result.roadmap)
@@ -570,11 +578,14 @@ def summary(result: RunResult, loc) -> str:
     if result.status == "unchanged":
         text = loc(_("Unchanged since the last run; nothing built"))
     elif result.status == "dry-run":
-        text = loc(_("Dry run: {count} files built, nothing published"), count=len(result.outputs))
+        text = loc(_("Dry run: {count} built, nothing published"),
+                   count=Plural("{n} file", "{n} files", len(result.outputs)))
     else:
-        text = loc(_("Done: {count} files published; findings: {errors} errors, {warnings} warnings"),
-                   count=len(result.outputs), errors=result.findings.get("error", 0),
-                   warnings=result.findings.get("warning", 0))
+        from digireport.findings import count_phrase
+
+        text = loc(_("Done: {files} published; findings: {counts}"),
+                   files=loc.ngettext("{n} file", "{n} files", len(result.outputs)),
+                   counts=count_phrase(result.findings.get("error", 0), result.findings.get("warning", 0), loc))
     if result.removed:
         text += " " + loc(_("Outdated files removed: {count}."), count=len(result.removed))
     if result.remove_error:

@@ -155,7 +155,7 @@ class Project:
     cost_class: SizeClass | None = None
     impact_class: SizeClass | None = None
     model: DevModel | None = None
-    owner: str | None = None
+    owner: Text = Text()
     cost_eur: float | None = None
     cost_kind: CostKind | None = None
     status_history: tuple[tuple[str, Status | None], ...] = ()
@@ -172,6 +172,11 @@ class Measure:
     # The number comes with words that say it counts something else than a bare amount
     # ("6264 (työasemat)", "8400 e säästö …"): shown as written, never compared with the target.
     qualified: bool = False
+    raw_sv: str | None = None  # the value as written in Swedish, where it is words
+
+    @property
+    def text(self) -> Text:
+        return Text(self.raw or None, self.raw_sv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +187,10 @@ class Target:
     kind: TargetKind
     value: float | None = None
     raw_sv: str | None = None
+
+    @property
+    def text(self) -> Text:
+        return Text(self.raw or None, self.raw_sv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +210,22 @@ class Indicator:
             if y == year:
                 return m
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A Swedish text taken from the translations workbook, for the Finnish text it translates.
+
+    `key` is the project's id or, for an indicator, its row; owner titles are keyed by their text.
+    """
+
+    sheet: str
+    row: int | None
+    key: str
+    field: str
+    column: str | None
+    fi: str
+    sv: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +256,8 @@ class Roadmap:
     projects: tuple[Project, ...]
     indicators: tuple[Indicator, ...]
     findings: tuple[Finding, ...] = field(default=())
+    # Swedish texts the translations workbook supplied (the master workbook's own are in the records)
+    translated: tuple[Translation, ...] = field(default=())
 
     @property
     def years(self) -> tuple[int, ...]:

@@ -29,3 +29,5 @@ class BuildOptions:
     # Processes rendering outputs side by side (decks, workbook, web report); 1 renders them one
     # after another in the build's own process.
     workers: int = 1
+    # The translations workbook as (name, bytes): Swedish texts the master workbook does not hold.
+    translations: tuple[str, bytes] | None = None

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import shutil
 import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digireport.i18n import LANGUAGES, _
+from digireport.i18n import LANGUAGES, Plural, _
 from digireport.model import Roadmap
 from digireport.options import BuildOptions, Progress, quiet
 
@@ -33,6 +34,19 @@ def parse(data: bytes, name: str) -> Roadmap:
     return parse_roadmap(data, name)
 
 
+def translate(roadmap: Roadmap, translations: tuple[str, bytes] | None) -> Roadmap:
+    """The roadmap with the translations workbook's Swedish texts, and a finding for each still missing."""
+    from digireport.i18n import l10n
+    from digireport.roadmap import read_sheets
+    from digireport.translations import TranslationTable, apply_translations, parse_translations
+
+    table = TranslationTable()
+    if translations is not None:
+        name, data = translations
+        table = parse_translations(read_sheets(data, name), name, map(l10n, LANGUAGES))
+    return apply_translations(roadmap, table)
+
+
 def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
     from digireport.report import build_report
@@ -40,9 +54,10 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
     from digireport.stats import compute_stats
 
     progress(_("Reading {name}"), {"name": name})
-    roadmap = parse(data, name)
-    progress(_("Read {projects} projects and {indicators} indicators"),
-             {"projects": len(roadmap.projects), "indicators": len(roadmap.indicators)})
+    roadmap = translate(parse(data, name), options.translations)
+    progress(_("Read {projects} and {indicators}"),
+             {"projects": Plural("{n} project", "{n} projects", len(roadmap.projects)),
+              "indicators": Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))})
     stats = compute_stats(roadmap, options.as_of)
     report = build_report(roadmap, stats)
     if options.workers > 1:
@@ -94,9 +109,22 @@ def _render_workbook(*args) -> None:
     render_indicator_workbook(*args)
 
 
+def _render_worklist(roadmap, stats, report, options, staging: Path, progress) -> None:
+    from digireport.i18n import l10n
+    from digireport.translations import WORKLIST_NAME, bilingual_header, worklist
+    from digireport.workbook import write_translation_worklist
+
+    fi, sv = l10n("fi"), l10n("sv")
+    todo, done = worklist(roadmap, (fi, sv))
+    write_translation_worklist(staging / WORKLIST_NAME, bilingual_header(fi, sv), list(map(astuple, todo)),
+                               list(map(astuple, done)), dt.datetime.combine(options.as_of, dt.time(0, 0)))
+    progress(_("Wrote {file}"), {"file": WORKLIST_NAME})
+
+
 # Each output registers itself here. Side by side the workers take them in this order; at scale the
 # first ones take longest, and the two decks, the longest for a small roadmap, can go side by side.
-RENDERERS: list[Renderer] = [_render_workbook, _render_web, _render_report, *map(_deck_renderer, LANGUAGES)]
+RENDERERS: list[Renderer] = [_render_workbook, _render_web, _render_report, *map(_deck_renderer, LANGUAGES),
+                              _render_worklist]
 
 
 def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:

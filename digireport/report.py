@@ -40,7 +40,7 @@ def project_record(p: Project) -> dict[str, Any]:
         "cost_class": p.cost_class.value if p.cost_class else None,
         "impact_class": p.impact_class.value if p.impact_class else None,
         "model": p.model.value if p.model else None,
-        "owner": p.owner,
+        "owner": _text(p.owner),
         "cost_eur": p.cost_eur,
         "cost_kind": p.cost_kind.value if p.cost_kind else None,
         "status_history": {label: (s.value if s else None) for label, s in p.status_history},
@@ -54,7 +54,8 @@ def indicator_record(i: Indicator) -> dict[str, Any]:
         "name": _text(i.name),
         "target": {"raw": i.target.raw, "raw_sv": i.target.raw_sv, "value": i.target.value,
                    "kind": i.target.kind.value},
-        "values": {str(y): {"raw": m.raw, "value": m.value, "approx": m.approx, "percent": m.percent}
+        "values": {str(y): {"raw": m.raw, "raw_sv": m.raw_sv, "value": m.value, "approx": m.approx,
+                            "percent": m.percent}
                    for y, m in i.values},
         "unit": i.unit,
         "source": i.source,

@@ -5,10 +5,11 @@ Cell values are read with python-calamine (fast, no styles); raw cells never lea
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,7 @@ class Header:
     language: str
     fields: dict[str, int] = field(default_factory=dict)  # "name.fi" -> column index
     years: dict[int, int] = field(default_factory=dict)  # year -> column index
+    years_sv: dict[int, int] = field(default_factory=dict)  # year -> its Swedish twin column ("2025 (ruotsiksi)")
     snapshots: list[tuple[str, int]] = field(default_factory=list)  # (label, column index)
     texts: dict[int, str] = field(default_factory=dict)  # column index -> header as written
     ignored: list[int] = field(default_factory=list)
@@ -96,7 +98,8 @@ class Header:
         return self.fields.get(name)
 
 
-_BILINGUAL_FIELDS = {"name", "problem", "impact", "target"}
+# Free-text fields that may have a language twin column ("Vaikutukset (ruotsiksi)", "Effekter (fi)").
+_BILINGUAL_FIELDS = {"name", "problem", "impact", "owner", "target"}
 
 
 def _match_header(raw: Any, aliases: dict[str, tuple[str, str]]) -> tuple[str, str | None] | None:
@@ -126,6 +129,13 @@ def _read_header(sheet: str, rownum: int, row: Sequence[Any], role: str) -> Head
         key = voc.norm(text)
         header.texts[col] = text
         year = voc.YEAR_HEADER.match(key)
+        twin = None if year else voc.YEAR_HEADER.match(voc.split_language(key)[0])
+        if twin and role == "indicators":
+            y = int(twin.group("year"))
+            slot = header.years_sv if voc.split_language(key)[1] == "sv" else header.years
+            if y not in slot:
+                slot[y] = col
+            continue
         if year:
             y = int(year.group("year"))
             if y not in header.years:
@@ -160,6 +170,29 @@ def _read_header(sheet: str, rownum: int, row: Sequence[Any], role: str) -> Head
                 votes[lang] += 1
     header.language = "sv" if votes["sv"] > votes["fi"] else "fi"
     return header
+
+
+def find_list_header(sheet: str, rows: Sequence[Sequence[Any]]) -> Header | None:
+    """A list sheet's header row that names owner titles in both languages (`Vastuutaho` beside
+    `Vastuutaho (ruotsiksi)` or `Ansvarig`), or None."""
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        h = Header(sheet=sheet, row=i + 1, role="lists", language="fi")
+        for col, raw in enumerate(row):
+            hit = _match_header(raw, voc.ROADMAP_ALIASES)
+            if hit and hit[0] == "owner" and f"owner.{hit[1]}" not in h.fields:
+                h.fields[f"owner.{hit[1]}"] = col
+                h.texts[col] = cell_text(raw)
+        if len(h.fields) == 2:
+            return h
+    return None
+
+
+def _list_pairs(h: Header, rows: Sequence[Sequence[Any]]) -> Iterator[tuple[str, str]]:
+    fi, sv = h.fields["owner.fi"], h.fields["owner.sv"]
+    for row in rows[h.row:]:
+        a, b = _text(row, fi), _text(row, sv)
+        if a and b:
+            yield a, b
 
 
 def find_header(sheet: str, rows: Sequence[Sequence[Any]], role: str) -> Header | None:
@@ -344,6 +377,18 @@ def parse_years(raw: Any) -> tuple[int, ...] | None:
 # ---- the reader -----------------------------------------------------------------------------
 
 
+def read_sheets(data: bytes, name: str) -> list[tuple[str, list[list[Any]]]]:
+    """Every sheet's cell values of a workbook other than the master (the translations workbook)."""
+    import python_calamine
+
+    check_package(data, name)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return [(s, book.get_sheet_by_name(s).to_python()) for s in book.sheet_names]
+    except Exception as exc:  # calamine reports malformed XML with its own exception types
+        raise SourceError(_("{name}: the workbook cannot be read ({detail})"), name=name, detail=_one_line(exc)) from None
+
+
 def parse_roadmap(data: bytes, name: str) -> Roadmap:
     """Read the master workbook's bytes into a `Roadmap`, or raise `SourceError`."""
     check_package(data, name)
@@ -363,8 +408,12 @@ def _parse(data: bytes, name: str) -> Roadmap:
     rows_by_sheet = dict(sheets)
     del sheets
     findings = Findings()
+    used = {roadmap_header.sheet, indicator_header.sheet if indicator_header else None}
+    lists = [h for h in (find_list_header(s, rows) for s, rows in rows_by_sheet.items() if s not in used)
+             if h is not None]
+    owners = voc.OWNERS.with_pairs({k: v for h in lists for k, v in _list_pairs(h, rows_by_sheet[h.sheet])})
     project_rows, stray = _rows_to_last_project(roadmap_header, rows_by_sheet.pop(roadmap_header.sheet))
-    projects = _read_projects(roadmap_header, project_rows, findings)
+    projects = _read_projects(roadmap_header, project_rows, findings, owners)
     if stray is not None:
         findings.items.append(stray)
     indicators: list[Indicator] = []
@@ -372,7 +421,7 @@ def _parse(data: bytes, name: str) -> Roadmap:
         indicators = _read_indicators(indicator_header, rows_by_sheet[indicator_header.sheet], findings)
     else:
         findings.add(Severity.WARNING, "", None, None, None, "no_indicator_sheet")
-    infos = tuple(_sheet_info(h) for h in (roadmap_header, indicator_header) if h is not None)
+    infos = tuple(_sheet_info(h) for h in (roadmap_header, indicator_header, *lists) if h is not None)
     source = SourceInfo(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), sheets=infos)
     return Roadmap(source=source, projects=tuple(projects), indicators=tuple(indicators),
                    findings=tuple(findings.items))
@@ -385,6 +434,7 @@ def _one_line(exc: Exception) -> str:
 def _sheet_info(h: Header) -> SheetInfo:
     cols = [(f, column_letter(c), h.texts[c]) for f, c in h.fields.items()]
     cols += [(f"year.{y}", column_letter(c), h.texts[c]) for y, c in h.years.items()]
+    cols += [(f"year.{y}.sv", column_letter(c), h.texts[c]) for y, c in h.years_sv.items()]
     cols += [(f"snapshot.{label}", column_letter(c), h.texts[c]) for label, c in h.snapshots]
     if h.remarks is not None:
         cols.append(("remarks", column_letter(h.remarks), h.texts[h.remarks]))
@@ -521,26 +571,97 @@ def _column_values(values: Sequence[Any]) -> list[Any]:
     return [None if v == "" else v for v in values]
 
 
-def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list[Project]:
+# ---- project fields -------------------------------------------------------------------------
+
+Problem = tuple[str, Any, tuple[tuple[str, Any], ...]]  # finding code, value shown, message arguments
+Parsed = tuple[Any, tuple[Problem, ...]]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one project field is read: its column, parser, vocabulary, the severity of a value not
+    understood, the finding for an empty cell, and whether it has a language twin column."""
+
+    key: str
+    parser: Callable[[Any, FieldSpec], Parsed]
+    vocabulary: Any = None  # a {norm(text): code} table, or a function text -> code | None
+    severity: Severity = Severity.WARNING
+    missing: tuple[str, Severity] | None = None
+    twin: bool = False
+    unknown: str = "unknown_value"
+    cells: str = "text"  # "text": the parser gets the cell's text; "value": the raw cell
+
+
+def _parse_code(text: str, spec: FieldSpec) -> Parsed:
+    table = spec.vocabulary
+    value = table(text) if callable(table) else table.get(voc.norm(text))
+    if value is not None:
+        return value, ()
+    args = (("field", spec.key),) if spec.unknown == "unknown_value" else ()
+    return None, ((spec.unknown, text, args),)
+
+
+def _parse_beneficiaries(text: str, spec: FieldSpec) -> Parsed:
+    """The groups a 'Kuka hyötyy' cell names, once each in order; each part not understood is a problem."""
+    found: list[Beneficiary] = []
+    problems: list[Problem] = []
+    for part in _BENEFICIARY_SPLIT.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        b = spec.vocabulary.get(voc.norm(part))
+        if b is None:
+            problems.append(("unknown_value", part, (("field", spec.key),)))
+        elif b not in found:
+            found.append(b)
+    return tuple(found), tuple(problems)
+
+
+def _parse_cost(raw: Any, spec: FieldSpec) -> Parsed:
+    eur, ok, implied = parse_cost(raw)
+    return (eur, implied), (() if ok else (("unparseable_number", raw, ()),))
+
+
+def _parse_text(text: str, spec: FieldSpec) -> Parsed:
+    return text, ()
+
+
+PROJECT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("goal", _parse_code, voc.lookup_goal, Severity.ERROR, ("missing_goal", Severity.ERROR),
+              unknown="unknown_goal"),
+    FieldSpec("name", _parse_text, twin=True),
+    FieldSpec("problem", _parse_text, twin=True),
+    FieldSpec("impact", _parse_text, twin=True),
+    FieldSpec("status", _parse_code, voc.STATUSES, Severity.ERROR, ("missing_status", Severity.ERROR),
+              unknown="unknown_status"),
+    FieldSpec("level", _parse_code, voc.LEVELS),
+    FieldSpec("basis", _parse_code, voc.BASES),
+    FieldSpec("benefit", _parse_code, voc.BENEFITS),
+    FieldSpec("beneficiaries", _parse_beneficiaries, voc.BENEFICIARIES),
+    FieldSpec("cost_class", _parse_code, voc.SIZES),
+    FieldSpec("impact_class", _parse_code, voc.SIZES),
+    FieldSpec("model", _parse_code, voc.MODELS),
+    FieldSpec("owner", _parse_text, voc.OWNERS, twin=True),
+    FieldSpec("cost_eur", _parse_cost, cells="value"),
+    FieldSpec("cost_kind", _parse_code, voc.COST_KINDS),
+)
+_DEFAULTS = {"status": Status.UNKNOWN, "beneficiaries": (), "cost_eur": (None, None)}
+
+
+def _read_projects(h: Header, rows: list[list[Any]], findings: Findings,
+                   owners: voc.Bilingual = voc.OWNERS) -> list[Project]:
     sheet = h.sheet
     f = h.fields
-    status_v = _Vocab(voc.STATUSES)
-    level_v, basis_v, benefit_v = _Vocab(voc.LEVELS), _Vocab(voc.BASES), _Vocab(voc.BENEFITS)
-    size_v, model_v, kind_v = _Vocab(voc.SIZES), _Vocab(voc.MODELS), _Vocab(voc.COST_KINDS)
-    bene_v = _Vocab(voc.BENEFICIARIES)
-    goal_cache: dict[str, Goal | None] = {}
-    bene_cache: dict[str, tuple[tuple[Beneficiary, ...], list[str]]] = {}
-
     if "name.sv" not in f:
         findings.add(Severity.WARNING, sheet, h.row, None, None, "no_swedish_name_column")
     if "name.fi" not in f:
         findings.add(Severity.WARNING, sheet, h.row, None, None, "no_finnish_name_column")
 
-    # Cells are converted a column at a time; the row loop below only picks ready values.
+    # Cells are converted a column at a time, each distinct cell once; the row loop only picks values.
     columns, width = _columns(rows, h.row)
     count = len(columns[0]) if columns else 0
-    blank: list[Any] = [None] * count
     texts = [_column_texts(col) for col in columns]
+    blank: list[Any] = [None] * count
     if h.remarks is not None and h.remarks < width:
         texts[h.remarks] = blank  # the write-back's own remarks say nothing about the row
 
@@ -550,6 +671,92 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
     def value_column(col: int | None) -> list[Any]:
         return _column_values(columns[col]) if col is not None and col < width else blank
 
+    begin = len(findings.items)  # this sheet's findings are put in row order at the end
+    kept = _project_rows(h, texts, columns, width, count, findings)
+    problems: list[tuple[int, int, int | None, Problem, Severity]] = []  # row index, field order, column, ...
+    parsed: dict[str, list[Any]] = {}
+    for order, spec in enumerate(PROJECT_FIELDS):
+        if spec.twin:
+            fi_col, sv_col = f.get(f"{spec.key}.fi"), f.get(f"{spec.key}.sv")
+            parsed[spec.key] = _twin_column(text_column(fi_col), text_column(sv_col),
+                                            spec.vocabulary if spec.key != "owner" else owners)
+            continue
+        col = f.get(spec.key)
+        cells = text_column(col) if spec.cells == "text" else value_column(col)
+        default = _DEFAULTS.get(spec.key)
+        cache: dict[Any, Parsed] = {}
+        values = [default] * count
+        for i in kept:
+            raw = cells[i]
+            if raw is None:
+                if spec.missing:
+                    code, severity = spec.missing
+                    problems.append((i, order, col, (code, None, ()), severity))
+                continue
+            try:
+                value, found = cache[raw]
+            except KeyError:
+                value, found = cache[raw] = spec.parser(raw, spec)
+            if value is not None:
+                values[i] = value
+            for problem in found:
+                problems.append((i, order, col, problem, spec.severity))
+        parsed[spec.key] = values
+
+    ids = _read_ids(h, text_column(f.get("id")), kept, parsed["goal"], findings)
+    years = _read_years(h, value_column(f.get("year")) if "year" in f else None, value_column, kept, findings)
+    status_v = _Vocab(voc.STATUSES)
+    snapshots = [(label, col, text_column(col)) for label, col in h.snapshots]
+    names = parsed["name"]
+    for i, _order, col, (code, value, args), severity in sorted(problems, key=lambda p: (p[0], p[1])):
+        findings.add(severity, sheet, h.row + i + 1, col, value, code, **dict(args))
+    for i in kept:
+        name = names[i]
+        if not name.fi and not name.sv:
+            findings.add(Severity.ERROR, sheet, h.row + i + 1, f.get("name.fi", f.get("name.sv")), None,
+                         "missing_name")
+        elif "name.fi" in f and not name.fi:
+            findings.add(Severity.WARNING, sheet, h.row + i + 1, f["name.fi"], None, "missing_finnish_name")
+
+    projects: list[Project] = []
+    for i in kept:
+        rownum = h.row + i + 1
+        history: list[tuple[str, Status | None]] = []
+        for label, col, cells in snapshots:
+            raw = cells[i]
+            st = None if raw is None else status_v(raw)
+            if raw is not None and st is None:
+                findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_status")
+            history.append((label, st))
+        cost_eur, implied_kind = parsed["cost_eur"][i]
+        record = {spec.key: parsed[spec.key][i] for spec in PROJECT_FIELDS}
+        record.update(cost_eur=cost_eur, cost_kind=record["cost_kind"] or implied_kind)
+        projects.append(Project(row=rownum, id=ids[i], years=years[i], status_history=tuple(history), **record))
+    mine = findings.items[begin:]
+    findings.items[begin:] = sorted(mine, key=lambda x: x.row or 0)
+    return projects
+
+
+def _twin_column(fi: list[str | None], sv: list[str | None], vocabulary: voc.Bilingual | None) -> list[Text]:
+    """A free-text field and its language twin as `Text`s; a bilingual vocabulary fills the missing side."""
+    cache: dict[tuple[str | None, str | None], Text] = {}
+    out = []
+    for pair in zip(fi, sv, strict=True):
+        text = cache.get(pair)
+        if text is None:
+            a, b = pair
+            if vocabulary is not None:
+                a = a or (b and vocabulary.translate(b, "fi"))
+                b = b or (a and vocabulary.translate(a, "sv"))
+            text = cache[pair] = Text(a or None, b or None)
+        out.append(text)
+    return out
+
+
+def _project_rows(h: Header, texts: list[list[str | None]], columns: list[Sequence[Any]], width: int,
+                  count: int, findings: Findings) -> list[int]:
+    """Indexes of the rows below the header that are projects; sum rows and notes are reported as info."""
+    f = h.fields
     # the first non-blank column of each row: most rows are settled by the first column
     first: list[int | None] = [None] * count
     pending = range(count)
@@ -561,191 +768,88 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings) -> list
         pending = [i for i in pending if first[i] is None]
         if not pending:
             break
-
-    ids, statuses, goals = text_column(f.get("id")), text_column(f.get("status")), text_column(f.get("goal"))
-    names_fi, names_sv = text_column(f.get("name.fi")), text_column(f.get("name.sv"))
-    problems_fi, problems_sv = text_column(f.get("problem.fi")), text_column(f.get("problem.sv"))
-    impacts_fi, impacts_sv = text_column(f.get("impact.fi")), text_column(f.get("impact.sv"))
-    owners, beneficiaries_col = text_column(f.get("owner")), text_column(f.get("beneficiaries"))
-    # a year column holds a handful of distinct marks: each is understood once
-    year_marks = []
-    for year, col in h.years.items():
-        cells = value_column(col)
-        meaning = {raw: parse_year_mark(raw, year) for raw in set(cells)}
-        year_marks.append((year, col, cells, list(map(meaning.__getitem__, cells))))
-    year_cells = value_column(f.get("year")) if "year" in f else None
-    costs = value_column(f.get("cost_eur"))
-    snapshots = [(label, col, text_column(col)) for label, col in h.snapshots]
-    vocab_columns = [
-        (key, lookup, text_column(f.get(key)))
-        for key, lookup in (("level", level_v), ("basis", basis_v), ("benefit", benefit_v),
-                            ("cost_class", size_v), ("impact_class", size_v), ("model", model_v),
-                            ("cost_kind", kind_v))
-    ]
+    blank = [None] * count
+    ids = texts[f["id"]] if f.get("id", width) < width else blank
+    statuses = texts[f["status"]] if f.get("status", width) < width else blank
+    year_cells = [texts[c] for c in h.years.values() if c < width]
     project_cols = sorted(c for c in set(f.values()) | set(h.years.values()) | {c for _, c in h.snapshots}
                           if c < width)
-
-    projects: list[Project] = []
-    seen_ids: dict[str, int] = {}
+    kept = []
     for i in range(count):
         first_col = first[i]
         if first_col is None:
             continue
         rownum = h.row + i + 1
-        first_text = voc.norm(texts[first_col][i])
-        if voc.SUM_ROW.match(first_text):
-            findings.add(Severity.INFO, sheet, rownum, first_col, columns[first_col][i], "sum_row")
+        if voc.SUM_ROW.match(voc.norm(texts[first_col][i])):
+            findings.add(Severity.INFO, h.sheet, rownum, first_col, columns[first_col][i], "sum_row")
             continue
-        pid_raw = ids[i]
-        status_raw = statuses[i]
-        if pid_raw is None and status_raw is None and all(cells[i] is None for _, _, cells, _ in year_marks):
-            in_project_cols = sum(1 for c in project_cols if texts[c][i] is not None)
-            if in_project_cols <= 1:
-                findings.add(Severity.INFO, sheet, rownum, first_col, columns[first_col][i], "not_a_project")
+        if ids[i] is None and statuses[i] is None and all(cells[i] is None for cells in year_cells):
+            if sum(1 for c in project_cols if texts[c][i] is not None) <= 1:
+                findings.add(Severity.INFO, h.sheet, rownum, first_col, columns[first_col][i], "not_a_project")
                 continue
+        kept.append(i)
+    return kept
 
-        def warn(col_key: str, value: Any, code: str, severity: Severity = Severity.WARNING, row: int = rownum,
-                 **args: Any) -> None:
-            col = f.get(col_key) if isinstance(col_key, str) else col_key
-            findings.add(severity, sheet, row, col, value, code, **args)
 
-        # id
-        pid: str | None = None
-        if pid_raw is None:
-            warn("id", None, "missing_id", Severity.ERROR)
+def _read_ids(h: Header, cells: list[str | None], kept: list[int], goals: list[Goal | None],
+              findings: Findings) -> list[str | None]:
+    """Normalized ids (`a-17` → `A17`); a missing, unusual, duplicate or mismatched id is a finding."""
+    col = h.fields.get("id")
+    ids: list[str | None] = [None] * len(cells)
+    seen: dict[str, int] = {}
+    for i in kept:
+        raw, rownum = cells[i], h.row + i + 1
+        if raw is None:
+            findings.add(Severity.ERROR, h.sheet, rownum, col, None, "missing_id")
+            continue
+        m = _ID.match(raw)
+        pid = f"{m.group(1).upper()}{int(m.group(2))}{m.group(3)}" if m else raw
+        if not m:
+            findings.add(Severity.WARNING, h.sheet, rownum, col, raw, "unusual_id")
+        if pid in seen:
+            findings.add(Severity.ERROR, h.sheet, rownum, col, raw, "duplicate_id", other=seen[pid])
         else:
-            m = _ID.match(pid_raw.strip())
-            if m:
-                pid = f"{m.group(1).upper()}{int(m.group(2))}{m.group(3)}"
-            else:
-                pid = pid_raw.strip()
-                warn("id", pid_raw, "unusual_id")
-            if pid in seen_ids:
-                warn("id", pid_raw, "duplicate_id", Severity.ERROR, other=seen_ids[pid])
-            else:
-                seen_ids[pid] = rownum
+            seen[pid] = rownum
+        goal = goals[i]
+        if goal and m and pid[0] != goal.value:
+            findings.add(Severity.WARNING, h.sheet, rownum, col, pid, "id_goal_mismatch", goal=goal.value)
+        ids[i] = pid
+    return ids
 
-        # goal
-        goal_raw = goals[i]
-        goal: Goal | None = None
-        if goal_raw is None:
-            warn("goal", None, "missing_goal", Severity.ERROR)
-        else:
-            if goal_raw not in goal_cache:
-                goal_cache[goal_raw] = voc.lookup_goal(goal_raw)
-            goal = goal_cache[goal_raw]
-            if goal is None:
-                warn("goal", goal_raw, "unknown_goal", Severity.ERROR)
-        if pid and goal and _ID.match(pid) and pid[0] != goal.value:
-            warn("id", pid, "id_goal_mismatch", goal=goal.value)
 
-        # names and texts
-        name = Text(names_fi[i], names_sv[i])
-        if not name.fi and not name.sv:
-            warn("name.fi" if "name.fi" in f else "name.sv", None, "missing_name", Severity.ERROR)
-        elif "name.sv" in f and not name.sv:
-            warn("name.sv", None, "missing_swedish_name")
-        elif "name.fi" in f and not name.fi:
-            warn("name.fi", None, "missing_finnish_name")
-        problem = Text(problems_fi[i], problems_sv[i])
-        impact = Text(impacts_fi[i], impacts_sv[i])
-
-        # years
+def _read_years(h: Header, year_cells: list[Any] | None, value_column: Callable[[int], list[Any]],
+                kept: list[int], findings: Findings) -> list[tuple[int, ...]]:
+    """Each row's roadmap years from its year columns' marks and a `Vuosi` column."""
+    marks = []
+    for year, col in h.years.items():
+        cells = value_column(col)
+        meaning = {raw: parse_year_mark(raw, year) for raw in set(cells)}
+        marks.append((year, col, cells, list(map(meaning.__getitem__, cells))))
+    out: list[tuple[int, ...]] = [()] * (len(year_cells) if year_cells is not None else
+                                         len(marks[0][2]) if marks else 0)
+    for i in kept:
+        rownum = h.row + i + 1
         years: list[int] = []
-        for year, col, cells, marks in year_marks:
-            mark = marks[i]
-            if mark:
+        for year, col, cells, meaning in marks:
+            if meaning[i]:
                 years.append(year)
-            elif mark is None:
-                findings.add(Severity.WARNING, sheet, rownum, col, cells[i], "unknown_year_mark", year=year)
-        if year_cells is not None:
-            raw = year_cells[i]
-            if raw is not None:
-                parsed = parse_years(raw)
-                if parsed is None:
-                    warn("year", raw, "unknown_year", Severity.ERROR)
-                else:
-                    years.extend(y for y in parsed if y not in years)
-        if not years:
-            warn("year" if "year" in f else next(iter(h.years.values()), None), None, "missing_year",
-                 Severity.ERROR)
-
-        # status
-        status = Status.UNKNOWN
-        if status_raw is None:
-            warn("status", None, "missing_status", Severity.ERROR)
-        else:
-            found = status_v(status_raw)
-            if found is None:
-                warn("status", status_raw, "unknown_status", Severity.ERROR)
+            elif meaning[i] is None:
+                findings.add(Severity.WARNING, h.sheet, rownum, col, cells[i], "unknown_year_mark", year=year)
+        raw = year_cells[i] if year_cells is not None else None
+        if raw is not None:
+            parsed = parse_years(raw)
+            if parsed is None:
+                findings.add(Severity.ERROR, h.sheet, rownum, h.fields.get("year"), raw, "unknown_year")
             else:
-                status = found
-
-        classes: dict[str, Any] = {}
-        for key, lookup, cells in vocab_columns:
-            raw = cells[i]
-            value = None
-            if raw is not None:
-                value = lookup(raw)
-                if value is None:
-                    warn(key, raw, "unknown_value", field=key)
-            classes[key] = value
-        cost_kind = classes["cost_kind"]
-
-        beneficiaries: tuple[Beneficiary, ...] = ()
-        bene_raw = beneficiaries_col[i]
-        if bene_raw:
-            if bene_raw not in bene_cache:
-                bene_cache[bene_raw] = _beneficiaries(bene_raw, bene_v)
-            beneficiaries, unknown_parts = bene_cache[bene_raw]
-            for part in unknown_parts:
-                warn("beneficiaries", part, "unknown_value", field="beneficiaries")
-
-        cost_raw = costs[i]
-        cost_eur, ok, implied_kind = parse_cost(cost_raw)
-        if not ok:
-            warn("cost_eur", cost_raw, "unparseable_number")
-        if cost_kind is None and implied_kind is not None:
-            cost_kind = implied_kind
-
-        history: list[tuple[str, Status | None]] = []
-        for label, col, cells in snapshots:
-            raw = cells[i]
-            if raw is None:
-                history.append((label, None))
-                continue
-            st = status_v(raw)
-            if st is None:
-                findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_status")
-            history.append((label, st))
-
-        projects.append(Project(
-            row=rownum, id=pid, goal=goal, years=tuple(sorted(years)), status=status, name=name,
-            problem=problem, impact=impact, level=classes["level"], basis=classes["basis"],
-            benefit=classes["benefit"], beneficiaries=beneficiaries, cost_class=classes["cost_class"],
-            impact_class=classes["impact_class"], model=classes["model"], owner=owners[i], cost_eur=cost_eur,
-            cost_kind=cost_kind, status_history=tuple(history),
-        ))
-    return projects
+                years.extend(y for y in parsed if y not in years)
+        if not years:
+            col = h.fields["year"] if "year" in h.fields else next(iter(h.years.values()), None)
+            findings.add(Severity.ERROR, h.sheet, rownum, col, None, "missing_year")
+        out[i] = tuple(sorted(years))
+    return out
 
 
 _BENEFICIARY_SPLIT = re.compile(r"[,;/&+\n]|\s+ja\s+|\s+och\s+")
-
-
-def _beneficiaries(raw: str, lookup: _Vocab) -> tuple[tuple[Beneficiary, ...], list[str]]:
-    """The groups a 'Kuka hyötyy' cell names, once each in order, and the parts not understood."""
-    found: list[Beneficiary] = []
-    unknown: list[str] = []
-    for part in _BENEFICIARY_SPLIT.split(raw):
-        part = part.strip()
-        if not part:
-            continue
-        b = lookup(part)
-        if b is None:
-            unknown.append(part)
-        elif b not in found:
-            found.append(b)
-    return tuple(found), unknown
 
 
 def _read_indicators(h: Header, rows: list[list[Any]], findings: Findings) -> list[Indicator]:
@@ -779,7 +883,9 @@ def _read_indicators(h: Header, rows: list[list[Any]], findings: Findings) -> li
             raw = _get(row, col)
             if raw is None:
                 continue
-            values.append((year, parse_measure(raw)))
+            measure = parse_measure(raw)
+            twin = _text(row, h.years_sv.get(year))
+            values.append((year, dataclasses.replace(measure, raw_sv=twin) if twin else measure))
         indicators.append(Indicator(
             row=rownum, goal=goal, name=name, target=target, values=tuple(values),
             unit=_text(row, f.get("unit")), source=_text(row, f.get("source")),

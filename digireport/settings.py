@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 import json
 import os
+import posixpath
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -39,10 +40,19 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def ui_language() -> str:
-    """Language of command-line messages: DIGIREPORT_UI_LANG (fi or sv), else Finnish."""
-    lang = os.environ.get("DIGIREPORT_UI_LANG", "fi").strip().lower()[:2]
-    return lang if lang in ("fi", "sv") else "fi"
+def ui_language(environ: Mapping[str, str] | None = None) -> str:
+    """Language of command-line messages: DIGIREPORT_UI_LANG (fi or sv), else the locale's language
+    (LC_ALL, LC_MESSAGES, LANG: `sv_FI.UTF-8` is Swedish) when it is Finnish or Swedish, else Finnish."""
+    env = os.environ if environ is None else environ
+    for name in ("DIGIREPORT_UI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        lang = env.get(name, "").strip().lower()[:2]
+        if lang in ("fi", "sv"):
+            return lang
+        if name == "DIGIREPORT_UI_LANG" and lang:
+            break  # set to something else: the default, not the locale
+        if name != "DIGIREPORT_UI_LANG" and env.get(name):
+            break  # the first locale variable set decides, as for every program
+    return "fi"
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,9 @@ class Settings:
     retries: int = 5
     chunk_size: int = 10 * 1024 * 1024
     max_list_rows: int = 200
+    # The translations workbook: a local path, or on SharePoint a server-relative path (a bare file
+    # name is beside the master workbook). None: no translations beyond the master's own.
+    translations: str | None = None
     workers: int = 1  # rendering processes; `workers = 0` in the file means one per available CPU
     keep_backups: int = 10  # backups of the master kept in the state folder before write-backs
     # the values of the keys that shape the outputs, as (key, JSON) pairs: part of the "unchanged" check
@@ -264,6 +277,7 @@ SCHEMA: dict[str, Key] = {
     "report.presenter": Key(TEXT, None, "presenter", outputs=True, example='"Digitalisaatio-ohjelma"'),
     "report.template": Key(PATH, None, "template", outputs=True, example='"templates/porvoo.pptx"'),
     "report.max_list_rows": Key(COUNT, 200, "max_list_rows", outputs=True),
+    "report.translations": Key(TEXT, None, outputs=True, example='"kaannokset-sv.xlsx"'),
     "job.state_folder": Key(PATH, "state", "state_folder", example='"/var/lib/digireport"'),
     "job.log_file": Key(PATH, None, example='"/var/log/digireport/digireport.log"'),
     "job.workers": Key(COUNT, 0, minimum=0),
@@ -385,11 +399,24 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None, check_fo
         config_file=path.resolve(), auth=auth, shaping=shaping,
         log_file=values["job.log_file"] or state_folder / "digireport.log",
         workers=values["job.workers"] or available_cpus(),
+        translations=_translations(path, kind, values["report.translations"], fields["roadmap_path"]),
         **fields,
     )
     if check_folders:
         check_writable(settings)
     return settings
+
+
+def _translations(file: Path, kind: str, value: str | None, roadmap_path: str | None) -> str | None:
+    """`report.translations`: relative to the settings file locally, beside the master on SharePoint."""
+    if value is None:
+        return None
+    if kind == "local":
+        local = Path(value).expanduser()
+        return str(local if local.is_absolute() else (file.parent / local).resolve())
+    if value.startswith("/"):
+        return value
+    return posixpath.join(posixpath.dirname(roadmap_path or "/"), value)
 
 
 def _secret(file: Path, values: _Values, name: str, env: Mapping[str, str], required: bool = True) -> str | None:

@@ -88,7 +88,7 @@ def projects_frame(projects: Sequence[Project]) -> pd.DataFrame:
     for attr in DIMENSIONS:
         values = map(attrgetter(attr), projects)
         # map() with a dict's lookup runs in C; a column holds a handful of distinct values
-        columns[attr] = [UNKNOWN if v is None else v for v in values] if attr == "owner" else \
+        columns[attr] = [v.fi or v.sv or UNKNOWN for v in values] if attr == "owner" else \
             list(map(_CODES.__getitem__, values))
     columns["years"] = list(map(attrgetter("years"), projects))
     groups: dict[tuple[Beneficiary, ...], tuple[str, ...]] = {}
@@ -159,6 +159,10 @@ def compute_stats(roadmap: Roadmap, as_of: dt.date) -> dict[str, Any]:
     beneficiaries = long.explode("beneficiaries")
     for attr in ("goal", "level", "basis", "benefit", "beneficiaries", "model", "owner"):
         stats[f"{attr}_by_year"] = _tally_by_year(beneficiaries if attr == "beneficiaries" else long, attr, years)
+    # owner titles are counted by their Finnish text; each with its text in both languages for the outputs
+    stats["owner_names"] = {t.fi or t.sv: {"fi": t.fi, "sv": t.sv}
+                            for t in sorted({p.owner for p in projects}, key=lambda t: (t.fi or "", t.sv or ""))
+                            if t.fi or t.sv}
     stats["impact_cost_by_year"] = impact_cost_by_year(long, years)
     stats["completed"] = completed(span, projects)
     stats["status_changes"] = status_changes([projects[i] for i in span.index])

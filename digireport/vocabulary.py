@@ -260,6 +260,45 @@ COST_KINDS: dict[str, CostKind] = {
     "årliga": CostKind.YEARLY, "per år": CostKind.YEARLY, "löpande": CostKind.YEARLY,
 }
 
+# Owner titles (vastuutaho / ansvarig) in Finnish and as the Swedish decks write them. A list sheet of
+# the master workbook with a Swedish column adds to these and overrides them.
+OWNER_TITLES: dict[str, str] = {
+    "Hallintojohtaja": "Förvaltningsdirektör",
+    "Kehitysjohtaja": "Utvecklingsdirektör",
+    "Elinvoimajohtaja": "Livskraftsdirektör",
+    "Talousjohtaja": "Finansdirektör",
+    "Tilajohtaja": "Lokalitetsdirektör",
+    "Sivistysjohtaja": "Bildningsdirektör",
+    "Kaupunkikehitysjohtaja": "Direktör för stadsutvecklingen",
+    "Henkilöstöjohtaja": "Personaldirektör",
+    "Viestintäjohtaja": "Kommunikationsdirektör",
+    "Kaupunginjohtaja": "Stadsdirektör",
+    "Tietohallintojohtaja": "IT-direktör",
+    "Porvoon Veden toimitusjohtaja": "VD för Borgå Vatten",
+    "Ruoka- ja puhtauspalvelujen toimitusjohtaja": "VD för Kost- och städtjänster",
+}
+
+
+class Bilingual:
+    """A bilingual vocabulary of free-text values: each language's text for the other's, by `norm()`."""
+
+    def __init__(self, pairs: dict[str, str]):
+        self.sv = {norm(fi): sv for fi, sv in pairs.items()}
+        self.fi = {norm(sv): fi for fi, sv in pairs.items()}
+
+    def with_pairs(self, pairs: dict[str, str]) -> Bilingual:
+        merged = Bilingual({})
+        merged.sv = self.sv | {norm(fi): sv for fi, sv in pairs.items()}
+        merged.fi = self.fi | {norm(sv): fi for fi, sv in pairs.items()}
+        return merged
+
+    def translate(self, text: str, lang: str) -> str | None:
+        """`text` in `lang`, when the vocabulary knows it."""
+        return (self.sv if lang == "sv" else self.fi).get(norm(text))
+
+
+OWNERS = Bilingual(OWNER_TITLES)
+
 YEAR_MARKS_TRUE = {"x", "✓", "✔", "☑", "1", "kyllä", "k", "ja", "j", "yes", "y", "true", "tosi", "sant"}
 YEAR_MARKS_FALSE = {"", "0", "-", "–", "ei", "nej", "no", "false", "epätosi", "falskt"}
 

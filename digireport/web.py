@@ -337,8 +337,9 @@ def _indicators_section(report: dict, loc: L10n) -> str:
             out.append(_value_cell(_value_text(target, t["value"], loc), lang=_other(target_lang, loc.lang)))
             for y in years:
                 m = ind["values"].get(str(y))
-                text = _value_text(m["raw"], m["value"], loc) if m else ""
-                out.append(_value_cell(text, y, _other(values_lang, loc.lang)))
+                own = m and loc.lang == "sv" and m.get("raw_sv")
+                text = _value_text(own or m["raw"], m["value"], loc) if m else ""
+                out.append(_value_cell(text, y, _other("sv" if own else values_lang, loc.lang)))
             ratio = st["ratio"]
             out.append(f'<td class="num">{_e(loc.percent(ratio, 0)) if ratio is not None else ""}</td>')
             out.append(_light_cell(st["light"], loc))
@@ -546,7 +547,7 @@ def project_rows(report: dict) -> list[tuple]:
     return [
         (p["id"], p["goal"], years[tuple(p["years"])], p["status"],
          n["fi"], n["sv"], pr["fi"], pr["sv"], im["fi"], im["sv"], p["level"], p["basis"], p["benefit"],
-         ";".join(p["beneficiaries"]), p["cost_class"], p["impact_class"], p["model"], p["owner"],
+         ";".join(p["beneficiaries"]), p["cost_class"], p["impact_class"], p["model"], p["owner"]["fi"],
          p["cost_eur"], p["cost_kind"], p["row"])
         for p in report["projects"] for n, pr, im in ((p["name"], p["problem"], p["impact"]),)
     ]

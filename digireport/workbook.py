@@ -430,7 +430,7 @@ def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> tuple[str, 
         Column([code_value.get(p.cost_class) for p in projects]),
         Column([code_value.get(p.impact_class) for p in projects]),
         Column([both_word.get(p.model) for p in projects]),
-        Column([p.owner for p in projects]),
+        Column([p.owner.fi or p.owner.sv for p in projects]),
         Column([p.cost_eur for p in projects], NUMBER),
         Column([both_word.get(p.cost_kind) for p in projects]),
     ]
@@ -502,3 +502,45 @@ def chart_workbook(labels: list[str], series: list[tuple[str, Sequence[float | N
             sheet.write(0, col, name)
             sheet.write_column(1, col, values)
     return out.getvalue()
+
+
+def write_translation_worklist(path: Path, header: Sequence[str], todo: Sequence[Sequence[Any]],
+                               done: Sequence[Sequence[Any]], created: dt.datetime) -> None:
+    """The translator's worklist: `header`, then the rows still to translate (the Swedish column,
+    second to last, empty and marked), then the rows already translated. Every cell is text as
+    written; the same file, filled in, is the next build's translations workbook."""
+    sv_col = len(header) - 2
+    with xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False}) as book:
+        book.set_properties({"created": created, "author": "digireport"})
+        head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1,
+                                "bg_color": "#D9D9D9"})
+        cell = book.add_format({"text_wrap": True, "valign": "top"})
+        blank = book.add_format({"text_wrap": True, "valign": "top", "bg_color": "#FFF2CC", "border": 1,
+                                 "border_color": "#BF9000"})
+        shaded = book.add_format({"text_wrap": True, "valign": "top", "font_color": "#404040"})
+        ws = book.add_worksheet(header[sv_col].split(" / ")[0][:31])
+        widths = (14, 6, 11, 12, 16, 60, 60, 40)
+        ws.write_row(0, 0, header, head)
+        ws.set_row(0, 30)
+        for r, row in enumerate([*todo, *done], start=1):
+            translated = r > len(todo)
+            # Excel and LibreOffice do not grow a row for wrapped text written by a program: its height
+            # is set from the longest text's lines at about one character per unit of column width
+            lines = max((-(-len(str(v)) // int(w)) for v, w in zip(row, widths, strict=False) if v), default=1)
+            ws.set_row(r, 16 * max(lines, 1))
+            for c, value in enumerate(row):
+                fmt = (blank if c == sv_col and not translated else shaded if translated else cell)
+                if isinstance(value, int):
+                    ws.write_number(r, c, value, fmt)
+                elif value is None or value == "":
+                    ws.write_blank(r, c, None, fmt)
+                else:
+                    ws.write_string(r, c, str(value), fmt)
+        for c, width in enumerate(widths[:len(header)]):
+            ws.set_column(c, c, width)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(todo) + len(done), 1), len(header) - 1)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)

@@ -52,8 +52,9 @@ CANNOT_WRITE = _("{name}: the workbook cannot be written ({detail}); nothing was
 UNREADABLE_SHEET = _("{name}: the sheet {sheet} cannot be edited ({detail})")
 CHANGE_LINE = _("Row {row} {id} column {column}: {old} → {new}")
 NO_CHANGES = _("{name}: already up to date for {label}; nothing was written")
-DRY_RUN_DONE = _("Dry run: {count} cells would change; nothing was written")
-WRITTEN = _("{name}: {count} cells changed")
+# {count} is an i18n.Plural of cells
+DRY_RUN_DONE = _("Dry run: {count} would change; nothing was written")
+WRITTEN = _("{name}: {count} changed")
 BACKUP_WRITTEN = _("Backup: {path}")
 UNHIDDEN = _("Columns {columns} were hidden; the written ones were made visible")
 EMPTY = _("(empty)")

@@ -2,6 +2,7 @@
 """Fill translations into a catalog from a TSV of `msgid<TAB>fi<TAB>sv` lines.
 
 Usage: scripts/fill_catalog.py AREA FILE.tsv   (AREA: core, deck, workbook, web, job, writeback)
+A message with plural forms takes six fields: `singular<TAB>plural<TAB>fi one<TAB>fi many<TAB>sv one<TAB>sv many`.
 Only the listed messages change; `\\t` and `\\n` inside a field are written as escapes.
 """
 
@@ -22,8 +23,14 @@ def main(area: str, tsv: str) -> int:
     for line in Path(tsv).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        msgid, fi, sv = (p.replace("\\n", "\n").replace("\\t", "\t") for p in line.split("\t"))
-        rows.append((msgid, fi, sv))
+        fields = [p.replace("\\n", "\n").replace("\\t", "\t") for p in line.split("\t")]
+        if len(fields) == 6:
+            one, many, fi1, fi2, sv1, sv2 = fields
+            rows.append(((one, many), (fi1, fi2), (sv1, sv2)))
+        elif len(fields) == 3:
+            rows.append(tuple(fields))
+        else:
+            raise SystemExit(f"{tsv}: a line needs 3 fields (or 6 for plural forms): {line!r}")
     for i, lang in enumerate(("fi", "sv")):
         path = LOCALE / lang / "LC_MESSAGES" / f"{area}.po"
         if path.exists():

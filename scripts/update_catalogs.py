@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Extract every `_("…")` message from the code and add the new ones to the fi/sv catalogs.
 
-Each message goes to the catalog of the area its first use is in (deck, workbook, web, job,
+`loc.ngettext("{n} warning", "{n} warnings", n)` calls become plural entries (one translation per
+plural form: "1 varoitus", "2 varoitusta"). Each message goes to the catalog of the area its first use is in (deck, workbook, web, job,
 core). New entries get an empty translation; `tests/test_i18n.py` fails until it is filled. Then
 compiles each language's catalogs into the `digireport.mo` the program reads.
 Run: .venv/bin/python scripts/update_catalogs.py
@@ -32,13 +33,21 @@ def area_of(path: str) -> str:
     return "core"
 
 
-def extract() -> dict[str, tuple[str, str]]:
+# `_("…")` marks a message; `loc.ngettext("{n} warning", "{n} warnings", n)` and
+# `Plural("{n} file", "{n} files", n)` a message with plural forms, which the catalogs hold as one
+# entry with a translation per plural form.
+KEYWORDS = {"_": None, "ngettext": (1, 2), "Plural": (1, 2)}
+
+
+def extract() -> dict[str | tuple[str, str], tuple[str, int]]:
     found: dict[str, tuple[str, str]] = {}
     for folder in ("digireport", "jobs"):
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None}
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
-            if isinstance(message, str) and message not in found:
+            if isinstance(message, tuple) and not all(message):
+                continue  # ngettext called with variables rather than the messages themselves
+            if message not in found:
                 found[message] = (f"{folder}/{filename}", lineno)
     return found
 
@@ -60,12 +69,12 @@ def main() -> int:
                 continue
             area = area_of(where)
             cat = catalogs.setdefault(area, Catalog(locale=lang, project="digireport"))
-            cat.add(msgid, "", locations=[(where, line)])
+            cat.add(msgid, ("", "") if isinstance(msgid, tuple) else "", locations=[(where, line)])
             added += 1
         # messages the code no longer has are dropped, so the catalogs hold only what is shown
         removed = 0
         for cat in catalogs.values():
-            for msgid in [m.id for m in cat if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in messages]:
+            for msgid in [m.id for m in cat if m.id and m.id not in messages]:
                 del cat[msgid]
                 removed += 1
         for area, cat in catalogs.items():

@@ -63,10 +63,11 @@ def test_report_json_has_one_record_per_line(tmp_path, capsys):
     assert '    "year_counts": {"2024": 26, "2025": 26, "2026": 28},' in lines
 
 
-def test_validate_clean_sample(capsys):
+def test_validate_sample_lists_missing_swedish_texts(capsys):
     code, out, _ = run(["--ui-lang", "sv", "validate", "--source", str(SAMPLE_WORKBOOK)], capsys)
-    assert code == 0
-    assert "inga observationer (80 åtgärder, 17 indikatorer)" in out
+    assert code == 0  # a missing translation is a warning
+    assert out.splitlines()[-1] == "32 iakttagelser"
+    assert "Svensk text saknas (effekter)" in out
 
 
 def test_validate_lists_findings_and_fails_on_errors(tmp_path, capsys):
@@ -201,3 +202,45 @@ def test_help_is_documented_and_fast_to_import():
              " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "MODULES:"
+
+
+def test_ui_lang_before_or_after_the_command_and_from_the_locale(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("DIGIREPORT_UI_LANG", raising=False)
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    missing = str(tmp_path / "nope.xlsx")
+    for argv in (["--ui-lang", "sv", "validate", "--source", missing],
+                 ["validate", "--source", missing, "--ui-lang", "sv"],
+                 ["validate", "--ui-lang=sv", "--source", missing]):
+        code, _out, err = run(argv, capsys)
+        assert code == 2 and err.strip().endswith("filen hittades inte"), argv
+    monkeypatch.setenv("LANG", "sv_FI.UTF-8")
+    assert run(["validate", "--source", missing], capsys)[2].strip().endswith("filen hittades inte")
+    monkeypatch.setenv("DIGIREPORT_UI_LANG", "fi")
+    assert run(["validate", "--source", missing], capsys)[2].strip().endswith("tiedostoa ei löydy")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("DIGIREPORT_UI_LANG")
+    assert run(["validate", "--source", missing], capsys)[2].strip().endswith("tiedostoa ei löydy")
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_help_speaks_plainly(lang, capsys):
+    with pytest.raises(SystemExit):
+        main(["--ui-lang", lang, "--help"])
+    top = capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--ui-lang", lang, "validate", "--help"])
+    validate = capsys.readouterr().out
+    for text in (top, validate):
+        for word in ("positional", "exit", "paluukoodi", "slutkod", "argument", "positionaali"):
+            assert word not in text.lower(), (lang, word)
+    assert {"fi": "komennot:", "sv": "kommandon:"}[lang] in top
+    assert {"fi": "päätyökirjan havainnot", "sv": "huvudarbetsbokens iakttagelser"}[lang] in top
+
+
+def test_summary_line_counts_in_singular_and_plural(tmp_path, capsys):
+    code, _out, err = run(["--ui-lang", "sv", "build", "--out", str(tmp_path), "--as-of", "2025-12-02",
+                           "--workers", "1"], capsys)
+    assert code == 0
+    assert err.splitlines()[-1] == (f"Klart: 6 filer i {tmp_path}; iakttagelser: 0 fel, 32 varningar "
+                                    "(32 svenska texter saknas: translations-sv.xlsx)")

@@ -17,14 +17,44 @@ def _messages():
     found = set()
     for folder in ("digireport", "jobs"):
         for _f, _l, message, _c, _x in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None}
+            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None, "ngettext": (1, 2), "Plural": (1, 2)}
         ):
-            if isinstance(message, str):
+            if isinstance(message, str) or all(message):
                 found.add(message)
-    return sorted(found)
+    return found
 
 
-MESSAGES = _messages()
+ALL_MESSAGES = _messages()
+MESSAGES = sorted(m for m in ALL_MESSAGES if isinstance(m, str))
+PLURALS = sorted(m for m in ALL_MESSAGES if isinstance(m, tuple))
+
+
+def test_plural_messages_found():
+    assert ("{n} warning", "{n} warnings") in PLURALS
+    assert ("{n} finding", "{n} findings") in PLURALS
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_plural_message_translated_in_both_forms(lang):
+    cat = translations(lang)
+    for one, many in PLURALS:
+        forms = [cat.ngettext(one, many, n) for n in (1, 2)]
+        assert forms != [one, many], (lang, one)  # translated ("1 cell", "2 celler" in Swedish)
+        for text in forms:
+            assert set(re.findall(r"\{(\w*)\}", text)) == set(re.findall(r"\{(\w*)\}", one)), (lang, one)
+
+
+def test_singular_and_plural_in_each_language():
+    from digireport.findings import count_phrase
+
+    fi, sv = l10n("fi"), l10n("sv")
+    assert count_phrase(1, 1, fi) == "1 virhe, 1 varoitus"
+    assert count_phrase(0, 2, fi) == "0 virhettä, 2 varoitusta"
+    assert count_phrase(1, 1, sv) == "1 fel, 1 varning"
+    assert count_phrase(2, 2, sv) == "2 fel, 2 varningar"
+    assert sv.ngettext("{n} finding", "{n} findings", 1) == "1 iakttagelse"
+    assert sv.ngettext("{n} finding", "{n} findings", 3) == "3 iakttagelser"
+    assert fi.ngettext("{n} finding", "{n} findings", 1) == "1 havainto"
 
 
 def test_messages_found():
@@ -92,7 +122,7 @@ def test_compiled_catalog_matches_the_po_files(lang):
 
     def messages(data: bytes) -> dict:
         # by content, header aside: the header names the Babel version that wrote the file
-        return {m.id: m.string for m in read_mo(io.BytesIO(data)) if m.id}
+        return {_key(m.id): _key(m.string) for m in read_mo(io.BytesIO(data)) if m.id}
 
     committed, fresh = messages(compiled_path(lang).read_bytes()), messages(compile_catalogs(lang))
     assert len(fresh) > 100
@@ -109,5 +139,9 @@ def test_catalogs_hold_only_messages_the_code_shows(lang):
     unused = []
     for path in catalog_files(lang):
         with path.open("rb") as fh:
-            unused += [f"{path.name}: {m.id}" for m in read_po(fh) if m.id and m.id not in MESSAGES]
+            unused += [f"{path.name}: {m.id}" for m in read_po(fh) if m.id and _key(m.id) not in ALL_MESSAGES]
     assert not unused, unused
+
+
+def _key(value):
+    return tuple(value) if isinstance(value, list) else value

@@ -3,6 +3,7 @@ removal of outputs a run no longer builds."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -32,7 +33,7 @@ class Clock:
         return self.now
 
 
-def make_settings(tmp_path, writeback=False, master=None, languages=("fi",), folder="published"):
+def make_settings(tmp_path, writeback=False, master=None, languages=("fi",), folder="published", report=""):
     master = master or SAMPLE_WORKBOOK
     config = tmp_path / "digireport.toml"
     config.write_text(f"""
@@ -46,6 +47,7 @@ enabled = {str(writeback).lower()}
 label_format = "%m/%Y"
 [report]
 languages = {json.dumps(list(languages))}
+{report}
 [job]
 state_folder = "state"
 """, encoding="utf-8")
@@ -60,7 +62,7 @@ def test_first_run_builds_and_publishes_then_skips_unchanged(tmp_path):
     report = json.loads((tmp_path / "published" / "report.json").read_text(encoding="utf-8"))
     assert len(report["projects"]) == 80 and len(report["indicators"]) == 17
     assert str(tmp_path / "published" / "report.json") in first.outputs
-    assert first.findings == {"error": 0, "warning": 0, "info": 0}
+    assert first.findings == {"error": 0, "warning": 32, "info": 0}  # Swedish texts the sample lacks
 
     second = run_once(settings, AS_OF, clock=clock)
     assert (second.status, second.outputs, second.exit_code) == ("unchanged", (), 0)
@@ -137,7 +139,7 @@ def test_cli_run_prints_progress_and_maps_errors_to_exit_codes(tmp_path, capsys)
     assert main(["--ui-lang", "fi", "run", "--config", config, "--as-of", "2025-12-02"]) == 0
     err = capsys.readouterr().err
     assert "Luetaan tiekartta_v2.xlsx" in err
-    assert re.fullmatch(r"Valmis: \d+ tiedostoa julkaistu; havainnot: 0 virhettä, 0 varoitusta", err.splitlines()[-1])
+    assert re.fullmatch(r"Valmis: \d+ tiedostoa julkaistu; havainnot: 0 virhettä, 32 varoitusta", err.splitlines()[-1])
     assert main(["--ui-lang", "sv", "run", "--config", config, "--as-of", "2025-12-02"]) == 0
     assert capsys.readouterr().err.splitlines()[-1] == "Oförändrad sedan föregående körning; inget byggdes"
     log = settings.log_file.read_text(encoding="utf-8").splitlines()
@@ -217,7 +219,7 @@ def test_outputs_a_run_no_longer_builds_are_removed_after_it_publishes(tmp_path)
 
     assert [j["removed"] for j in read_journal(fi_only.state_folder)] == [[], ["deck-sv.pptx", "site/sv/index.html"]]
     assert summary(second, l10n("fi")) == (f"Valmis: {len(built)} tiedostoa julkaistu; havainnot: 0 virhettä, "
-                                           "0 varoitusta Vanhentuneita tiedostoja poistettu: 2.")
+                                           "32 varoitusta Vanhentuneita tiedostoja poistettu: 2.")
     assert summary(second, l10n("sv")).endswith(" Inaktuella filer borttagna: 2.")
 
     third = run_once(fi_only, AS_OF, clock=Clock(), force=True)
@@ -306,9 +308,9 @@ def test_cli_run_logs_the_removal_and_counts_it(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert f"Tog bort 2 inaktuella filer från {settings.output_folder}" in err
     assert err[-1].endswith("Inaktuella filer borttagna: 2.")
-    (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "outdated" in x]
+    (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "Removed" in x]
     assert line.split(" ", 2)[2] == (
-        f'progress message="Removed {{count}} outdated files from {{folder}}" count=2 '
+        f'progress message="Removed {{count}} from {{folder}}" count=2 '
         f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html"] skipped=[]')
 
 
@@ -325,6 +327,30 @@ def test_a_failed_build_removes_nothing(tmp_path):
     assert {name: (out / name).read_bytes() for name in published_files(out)} == before
     assert "deck-sv.pptx" in load_state(fi_only.state_folder)["published"]["files"]
     assert "removed" not in read_journal(fi_only.state_folder)[-1]
+
+
+def test_the_translations_workbook_is_used_and_a_new_version_of_it_is_built(tmp_path):
+    import openpyxl
+
+    translations = tmp_path / "translations-sv.xlsx"
+    settings = make_settings(tmp_path, report=f'translations = "{translations.name}"', languages=("fi", "sv"))
+    assert settings.translations == str(translations)
+    # the worklist of a first build, with one Swedish text filled in, is the translations workbook
+    run_once(dataclasses.replace(settings, translations=None), AS_OF, clock=Clock(), dry_run=True)
+    book = openpyxl.load_workbook(settings.state_folder / "outputs" / "translations-sv.xlsx")
+    book.active["G2"] = "Kontinuerlig nytta för kommuninvånare och personal."
+    book.save(translations)
+    clock = Clock()
+    first = run_once(settings, AS_OF, clock=clock)
+    assert first.status == "built" and first.findings["warning"] == 31
+    report = json.loads((tmp_path / "published" / "report.json").read_text(encoding="utf-8"))
+    a2 = next(p for p in report["projects"] if p["id"] == "A2")
+    assert a2["impact"]["sv"] == "Kontinuerlig nytta för kommuninvånare och personal."
+    assert run_once(settings, AS_OF, clock=clock).status == "unchanged"
+    book.active["G3"] = "Cybersäkerhet är en lagstadgad skyldighet."
+    book.save(translations)
+    again = run_once(settings, AS_OF, clock=clock)
+    assert again.status == "built" and again.findings["warning"] == 30
 
 
 # ---- real processes, real signals, real files ---------------------------------------------------------

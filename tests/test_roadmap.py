@@ -15,8 +15,10 @@ from digireport.model import (
     SizeClass,
     Status,
     TargetKind,
+    Text,
 )
-from digireport.roadmap import classify_target, parse_cost, parse_measure, parse_roadmap
+from digireport.roadmap import PROJECT_FIELDS, classify_target, parse_cost, parse_measure, parse_roadmap
+from digireport.translations import apply_translations
 from tests.conftest import make_workbook
 
 FI_HEAD = ["Tavoite", "Tunnus", "Toimenpiteen nimi", "Toimenpiteen nimi (ruotsiksi)", "2024", "2025", "Tila"]
@@ -232,7 +234,9 @@ def test_findings_never_drop_rows():
     assert ("unknown_value", 3, "H") in found
     assert ("unparseable_number", 3, "I") in found
     assert ("duplicate_id", 4, "B") in found
-    assert ("missing_swedish_name", 4, "D") in found
+    translated = codes(apply_translations(r))
+    assert ("missing_translation", 4, "D") in translated
+    assert ("missing_translation", 4, "D") not in found
     assert ("unknown_year_mark", 4, "E") in found
     assert ("missing_year", 4, "E") in found
     assert ("missing_status", 4, "G") in found
@@ -258,3 +262,72 @@ def test_swedish_indicator_sheet():
     (i,) = r.indicators
     assert (i.name.sv, i.name.fi, i.goal, i.target.value) == ("Kundnöjdhet", "Asiakastyytyväisyys", Goal.A, 3)
     assert [(y, m.value) for y, m in i.values] == [(2024, 2.22), (2025, 2.37)]
+
+
+# ---- Swedish sources: language twins and bilingual vocabularies ------------------------------
+
+
+def test_twin_columns_for_every_free_text_field():
+    rows = [FI_HEAD + ["Vaikutukset", "Vaikutukset (ruotsiksi)", "Vastuutaho", "Ansvarig",
+                       "Minkä ongelman toimenpide ratkaisee", "Problem (sv)"],
+            ["A", "A1", "Hyvä", "Bra", "x", None, "Tehty", "Jatkuva hyöty", "Kontinuerlig nytta",
+             "Hallintojohtaja", "Förvaltningsdirektören", "Miksi?", "Varför?"]]
+    r = read(rows)
+    p = r.projects[0]
+    assert p.impact == Text("Jatkuva hyöty", "Kontinuerlig nytta")
+    assert p.owner == Text("Hallintojohtaja", "Förvaltningsdirektören")  # the workbook's own beats the vocabulary
+    assert p.problem == Text("Miksi?", "Varför?")
+    assert not [f for f in apply_translations(r).findings if f.code == "missing_translation"]
+
+
+def test_owner_titles_from_the_vocabulary_in_both_directions():
+    rows = [FI_HEAD + ["Vastuutaho"],
+            ["A", "A1", "Hyvä", "Bra", "x", None, "Tehty", "Porvoon Veden toimitusjohtaja"],
+            ["A", "A2", "Toinen", "Annan", "x", None, "Tehty", "kaupunkikehitysjohtaja "],
+            ["A", "A3", "Kolmas", "Tredje", "x", None, "Tehty", "Satamajohtaja"]]
+    r = read(rows)
+    assert [p.owner for p in r.projects] == [
+        Text("Porvoon Veden toimitusjohtaja", "VD för Borgå Vatten"),
+        Text("kaupunkikehitysjohtaja", "Direktör för stadsutvecklingen"),
+        Text("Satamajohtaja", None)]
+    missing = [(f.code, f.row, f.column, f.value) for f in apply_translations(r).findings
+               if f.code == "missing_translation"]
+    assert missing == [("missing_translation", 4, "H", "Satamajohtaja")]
+    sv = read([SV_HEAD + ["Ansvarig"], ["A", "A1", "Bra", "Hyvä", "x", None, "Färdig", "VD för Borgå vatten"]])
+    assert sv.projects[0].owner == Text("Porvoon Veden toimitusjohtaja", "VD för Borgå vatten")
+
+
+def test_a_list_sheet_with_a_swedish_column_names_owners():
+    lists = {"Listat": [["Vastuutaho", "Vastuutaho (ruotsiksi)"], ["Satamajohtaja", "Hamndirektör"],
+                        ["Kehitysjohtaja", "Direktör för utveckling"]]}
+    rows = [FI_HEAD + ["Vastuutaho"],
+            ["A", "A1", "Hyvä", "Bra", "x", None, "Tehty", "Satamajohtaja"],
+            ["A", "A2", "Toinen", "Annan", "x", None, "Tehty", "Kehitysjohtaja"]]
+    r = read(rows, extra=lists)
+    assert [p.owner.sv for p in r.projects] == ["Hamndirektör", "Direktör för utveckling"]
+    assert [s.role for s in r.source.sheets] == ["roadmap", "lists"]
+
+
+def test_indicator_values_and_targets_with_swedish_twins():
+    indicators = {"Mittarit": [
+        ["Tavoite", "Mittari", "Mittari (ruotsiksi)", "Tavoitearvo", "Tavoitearvo (ruotsiksi)", "2024",
+         "2024 (ruotsiksi)", "2025", "2025 (sv)"],
+        ["A", "Käyttäjät", "Användare", "300 käyttäjää", "300 användare", "Noin 50 käyttäjää", "Cirka 50 användare",
+         "Tehty", None]]}
+    r = read([FI_HEAD, ["A", "A1", "Hyvä", "Bra", "x", None, "Tehty"]], extra=indicators)
+    ind = r.indicators[0]
+    assert ind.target.text == Text("300 käyttäjää", "300 användare")
+    assert ind.value(2024).text == Text("Noin 50 käyttäjää", "Cirka 50 användare")
+    assert ind.value(2024).value == 50 and ind.value(2024).approx
+    assert ind.value(2025).text == Text("Tehty", None)
+    columns = {f: c for f, c, _h in r.sheet("indicators").columns}
+    assert columns["year.2024.sv"] == "G" and columns["year.2025"] == "H" and columns["year.2025.sv"] == "I"
+    missing = [(f.row, f.column, f.value) for f in apply_translations(r).findings if f.code == "missing_translation"]
+    assert missing == [(2, "I", "Tehty")]
+
+
+def test_project_fields_are_one_table():
+    keys = [spec.key for spec in PROJECT_FIELDS]
+    assert len(keys) == len(set(keys))
+    assert {s.key for s in PROJECT_FIELDS if s.twin} == {"name", "problem", "impact", "owner"}
+    assert {s.key: s.severity for s in PROJECT_FIELDS}["status"] is Severity.ERROR

@@ -86,6 +86,20 @@ def test_errors_name_file_and_key(tmp_path, text, message):
     assert message.split(": ", 1)[-1] in text
 
 
+def test_translations_beside_the_settings_or_the_master(tmp_path):
+    local = load_settings(_write(tmp_path, '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'
+                                           '[report]\ntranslations = "sv/translations-sv.xlsx"\n'), environ={})
+    assert local.translations == str(tmp_path / "sv" / "translations-sv.xlsx")
+    assert load_settings(_write(tmp_path, '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'),
+                         environ={}).translations is None
+    beside = load_settings(_write(tmp_path, SP + '[report]\ntranslations = "translations-sv.xlsx"\n'),
+                           environ={"MY_TOKEN": "t"})
+    assert beside.translations == "/sites/d/Docs/translations-sv.xlsx"
+    elsewhere = load_settings(_write(tmp_path, SP + '[report]\ntranslations = "/sites/d/Sv/k.xlsx"\n'),
+                              environ={"MY_TOKEN": "t"})
+    assert elsewhere.translations == "/sites/d/Sv/k.xlsx"
+
+
 BASE = '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'
 
 

@@ -4,6 +4,7 @@ faults."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -34,7 +35,7 @@ def server():
 
 
 def make(tmp_path, server, token=TOKEN, writeback=False, chunk_size=10 * 1024 * 1024, read_timeout=120,
-         languages=("fi",)):
+         languages=("fi",), report=""):
     config = tmp_path / "sp.toml"
     config.write_text(f"""
 [source]
@@ -47,6 +48,7 @@ folder = "{OUT}"
 enabled = {str(writeback).lower()}
 [report]
 languages = {json.dumps(list(languages))}
+{report}
 [job]
 state_folder = "state"
 [auth]
@@ -282,6 +284,29 @@ def test_remove_accepts_a_missing_file_waits_out_throttling_and_reports_refusals
         storage.remove(OUT, ["toinen.pptx"])
     assert str(err.value) == f"{server.site_url}: {OUT}/toinen.pptx: access denied (HTTP 403, sign-in: token)"
     assert server.files[f"{OUT}/toinen.pptx"].data == b"other"
+
+
+def test_the_translations_workbook_beside_the_master_is_used(tmp_path, server):
+    import openpyxl
+
+    settings, storage, _ = make(tmp_path, server, languages=("fi", "sv"),
+                                report='translations = "translations-sv.xlsx"')
+    assert settings.translations == "/sites/digi/Jaetut asiakirjat/translations-sv.xlsx"
+    # the job's own worklist, published beside the decks, filled in and saved beside the master
+    with pytest.raises(StorageError, match="translations-sv.xlsx"):
+        run_once(settings, AS_OF, clock=clock, storage=storage)
+    plain, plain_storage, _ = make(tmp_path, server, languages=("fi", "sv"))
+    run_once(plain, AS_OF, clock=clock, storage=plain_storage)
+    book = openpyxl.load_workbook(io.BytesIO(server.files[f"{OUT}/translations-sv.xlsx"].data))
+    book.active["G2"] = "Kontinuerlig nytta för kommuninvånare och personal."
+    buf = io.BytesIO()
+    book.save(buf)
+    server.put_file(settings.translations, buf.getvalue())
+    result = run_once(settings, AS_OF, clock=clock, storage=storage, force=True)
+    assert result.status == "built" and result.findings["warning"] == 31
+    report = json.loads(server.files[f"{OUT}/report.json"].data)
+    a2 = next(p for p in report["projects"] if p["id"] == "A2")
+    assert a2["impact"]["sv"] == "Kontinuerlig nytta för kommuninvånare och personal."
 
 
 # ---- the real `digireport run` command against the server --------------------------------------------

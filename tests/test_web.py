@@ -262,7 +262,7 @@ def test_open_data(site, report):
 
 def test_csv_defuses_formulas(report):
     hostile = json.loads(json.dumps(report))
-    hostile["projects"][0]["owner"] = "=HYPERLINK(\"x\")"
+    hostile["projects"][0]["owner"]["fi"] = "=HYPERLINK(\"x\")"
     rows = list(csv.reader(open_data(hostile)["projects.csv"].splitlines()))
     assert rows[1][rows[0].index("owner")] == "'=HYPERLINK(\"x\")"
 
@@ -555,7 +555,7 @@ def test_csv_fast_path_equals_cell_by_cell(report):
     hostile["projects"][6]["name"]["fi"] = "\tsisennetty"
     hostile["projects"][7]["cost_eur"] = -5.5
     numbers = json.loads(json.dumps(report))
-    numbers["projects"][0]["owner"] = -3  # not text, as report.json never has it: written as _csv_cell does
+    numbers["projects"][0]["owner"]["fi"] = -3  # not text, as report.json never has it: written as _csv_cell does
     for rep in (report, hostile, numbers):
         fast, slow = io.StringIO(), io.StringIO()
         _projects_csv(fast, rep)

@@ -276,7 +276,7 @@ def indicator_slides(deck, roadmap, stats) -> None:
 
 
 def measure(loc, m) -> str:
-    return "" if m is None else plain(loc, m.raw, m.value)
+    return "" if m is None else plain(loc, m.text.get(loc.lang), m.value)
 
 
 def plain(loc, raw: str, value: float | None) -> str:
@@ -380,11 +380,13 @@ def next_year_slides(deck, projects, stats, options, year) -> None:
         c = codes(field)
         slide = deck.slide("chart", loc(heading, year=year))
         kind = "pie" if field == "level" else "bar"
+        owners = stats.get("owner_names", {})
         deck.chart(
             slide,
             kind,
             loc(name, year=year),
-            [label(loc, field, k) for k in c],
+            [(owners[k].get(loc.lang) if field == "owner" and k in owners else None) or label(loc, field, k)
+             for k in c],
             list(c.values()),
             box=(Inches(0.5), TOP, Inches(12.3), BOTTOM - TOP),
         )
