@@ -193,7 +193,7 @@ def test_the_console_script_works_from_any_folder_and_tells_journald_what_happen
     assert once.returncode == 0
     import re
 
-    assert re.fullmatch(r"digireport-nightly: Valmis: \d+ tiedostoa julkaistu; havainnot: 0 virhettä, 0 varoitusta\n",
+    assert re.fullmatch(r"digireport-nightly: Valmis: \d+ tiedostoa julkaistu; havainnot: 0 virhettä, 32 varoitusta\n",
                         once.stderr)
     again = subprocess.run([str(script), "--config", str(settings.config_file), "--once", "--ui-lang", "sv"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120)
