@@ -109,8 +109,8 @@ BASE = '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'
     (BASE + '[jobs]\nstate_folder = "/var/lib/digireport"', "unknown section [jobs]; did you mean [job]?"),
     ('kind = "local"\n' + BASE, "unknown key kind; did you mean source.kind?"),
     (BASE + '[report]\nlanguage = ["fi"]', "unknown key report.language; did you mean report.languages?"),
-    (BASE + '[report]\ncolour = "red"', "unknown key report.colour; [report] has languages, presenter, template, "
-                                         "max_list_rows"),
+    (BASE + '[report]\ncolour = "red"', "unknown key report.colour; [report] has languages, presenter, template, max_list_rows, "
+                                         "translations"),
     (BASE + '[extras]\nx = 1', "unknown section [extras]; the sections are source, output, writeback, schedule, "
                                 "report, job, auth, network"),
 ])
