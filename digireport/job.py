@@ -41,6 +41,8 @@ CONFLICT_TRIES = 3
 STATE_FILE = "state.json"
 JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = "job.lock"
+# Earlier releases of the open data stay published: a later run never removes them.
+KEPT = "site/data/archive/"
 
 
 def _quiet(message: str, args: dict[str, Any]) -> None:
@@ -203,13 +205,15 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
 
 
 def outdated(previous: list[str], current: list[str]) -> list[str]:
-    """Files the previous publish wrote that this one did not, compared ignoring case.
+    """Files the previous publish wrote that this one did not, compared ignoring case; the open data's
+    archive of earlier releases (KEPT) is never outdated.
 
     SharePoint (and Windows shares) treat `Deck.pptx` and `deck.pptx` as one file: removing the
     old spelling would remove the file just published.
     """
     keep = {c.casefold() for c in current}
-    return sorted(p for p in set(previous) if _is_relative(p) and p.casefold() not in keep)
+    return sorted(p for p in set(previous)
+                  if _is_relative(p) and p.casefold() not in keep and not p.startswith(KEPT))
 
 
 def _is_relative(path: str) -> bool:
@@ -275,7 +279,7 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers)
+                           workers=settings.workers, web=settings.web)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return _Built(base=out, files=files, roadmap=result.roadmap)

@@ -38,6 +38,9 @@ class BuildOptions:
     # Processes rendering outputs side by side (decks, workbook, web report). Each is forked from
     # the build, so the parsed roadmap is shared rather than copied; 1 renders one after another.
     workers: int = 1
+    # The web report's publisher, contact, licence and accessibility statement (settings.WebSettings);
+    # None: the defaults.
+    web: Any = None
 
 
 @dataclass

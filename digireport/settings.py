@@ -47,6 +47,29 @@ class AuthSettings:
     authority: str | None = None  # sign-in address; None is login.microsoftonline.com/<tenant>
 
 
+LICENCES = ("CC-BY-4.0", "CC0-1.0")
+UPDATE_FREQUENCIES = ("weekly", "monthly", "bimonthly", "quarterly", "yearly")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What the public web report and its open data say about who publishes them and how."""
+
+    publisher_fi: str = "Porvoon kaupunki"
+    publisher_sv: str = "Borgå stad"
+    contact_name: str | None = None
+    contact_email: str | None = None
+    licence: str = "CC-BY-4.0"
+    update_frequency: str = "bimonthly"
+    next_update: dt.date | None = None
+    programme_url_fi: str | None = None
+    programme_url_sv: str | None = None
+    accessibility_contact: str | None = None  # None: contact_email
+    accessibility_assessed: dt.date | None = None  # None: the data date of the build
+    accessibility_shortcomings_fi: tuple[str, ...] = ()
+    accessibility_shortcomings_sv: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything one run of the job needs, validated when loaded."""
@@ -73,6 +96,7 @@ class Settings:
     chunk_size: int = 10 * 1024 * 1024
     max_list_rows: int = 200
     workers: int = 1  # rendering processes; `workers = 0` in the file means one per available CPU
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def source_label(self) -> str:
@@ -132,6 +156,39 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ConfigError(_("{file}: {key} must be a whole number of at least {minimum}"), file=str(self.file),
                               key=self.key(name), minimum=minimum)
+        return value
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            pass
+        raise ConfigError(_("{file}: {key} must be a date YYYY-MM-DD, got {value}"), file=str(self.file),
+                          key=self.key(name), value=str(value))
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(_("{file}: {key} must be a list of texts"), file=str(self.file), key=self.key(name))
+        return tuple(v.strip() for v in value if v.strip())
+
+    def email(self, name: str) -> str | None:
+        value = self.text(name)
+        if value is not None and not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", value):
+            raise ConfigError(_("{file}: {key} must be an e-mail address, got {value}"), file=str(self.file),
+                              key=self.key(name), value=value)
+        return value
+
+    def url(self, name: str) -> str | None:
+        value = self.text(name)
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"]+", value):
+            raise ConfigError(_("{file}: {key} must be a web address, got {value}"), file=str(self.file),
+                              key=self.key(name), value=value)
         return value
 
     def path(self, name: str, default: str | None = None, required: bool = False) -> Path | None:
@@ -207,6 +264,26 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         chunk_size=int(network.number("chunk_size", 10 * 1024 * 1024)),
         max_list_rows=report.count("max_list_rows", 200),
         workers=job.count("workers", 0, minimum=0) or available_cpus(),
+        web=_web(top.table("web")),
+    )
+
+
+def _web(table: _Reader) -> WebSettings:
+    """The `[web]` table: publisher, contact, licence, update frequency and accessibility statement."""
+    default = WebSettings()
+    contact = table.email("contact_email")
+    return WebSettings(
+        publisher_fi=table.text("publisher_fi") or default.publisher_fi,
+        publisher_sv=table.text("publisher_sv") or default.publisher_sv,
+        contact_name=table.text("contact_name"), contact_email=contact,
+        licence=table.choice("licence", LICENCES, default.licence),
+        update_frequency=table.choice("update_frequency", UPDATE_FREQUENCIES, default.update_frequency),
+        next_update=table.date("next_update"),
+        programme_url_fi=table.url("programme_url_fi"), programme_url_sv=table.url("programme_url_sv"),
+        accessibility_contact=table.email("accessibility_contact") or contact,
+        accessibility_assessed=table.date("accessibility_assessed"),
+        accessibility_shortcomings_fi=table.texts("accessibility_shortcomings_fi"),
+        accessibility_shortcomings_sv=table.texts("accessibility_shortcomings_sv"),
     )
 
 
