@@ -128,6 +128,12 @@ FAVICON = (
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _SCALE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)\s*$")
 
+def _rgba(colour: str, alpha: float) -> str:
+    """A colour of the colour system, see-through: a table that scrolls shows a shadow at its hidden side."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
 CSS = f"""
 *{{box-sizing:border-box}}
 html{{-webkit-text-size-adjust:100%}}
@@ -146,13 +152,19 @@ h1{{font-size:1.9rem;line-height:1.2;margin:1.5rem 0 .5rem;color:{ACCENT}}}
 h2{{font-size:1.5rem;margin:2.5rem 0 .75rem;border-bottom:1px solid {LINE}}}
 h3{{font-size:1.2rem;margin:1.75rem 0 .5rem}}
 .meta,.sub,.note{{color:{MUTED}}}
-.sub{{display:block;font-size:.85rem;font-weight:400}}
+.sub{{display:block;font-size:.85em;font-weight:400}}
 .note{{font-style:italic}}
 .figures{{list-style:none;padding:0;margin:1rem 0;display:grid;
  grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.75rem}}
 .figures li{{background:{SURFACE};border-left:6px solid {ACCENT};padding:.6rem .9rem}}
 .figures .big{{display:block;font-size:1.7rem;font-weight:700;line-height:1.2}}
 .scroll{{overflow-x:auto;margin:.5rem 0 1rem}}
+.scroll{{background:linear-gradient(to right,{BACKGROUND} 30%,{_rgba(BACKGROUND, 0)}),
+ linear-gradient(to left,{BACKGROUND} 30%,{_rgba(BACKGROUND, 0)}) 100% 0,
+ radial-gradient(farthest-side at 0 50%,{_rgba(INK, .3)},{_rgba(INK, 0)}),
+ radial-gradient(farthest-side at 100% 50%,{_rgba(INK, .3)},{_rgba(INK, 0)}) 100% 0;
+ background-repeat:no-repeat;background-size:2.5rem 100%,2.5rem 100%,.9rem 100%,.9rem 100%;
+ background-attachment:local,local,scroll,scroll}}
 table{{border-collapse:collapse;font-size:.95rem;width:100%}}
 caption{{text-align:left;font-weight:700;padding:.25rem 0}}
 th,td{{border:1px solid {LINE};padding:.3rem .5rem;vertical-align:top;text-align:left}}
@@ -184,15 +196,18 @@ details dd{{margin:0 0 .3rem}}
  table.stack th[scope=row]{{background:{SURFACE};font-weight:700}}
  table.stack td[data-label]::before{{content:attr(data-label) ": ";font-weight:700;color:{MUTED}}}
  table.stack td.num{{text-align:left;white-space:normal}}
+ table{{font-size:.9rem}}
+ th,td{{padding:.25rem .35rem}}
 }}
 @media print{{
  @page{{size:A4;margin:12mm}}
  body{{font-size:9pt}}
- .skip,nav{{display:none}}
+ .skip,nav,details{{display:none}}
  header,main,footer{{max-width:none;padding:0}}
  .scroll{{overflow:visible}}
  table{{font-size:8pt;page-break-inside:auto}}
- tr,figure{{break-inside:avoid}}
+ tr,figure,.keep{{break-inside:avoid}}
+ caption,thead{{break-after:avoid}}
  th,td{{padding:.15rem .3rem}}
  td.num,.light{{white-space:normal}}
  h2,h3{{break-after:avoid}}
@@ -341,10 +356,12 @@ def _source_line(report: dict, loc: L10n, web) -> str:
     return f'<p class="meta">{_e(text)}</p>\n'
 
 
-def _table_open(caption: str, ident: str, css: str = "") -> str:
-    # A labelled, focusable region lets keyboard users scroll a wide table on small screens.
+def _table_open(caption: str, ident: str, css: str = "", keep: bool = False) -> str:
+    # A labelled, focusable region lets keyboard users scroll a wide table on small screens; a short
+    # table is kept on one printed page.
     klass = f' class="{css}"' if css else ""
-    return (f'<div class="scroll" role="region" aria-labelledby="{ident}" tabindex="0">\n'
+    wrapper = "scroll keep" if keep else "scroll"
+    return (f'<div class="{wrapper}" role="region" aria-labelledby="{ident}" tabindex="0">\n'
             f'<table{klass}>\n<caption id="{ident}">{_e(caption)}</caption>\n')
 
 
@@ -464,7 +481,7 @@ def _indicators_section(report: dict, loc: L10n) -> str:
         years = sorted({int(y) for _k, i, _s in rows for y in i["values"]})
         ident = f"ind-{goal.lower()}"
         out.append(f"<h3>{_e(goal)}: {_e(loc(GOAL_SHORT[Goal(goal)]))}</h3>\n")
-        out.append(_table_open(loc(_("Indicators of goal {goal}"), goal=goal), ident, "stack"))
+        out.append(_table_open(loc(_("Indicators of goal {goal}"), goal=goal), ident, "stack", keep=True))
         out.append("<thead><tr>")
         out.append(f'<th scope="col">{_e(loc(INDICATOR))}</th><th scope="col">{_e(loc(TARGET))}</th>')
         out.extend(f'<th scope="col">{y}</th>' for y in years)
