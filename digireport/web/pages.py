@@ -88,7 +88,7 @@ W = SimpleNamespace(**{
     "changes_since_the_follow": _("Changes since the follow-up of {label}"),
     "status_changed_changed_unchanged": _("Status changed: {changed}. Unchanged: {unchanged}. Not in that follow-up: {new}."),  # noqa: E501
     "identifier": _("Identifier"),
-    "status_label": _("Status {label}"),
+    "status_label": _("Status at {label}"),
     "status_now": _("Status now"),
     "details": _("Details"),
     "the_same_data_as": _("The same data as machine-readable files. The CSV files open in Excel as they are: UTF-8 with a byte-order mark, columns separated by semicolons ({delimiter}), decimal comma. datapackage.json describes every file and field in Finnish and Swedish."),  # noqa: E501
@@ -189,7 +189,7 @@ details dt{{font-weight:700}}
 details dd{{margin:0 0 .3rem}}
 @media (max-width:40em){{
  h1{{font-size:1.5rem}}
- table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack th{{display:block;width:100%}}
+ table.stack,table.stack caption,table.stack tbody,table.stack tr,table.stack td,table.stack th{{display:block;width:100%}}
  table.stack thead{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}}
  table.stack tr{{border:1px solid {LINE};margin:0 0 .75rem}}
  table.stack td,table.stack th{{border:0;border-top:1px solid {SURFACE};text-align:left}}
@@ -635,7 +635,7 @@ def _changes(report: dict, loc: L10n) -> str:
     names = {p["row"]: p for p in report["projects"]}
     out.append(_table_open(loc(_("Projects whose status changed since {label}"), label=label_), "table-changes",
                            "stack"))
-    heads = (_("Identifier"), _("Project"), _("Status {label}"), _("Status now"))
+    heads = (_("Identifier"), _("Project"), W.status_label, _("Status now"))
     out.append("<thead><tr>" + "".join(f'<th scope="col">{_e(loc(h, label=label_))}</th>' for h in heads))
     out.append("</tr></thead>\n<tbody>\n")
     for c in changes["changes"]:
