@@ -76,6 +76,7 @@ STATEMENT = _("Accessibility statement")
 
 # Words of the page used inside f-strings, where message extraction cannot see them.
 W = SimpleNamespace(**{
+    "data_as_of": _("Data as of {date}."),
     "summary": _("Summary"),
     "the_digital_programme": _("The digital programme"),
     "the_digital_programme_sets": _("The digital programme sets the goals of the city’s digitalisation for the years {years}. Each year the city board approves a digital roadmap: the projects that carry the programme forward that year. The projects and the programme’s indicators are followed up several times a year; this page shows the latest follow-up."),  # noqa: E501
@@ -182,6 +183,12 @@ svg.chart{{display:block;width:100%;max-width:24rem;height:auto}}
 .trends{{grid-template-columns:repeat(auto-fill,minmax(17rem,1fr))}}
 svg text{{font-family:inherit;font-size:13px;fill:{INK}}}
 ul.data li{{margin:.25rem 0}}
+.landing{{padding-top:2rem;padding-bottom:2rem}}
+.title-other{{font-size:1.4rem;font-weight:700;color:{MUTED};margin:0 0 2rem}}
+.choose{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}}
+.choose a{{display:block;min-width:12rem;padding:.9rem 1.5rem;border:2px solid {ACCENT};border-radius:4px;
+ font-size:1.25rem;font-weight:700;text-decoration:none;text-align:center}}
+.choose a:hover{{background:{SURFACE}}}
 nav ul{{list-style:none;margin:0;padding:0;display:flex;gap:1rem}}
 details summary{{cursor:pointer;color:{ACCENT}}}
 details dl{{margin:.4rem 0 .2rem;font-size:.9rem}}
@@ -292,15 +299,20 @@ def landing_page(report: dict, languages: tuple[str, ...], web=None) -> str:
     first = locs[0]
     title = " · ".join(_title(report, loc) for loc in locs)
     alternates = {loc.lang: f"{loc.lang}/index.html" for loc in locs}
-    parts = [_head(first, title, _description(report, first, web), web, alternates, ""), "<body>\n<main>\n"]
-    parts.append(f'<p class="brand">{_e(BRAND)}</p>\n<h1>{_e(_title(report, first))}</h1>\n')
+    parts = [_head(first, title, _description(report, first, web), web, alternates, ""), "<body>\n"]
+    parts.append(f'<header>\n<p class="brand">{_e(BRAND)}</p>\n</header>\n<main class="landing">\n'
+                 f"<h1>{_e(_title(report, first))}</h1>\n")
     for loc in locs[1:]:
-        parts.append(f'<p lang="{loc.lang}" class="meta">{_e(_title(report, loc))}</p>\n')
-    parts.append('<ul class="data">\n')
+        parts.append(f'<p lang="{loc.lang}" class="title-other">{_e(_title(report, loc))}</p>\n')
+    parts.append('<ul class="choose">\n')
     for loc in locs:
         parts.append(f'<li><a href="{loc.lang}/index.html" hreflang="{loc.lang}" lang="{loc.lang}">'
                      f"{_e(loc(LANGUAGE_NAMES[loc.lang]))}</a></li>\n")
-    parts.append("</ul>\n</main>\n</body>\n</html>\n")
+    parts.append("</ul>\n</main>\n<footer>\n")
+    for loc in locs:
+        parts.append(f'<p lang="{loc.lang}" class="meta">{_e(_publisher(web, loc.lang))} · '
+                     f"{_e(loc(W.data_as_of, date=_as_of(report, loc)))}</p>\n")
+    parts.append("</footer>\n</body>\n</html>\n")
     return "".join(parts)
 
 
