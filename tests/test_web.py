@@ -796,3 +796,20 @@ def test_snapshot_keys_are_iso_year_month(site):
     assert rows[0] == {"row": "4", "id": "A2", "snapshot": "2024-10", "status": "done"}
     projects = json.loads((site / "data" / "projects.json").read_text(encoding="utf-8"))["projects"]
     assert projects[0]["status_history"] == {"2024-10": "done"}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_large_page_lists_the_first_changes_and_points_to_all(large, lang):
+    site, _again, report, options = large
+    html = (site / lang / "index.html").read_text(encoding="utf-8")
+    changes = report["stats"]["status_changes"]["changes"]
+    assert len(changes) > options.max_list_rows
+    shown = re.findall(r'<tr data-change="([^"]*)">', html)
+    assert shown == [c["id"] for c in changes[:options.max_list_rows]]
+    note = re.search(r'<p id="changes-more">(.*?)</p>', html, re.S).group(1)
+    total = l10n(lang).integer(len(changes))
+    assert (f"{total} muutoksesta ensimmäiset 200" if lang == "fi" else f"de första 200 av {total} ändringar") in note
+    assert '<a href="../data/status_history.csv">' in note
+    with (site / "data" / "status_history.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    assert len(rows) == sum(len(p["status_history"]) for p in report["projects"])

@@ -54,7 +54,8 @@ def render_web(roadmap, stats: dict, report: dict, options: Any, staging: Path, 
     for lang in languages:
         (site / lang).mkdir(exist_ok=True)
         loc = l10n(lang)
-        _write(site / lang / "index.html", report_page(report, loc, languages, listed=listed, web=web))
+        _write(site / lang / "index.html", report_page(report, loc, languages, options.max_list_rows,
+                                                              listed=listed, web=web))
         _write(site / lang / STATEMENT_PAGES[lang], accessibility_page(report, loc, languages, web))
     _write(site / "index.html", landing_page(report, languages, web))
     _write(site / "favicon.svg", FAVICON)

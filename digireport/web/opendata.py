@@ -284,9 +284,30 @@ def _raw(text: str | None) -> str | None:
     return text.replace(".", ",") if text and _PLAIN_NUMBER.fullmatch(text) else text
 
 
+class _Iso(dict):
+    """Snapshot labels as ISO year-month, each label converted once."""
+
+    def __missing__(self, label: str) -> str:
+        iso = self[label] = iso_label(label)
+        return iso
+
+
 def snapshot_rows(report: dict) -> list[list[object]]:
-    return [[p["row"], p["id"], iso_label(label), status]
+    iso = _Iso()
+    return [[p["row"], p["id"], iso[label], status]
             for p in report["projects"] for label, status in p["status_history"].items()]
+
+
+def _snapshots_csv(fh: TextIO, report: dict) -> None:
+    rows = snapshot_rows(report)
+    writer = _writer(fh)
+    writer.writerow([f[0] for f in SNAPSHOT_FIELDS])
+    # Only the id is workbook text: when none starts like a formula the rows go to the writer as they are.
+    firsts = {row[1][:1] for row in rows if type(row[1]) is str}
+    if all(type(row[1]) in (str, type(None)) for row in rows) and firsts.isdisjoint(_FORMULA_START):
+        writer.writerows(rows)
+    else:
+        _write_rows(writer, rows)
 
 
 # ---- JSON ----------------------------------------------------------------------------------------
@@ -310,11 +331,12 @@ def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
 
 def _project_records(report: dict) -> list[dict]:
     """report.json's project records, with snapshot labels as ISO year-month."""
+    iso = _Iso()
     out = []
     for p in report["projects"]:
         history = p["status_history"]
-        if history:
-            p = {**p, "status_history": {iso_label(k): v for k, v in history.items()}}
+        if history and any(iso[k] != k for k in history):
+            p = {**p, "status_history": {iso[k]: v for k, v in history.items()}}
         out.append(p)
     return out
 
@@ -418,8 +440,7 @@ def _open_data_files(report: dict, web) -> dict[str, Callable[[TextIO], None]]:
         "projects.csv": with_bom(lambda fh: _projects_csv(fh, report)),
         "indicators.csv": with_bom(lambda fh: _write_csv(fh, [f[0] for f in INDICATOR_FIELDS],
                                                          indicator_rows(report))),
-        "status_history.csv": with_bom(lambda fh: _write_csv(fh, [f[0] for f in SNAPSHOT_FIELDS],
-                                                             snapshot_rows(report))),
+        "status_history.csv": with_bom(lambda fh: _snapshots_csv(fh, report)),
         "projects.json": lambda fh: write_json_records(fh, meta, "projects", _project_records(report)),
         "indicators.json": lambda fh: write_json_records(fh, meta, "indicators", indicators),
         "fields.json": indented(fields),

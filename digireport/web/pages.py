@@ -76,6 +76,8 @@ STATEMENT = _("Accessibility statement")
 
 # Words of the page used inside f-strings, where message extraction cannot see them.
 W = SimpleNamespace(**{
+    "the_table_shows_changes": _("The table shows the first {shown} of {total} changes; every project's earlier status is in the open data:"),  # noqa: E501
+    "status_at_earlier_csv": _("Status at earlier follow-ups (CSV)"),
     "data_as_of": _("Data as of {date}."),
     "summary": _("Summary"),
     "the_digital_programme": _("The digital programme"),
@@ -344,7 +346,7 @@ def report_page(report: dict, loc: L10n, languages: tuple[str, ...], max_rows: i
     out.append(_summary_section(report, loc))
     out.append(_programme_section(report, loc, web))
     out.append(_indicators_section(report, loc))
-    out.append(_projects_section(report, loc, listed))
+    out.append(_projects_section(report, loc, listed, max_rows))
     out.append(_open_data_section(report, loc, web))
     out.append(_contact_section(report, loc, web))
     out.append("</main>\n")
@@ -569,7 +571,7 @@ def _key(colour: str) -> str:
     return f'<span class="key" style="background:{colour}" aria-hidden="true"></span>'
 
 
-def _projects_section(report: dict, loc: L10n, listed: list[dict]) -> str:
+def _projects_section(report: dict, loc: L10n, listed: list[dict], max_rows: int | None = None) -> str:
     stats = report["stats"]
     span = stats["status_span"]
     span_years = _years_span(span["years"])
@@ -629,13 +631,15 @@ def _projects_section(report: dict, loc: L10n, listed: list[dict]) -> str:
     out.extend(f'<td class="num">{_e(loc.integer(stats["year_counts"].get(str(y), 0)))}</td>' for y in years)
     out.append("</tr></tfoot>\n</table>\n</div>\n")
 
-    out.append(_changes(report, loc))
+    out.append(_changes(report, loc, max_rows))
     out.append(_project_list(report, loc, listed))
     out.append("</section>\n")
     return "".join(out)
 
 
-def _changes(report: dict, loc: L10n) -> str:
+def _changes(report: dict, loc: L10n, max_rows: int | None = None) -> str:
+    """The projects whose status changed since the latest snapshot; like the project list, at most
+    `max_rows` of them, the rest counted and left to status_history.csv."""
     changes = report["stats"]["status_changes"]
     if not changes["label"]:
         return ""
@@ -644,20 +648,27 @@ def _changes(report: dict, loc: L10n) -> str:
     out.append(f"<p>{_e(loc(W.status_changed_changed_unchanged, changed=loc.integer(len(changes['changes'])), unchanged=loc.integer(changes['unchanged']), new=loc.integer(changes['new'])))}</p>\n")  # noqa: E501
     if not changes["changes"]:
         return "".join(out)
-    names = {p["row"]: p for p in report["projects"]}
+    shown = changes["changes"] if max_rows is None else changes["changes"][:max(max_rows, 0)]
+    rows = {c["row"] for c in shown}
+    names = {p["row"]: p for p in report["projects"] if p["row"] in rows}
     out.append(_table_open(loc(_("Projects whose status changed since {label}"), label=label_), "table-changes",
                            "stack"))
     heads = (_("Identifier"), _("Project"), W.status_label, _("Status now"))
     out.append("<thead><tr>" + "".join(f'<th scope="col">{_e(loc(h, label=label_))}</th>' for h in heads))
     out.append("</tr></thead>\n<tbody>\n")
-    for c in changes["changes"]:
+    words = {s.value: _e(loc(STATUS_LABELS[s])) for s in Status}
+    lbl_id, lbl_then, lbl_now = _e(loc(W.identifier)), _e(loc(W.status_label, label=label_)), _e(loc(W.status_now))
+    for c in shown:
         p = names.get(c["row"], {})
-        out.append(f'<tr data-change="{_e(c["id"])}"><td data-label="{_e(loc(W.identifier))}">{_e(c["id"])}</td>'
+        out.append(f'<tr data-change="{_e(c["id"])}"><td data-label="{lbl_id}">{_e(c["id"])}</td>'
                    f'<th scope="row">{_shown(p.get("name"), loc)}</th>'
-                   f'<td data-label="{_e(loc(W.status_label, label=label_))}">'
-                   f'{_e(loc(STATUS_LABELS[Status(c["from"])]))}</td>'
-                   f'<td data-label="{_e(loc(W.status_now))}">{_e(loc(STATUS_LABELS[Status(c["to"])]))}</td></tr>\n')
+                   f'<td data-label="{lbl_then}">{words[c["from"]]}</td>'
+                   f'<td data-label="{lbl_now}">{words[c["to"]]}</td></tr>\n')
     out.append("</tbody>\n</table>\n</div>\n")
+    if len(shown) < len(changes["changes"]):
+        note = loc(W.the_table_shows_changes, shown=loc.integer(len(shown)), total=loc.integer(len(changes["changes"])))
+        out.append(f'<p id="changes-more">{_e(note)} <a href="../data/status_history.csv">'
+                   f"{_e(loc(W.status_at_earlier_csv))}</a></p>\n")
     return "".join(out)
 
 
@@ -723,7 +734,7 @@ def _open_data_section(report: dict, loc: L10n, web) -> str:
     out.append('<ul class="data">\n')
     files = (("projects.csv", PROJECTS_CSV), ("projects.json", PROJECTS_JSON),
              ("indicators.csv", _("Indicators (CSV)")), ("indicators.json", _("Indicators (JSON)")),
-             ("status_history.csv", _("Status at earlier follow-ups (CSV)")),
+             ("status_history.csv", W.status_at_earlier_csv),
              ("datapackage.json", _("Description of the data package (datapackage.json)")),
              ("fields.json", _("Field descriptions (JSON)")))
     out.extend(f'<li><a href="../data/{name}">{_e(loc(lbl))}</a></li>\n' for name, lbl in files)
