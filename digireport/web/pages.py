@@ -76,47 +76,47 @@ STATEMENT = _("Accessibility statement")
 
 # Words of the page used inside f-strings, where message extraction cannot see them.
 W = SimpleNamespace(**{
-    "the_table_shows_changes": _("The table shows the first {shown} of {total} changes; every project's earlier status is in the open data:"),  # noqa: E501
-    "status_at_earlier_csv": _("Status at earlier follow-ups (CSV)"),
+    "changes_more": _("The table shows the first {shown} of {total} changes; every project's earlier status is in the open data:"),  # noqa: E501
+    "history_csv": _("Status at earlier follow-ups (CSV)"),
     "data_as_of": _("Data as of {date}."),
     "summary": _("Summary"),
-    "the_digital_programme": _("The digital programme"),
-    "the_digital_programme_sets": _("The digital programme sets the goals of the city’s digitalisation for the years {years}. Each year the city board approves a digital roadmap: the projects that carry the programme forward that year. The projects and the programme’s indicators are followed up several times a year; this page shows the latest follow-up."),  # noqa: E501
-    "the_goals_of_the": _("The goals of the programme are:"),
-    "the_digital_programme_on": _("The digital programme on the city’s website"),
-    "progress_is_that_of": _("Progress is that of the latest year with a value; the year is shown beside it."),
-    "how_progress_is_computed": _("How progress is computed"),
+    "programme": _("The digital programme"),
+    "programme_intro": _("The digital programme sets the goals of the city’s digitalisation for the years {years}. Each year the city board approves a digital roadmap: the projects that carry the programme forward that year. The projects and the programme’s indicators are followed up several times a year; this page shows the latest follow-up."),  # noqa: E501
+    "programme_goals": _("The goals of the programme are:"),
+    "programme_link": _("The digital programme on the city’s website"),
+    "progress_intro": _("Progress is that of the latest year with a value; the year is shown beside it."),
+    "how_progress": _("How progress is computed"),
     "unit": _("Unit:"),
     "source": _("Source:"),
-    "changes_since_the_follow": _("Changes since the follow-up of {label}"),
-    "status_changed_changed_unchanged": _("Status changed: {changed}. Unchanged: {unchanged}. Not in that follow-up: {new}."),  # noqa: E501
+    "changes_since": _("Changes since the follow-up of {label}"),
+    "changes_counts": _("Status changed: {changed}. Unchanged: {unchanged}. Not in that follow-up: {new}."),  # noqa: E501
     "identifier": _("Identifier"),
-    "status_label": _("Status at {label}"),
+    "status_then": _("Status at {label}"),
     "status_now": _("Status now"),
     "details": _("Details"),
-    "the_same_data_as": _("The same data as machine-readable files. The CSV files open in Excel as they are: UTF-8 with a byte-order mark, columns separated by semicolons ({delimiter}), decimal comma. datapackage.json describes every file and field in Finnish and Swedish."),  # noqa: E501
+    "open_data_intro": _("The same data as machine-readable files. The CSV files open in Excel as they are: UTF-8 with a byte-order mark, columns separated by semicolons ({delimiter}), decimal comma. datapackage.json describes every file and field in Finnish and Swedish."),  # noqa: E501
     "licence": _("Licence:"),
-    "publisher_publisher": _("Publisher: {publisher}."),
-    "indicator_workbook_excel": _("Indicator workbook (Excel)"),
-    "this_release_in_the": _("This release in the archive ({date})"),
-    "every_release_is_kept": _("Every release is kept in the archive under data/archive/ and its date (YYYY-MM-DD), so earlier follow-ups stay available."),  # noqa: E501
-    "contact_and_updates": _("Contact and updates"),
+    "publisher": _("Publisher: {publisher}."),
+    "workbook": _("Indicator workbook (Excel)"),
+    "this_release": _("This release in the archive ({date})"),
+    "archive_note": _("Every release is kept in the archive under data/archive/ and its date (YYYY-MM-DD), so earlier follow-ups stay available."),  # noqa: E501
+    "contact_heading": _("Contact and updates"),
     "contact": _("Contact:"),
-    "the_follow_up_is": _("The follow-up is updated {frequency}."),
-    "next_update_date": _("Next update: {date}."),
-    "publisher_aims_to_make": _("{publisher} aims to make its digital services accessible in accordance with the Act on the Provision of Digital Services (306/2019). This statement covers the web report {site} and its open data."),  # noqa: E501
+    "frequency": _("The follow-up is updated {frequency}."),
+    "next_update": _("Next update: {date}."),
+    "statement_intro": _("{publisher} aims to make its digital services accessible in accordance with the Act on the Provision of Digital Services (306/2019). This statement covers the web report {site} and its open data."),  # noqa: E501
     "compliance_status": _("Compliance status"),
     "non_accessible_content": _("Non-accessible content"),
-    "no_shortcomings_are_known": _("No shortcomings are known."),
-    "how_accessibility_was_assessed": _("How accessibility was assessed"),
-    "the_statement_is_based": _("The statement is based on a self-assessment by {publisher} and on automated checks of every page (axe-core) in a browser at widths of 320 and 1366 pixels. Assessed on {date}; the statement is updated with every release of the report."),  # noqa: E501
+    "no_shortcomings": _("No shortcomings are known."),
+    "assessed_heading": _("How accessibility was assessed"),
+    "assessed": _("The statement is based on a self-assessment by {publisher} and on automated checks of every page (axe-core) in a browser at widths of 320 and 1366 pixels. Assessed on {date}; the statement is updated with every release of the report."),  # noqa: E501
     "feedback": _("Feedback"),
-    "if_you_notice_an": _("If you notice an accessibility problem or need the content in another form, tell us:"),
-    "we_answer_within_days": _("We answer within 14 days."),
-    "feedback_on_accessibility_is": _("Feedback on accessibility is received by {publisher}."),
-    "supervisory_authority": _("Supervisory authority"),
-    "if_you_are_not": _("If you are not satisfied with the answer, or get none within two weeks, you can notify the supervisory authority of accessibility, which publishes its contact details at saavutettavuusvaatimukset.fi."),  # noqa: E501
-    "statement_drawn_up_on": _("Statement drawn up on {date}."),
+    "feedback_ask": _("If you notice an accessibility problem or need the content in another form, tell us:"),
+    "feedback_answer": _("We answer within 14 days."),
+    "feedback_received": _("Feedback on accessibility is received by {publisher}."),
+    "authority": _("Supervisory authority"),
+    "authority_note": _("If you are not satisfied with the answer, or get none within two weeks, you can notify the supervisory authority of accessibility, which publishes its contact details at saavutettavuusvaatimukset.fi."),  # noqa: E501
+    "statement_date": _("Statement drawn up on {date}."),
 })
 
 # A favicon drawn from the city blue; the page's own folder serves it, so nothing is fetched elsewhere.
@@ -413,15 +413,15 @@ def _summary_section(report: dict, loc: L10n) -> str:
 
 
 def _programme_section(report: dict, loc: L10n, web) -> str:
-    out = [f'<section aria-labelledby="programme">\n<h2 id="programme">{_e(loc(W.the_digital_programme))}</h2>\n']
-    out.append(f"<p>{_e(loc(W.the_digital_programme_sets, years=_years_span(report['stats']['years'])))}</p>\n")  # noqa: E501
-    out.append(f"<p>{_e(loc(W.the_goals_of_the))}</p>\n<ul>\n")
+    out = [f'<section aria-labelledby="programme">\n<h2 id="programme">{_e(loc(W.programme))}</h2>\n']
+    out.append(f"<p>{_e(loc(W.programme_intro, years=_years_span(report['stats']['years'])))}</p>\n")  # noqa: E501
+    out.append(f"<p>{_e(loc(W.programme_goals))}</p>\n<ul>\n")
     for g in GOAL_ORDER:
         out.append(f'<li><strong>{_e(g.value)}: {_e(loc(GOAL_SHORT[g]))}</strong> – {_e(loc(GOAL_LONG[g]))}</li>\n')
     out.append("</ul>\n")
     url = web.programme_url_sv if loc.lang == "sv" else web.programme_url_fi
     if url:
-        out.append(f'<p><a href="{_e(url)}">{_e(loc(W.the_digital_programme_on))}</a></p>\n')
+        out.append(f'<p><a href="{_e(url)}">{_e(loc(W.programme_link))}</a></p>\n')
     out.append("</section>\n")
     return "".join(out)
 
@@ -482,8 +482,8 @@ def _progress_text(st: dict, loc: L10n) -> str:
 def _indicators_section(report: dict, loc: L10n) -> str:
     stats = report["stats"]
     out = [f'<section aria-labelledby="indicators">\n<h2 id="indicators">{_e(loc(INDICATORS))}</h2>\n']
-    out.append(f"<p>{_e(loc(W.progress_is_that_of))} "
-               f'<a href="#how-progress">{_e(loc(W.how_progress_is_computed))}</a></p>\n')
+    out.append(f"<p>{_e(loc(W.progress_intro))} "
+               f'<a href="#how-progress">{_e(loc(W.how_progress))}</a></p>\n')
     ids = indicator_ids(report["indicators"])
     triples = list(zip(ids, report["indicators"], stats["indicators"], strict=True))
     # Values are written in the language of the indicator sheet's headers.
@@ -559,7 +559,7 @@ def _how_progress(loc: L10n) -> str:
           "qualitative targets get no progress; the trend charts show only values in the target's unit."),
         _("Assessment: on target at 100 % or more, progressing from 50 %, behind below 50 %."),
     )
-    out = [f'<h3 id="how-progress">{_e(loc(W.how_progress_is_computed))}</h3>\n<ul>\n']
+    out = [f'<h3 id="how-progress">{_e(loc(W.how_progress))}</h3>\n<ul>\n']
     out.extend(f"<li>{_e(loc(text))}</li>\n" for text in items)
     out.append("</ul>\n")
     return "".join(out)
@@ -644,8 +644,8 @@ def _changes(report: dict, loc: L10n, max_rows: int | None = None) -> str:
     if not changes["label"]:
         return ""
     label_ = changes["label"]
-    out = [f'<h3 id="changes">{_e(loc(W.changes_since_the_follow, label=label_))}</h3>\n']
-    out.append(f"<p>{_e(loc(W.status_changed_changed_unchanged, changed=loc.integer(len(changes['changes'])), unchanged=loc.integer(changes['unchanged']), new=loc.integer(changes['new'])))}</p>\n")  # noqa: E501
+    out = [f'<h3 id="changes">{_e(loc(W.changes_since, label=label_))}</h3>\n']
+    out.append(f"<p>{_e(loc(W.changes_counts, changed=loc.integer(len(changes['changes'])), unchanged=loc.integer(changes['unchanged']), new=loc.integer(changes['new'])))}</p>\n")  # noqa: E501
     if not changes["changes"]:
         return "".join(out)
     shown = changes["changes"] if max_rows is None else changes["changes"][:max(max_rows, 0)]
@@ -653,11 +653,11 @@ def _changes(report: dict, loc: L10n, max_rows: int | None = None) -> str:
     names = {p["row"]: p for p in report["projects"] if p["row"] in rows}
     out.append(_table_open(loc(_("Projects whose status changed since {label}"), label=label_), "table-changes",
                            "stack"))
-    heads = (_("Identifier"), _("Project"), W.status_label, _("Status now"))
+    heads = (_("Identifier"), _("Project"), W.status_then, _("Status now"))
     out.append("<thead><tr>" + "".join(f'<th scope="col">{_e(loc(h, label=label_))}</th>' for h in heads))
     out.append("</tr></thead>\n<tbody>\n")
     words = {s.value: _e(loc(STATUS_LABELS[s])) for s in Status}
-    lbl_id, lbl_then, lbl_now = _e(loc(W.identifier)), _e(loc(W.status_label, label=label_)), _e(loc(W.status_now))
+    lbl_id, lbl_then, lbl_now = _e(loc(W.identifier)), _e(loc(W.status_then, label=label_)), _e(loc(W.status_now))
     for c in shown:
         p = names.get(c["row"], {})
         out.append(f'<tr data-change="{_e(c["id"])}"><td data-label="{lbl_id}">{_e(c["id"])}</td>'
@@ -666,9 +666,9 @@ def _changes(report: dict, loc: L10n, max_rows: int | None = None) -> str:
                    f'<td data-label="{lbl_now}">{words[c["to"]]}</td></tr>\n')
     out.append("</tbody>\n</table>\n</div>\n")
     if len(shown) < len(changes["changes"]):
-        note = loc(W.the_table_shows_changes, shown=loc.integer(len(shown)), total=loc.integer(len(changes["changes"])))
+        note = loc(W.changes_more, shown=loc.integer(len(shown)), total=loc.integer(len(changes["changes"])))
         out.append(f'<p id="changes-more">{_e(note)} <a href="../data/status_history.csv">'
-                   f"{_e(loc(W.status_at_earlier_csv))}</a></p>\n")
+                   f"{_e(loc(W.history_csv))}</a></p>\n")
     return "".join(out)
 
 
@@ -728,34 +728,34 @@ def _project_list(report: dict, loc: L10n, listed: list[dict]) -> str:
 def _open_data_section(report: dict, loc: L10n, web) -> str:
     title, url = LICENCES[web.licence]
     out = [f'<section aria-labelledby="open-data">\n<h2 id="open-data">{_e(loc(OPEN_DATA))}</h2>\n']
-    out.append(f"<p>{_e(loc(W.the_same_data_as, delimiter=DELIMITER))}</p>\n")  # noqa: E501
+    out.append(f"<p>{_e(loc(W.open_data_intro, delimiter=DELIMITER))}</p>\n")  # noqa: E501
     out.append(f'<p>{_e(loc(W.licence))} <a href="{_e(url)}">{_e(title)} ({_e(web.licence)})</a>. '
-               f"{_e(loc(W.publisher_publisher, publisher=_publisher(web, loc.lang)))}</p>\n")
+               f"{_e(loc(W.publisher, publisher=_publisher(web, loc.lang)))}</p>\n")
     out.append('<ul class="data">\n')
     files = (("projects.csv", PROJECTS_CSV), ("projects.json", PROJECTS_JSON),
              ("indicators.csv", _("Indicators (CSV)")), ("indicators.json", _("Indicators (JSON)")),
-             ("status_history.csv", W.status_at_earlier_csv),
+             ("status_history.csv", W.history_csv),
              ("datapackage.json", _("Description of the data package (datapackage.json)")),
              ("fields.json", _("Field descriptions (JSON)")))
     out.extend(f'<li><a href="../data/{name}">{_e(loc(lbl))}</a></li>\n' for name, lbl in files)
-    out.append(f'<li><a href="../../indicators-{loc.lang}.xlsx">{_e(loc(W.indicator_workbook_excel))}</a></li>\n')
+    out.append(f'<li><a href="../../indicators-{loc.lang}.xlsx">{_e(loc(W.workbook))}</a></li>\n')
     out.append(f'<li><a href="../data/archive/{report["as_of"]}/datapackage.json">'
-               f'{_e(loc(W.this_release_in_the, date=_as_of(report, loc)))}</a></li>\n')
+               f'{_e(loc(W.this_release, date=_as_of(report, loc)))}</a></li>\n')
     out.append("</ul>\n")
-    out.append(f"<p>{_e(loc(W.every_release_is_kept))}</p>\n")  # noqa: E501
+    out.append(f"<p>{_e(loc(W.archive_note))}</p>\n")  # noqa: E501
     out.append("</section>\n")
     return "".join(out)
 
 
 def _contact_section(report: dict, loc: L10n, web) -> str:
-    out = [f'<section aria-labelledby="contact">\n<h2 id="contact">{_e(loc(W.contact_and_updates))}</h2>\n<ul>\n']
+    out = [f'<section aria-labelledby="contact">\n<h2 id="contact">{_e(loc(W.contact_heading))}</h2>\n<ul>\n']
     if web.contact_email:
         who = f"{_e(web.contact_name)}, " if web.contact_name else ""
         out.append(f'<li>{_e(loc(W.contact))} {who}<a href="mailto:{_e(web.contact_email)}">'
                    f"{_e(web.contact_email)}</a></li>\n")
-    out.append(f"<li>{_e(loc(W.the_follow_up_is, frequency=loc(UPDATE_WORDS[web.update_frequency])))}</li>\n")  # noqa: E501
+    out.append(f"<li>{_e(loc(W.frequency, frequency=loc(UPDATE_WORDS[web.update_frequency])))}</li>\n")  # noqa: E501
     if web.next_update:
-        out.append(f"<li>{_e(loc(W.next_update_date, date=loc.date(web.next_update)))}</li>\n")
+        out.append(f"<li>{_e(loc(W.next_update, date=loc.date(web.next_update)))}</li>\n")
     out.append(f'<li><a href="{STATEMENT_PAGES[loc.lang]}">{_e(loc(STATEMENT))}</a></li>\n')
     out.append("</ul>\n</section>\n")
     return "".join(out)
@@ -779,7 +779,7 @@ def accessibility_page(report: dict, loc: L10n, languages: tuple[str, ...], web=
     out = [_head(loc, f"{title}: {site_title}", description, web, alternates, "../"), "<body>\n"]
     out.append(_header(loc, languages, "statement"))
     out.append(f'<main id="main" tabindex="-1">\n<h1>{_e(title)}</h1>\n')
-    out.append(f"<p>{_e(loc(W.publisher_aims_to_make, publisher=publisher, site=site_title))}</p>\n")  # noqa: E501
+    out.append(f"<p>{_e(loc(W.statement_intro, publisher=publisher, site=site_title))}</p>\n")  # noqa: E501
     out.append(f'<p><a href="index.html">{_e(site_title)}</a></p>\n')
     out.append(f'<h2>{_e(loc(W.compliance_status))}</h2>\n')
     if shortcomings:
@@ -791,20 +791,20 @@ def accessibility_page(report: dict, loc: L10n, languages: tuple[str, ...], web=
     if shortcomings:
         out.append("<ul>\n" + "".join(f"<li>{_e(s)}</li>\n" for s in shortcomings) + "</ul>\n")
     else:
-        out.append(f"<p>{_e(loc(W.no_shortcomings_are_known))}</p>\n")
-    out.append(f'<h2>{_e(loc(W.how_accessibility_was_assessed))}</h2>\n')
-    out.append(f"<p>{_e(loc(W.the_statement_is_based, publisher=publisher, date=loc.date(assessed)))}</p>\n")  # noqa: E501
+        out.append(f"<p>{_e(loc(W.no_shortcomings))}</p>\n")
+    out.append(f'<h2>{_e(loc(W.assessed_heading))}</h2>\n')
+    out.append(f"<p>{_e(loc(W.assessed, publisher=publisher, date=loc.date(assessed)))}</p>\n")  # noqa: E501
     out.append(f'<h2>{_e(loc(W.feedback))}</h2>\n')
     if contact:
-        out.append(f"<p>{_e(loc(W.if_you_notice_an))} "  # noqa: E501
+        out.append(f"<p>{_e(loc(W.feedback_ask))} "  # noqa: E501
                    f'<a href="mailto:{_e(contact)}">{_e(contact)}</a>. '
-                   f"{_e(loc(W.we_answer_within_days))}</p>\n")
+                   f"{_e(loc(W.feedback_answer))}</p>\n")
     else:
-        out.append(f"<p>{_e(loc(W.feedback_on_accessibility_is, publisher=publisher))}</p>\n")  # noqa: E501
-    out.append(f'<h2>{_e(loc(W.supervisory_authority))}</h2>\n')
-    out.append(f"<p>{_e(loc(W.if_you_are_not))} "  # noqa: E501
+        out.append(f"<p>{_e(loc(W.feedback_received, publisher=publisher))}</p>\n")  # noqa: E501
+    out.append(f'<h2>{_e(loc(W.authority))}</h2>\n')
+    out.append(f"<p>{_e(loc(W.authority_note))} "  # noqa: E501
                '<a href="https://www.saavutettavuusvaatimukset.fi/">saavutettavuusvaatimukset.fi</a></p>\n')
-    out.append(f"<p>{_e(loc(W.statement_drawn_up_on, date=_as_of(report, loc)))}</p>\n")
+    out.append(f"<p>{_e(loc(W.statement_date, date=_as_of(report, loc)))}</p>\n")
     out.append("</main>\n")
     out.append(f'<footer>\n<p><a href="index.html">{_e(site_title)}</a> · {_e(publisher)}</p>\n</footer>\n')
     out.append("</body>\n</html>\n")
