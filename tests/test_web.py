@@ -671,8 +671,8 @@ def test_head_titles_description_alternates_and_favicon(site):
         assert title.endswith(f" – {city}")
         description = re.search(r'<meta name="description" content="([^"]+)">', html).group(1)
         assert description.startswith(f"{city}: ") and "2.12.2025" in description
-        assert re.findall(r'<link rel="alternate" hreflang="(\w+)" href="([^"]+)">', html) == [
-            ("fi", "../fi/index.html"), ("sv", "../sv/index.html")]
+        assert re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)">', html) == [
+            ("fi", "../fi/index.html"), ("sv", "../sv/index.html"), ("x-default", "../index.html")]
         assert '<link rel="icon" href="../favicon.svg" type="image/svg+xml">' in html
     assert (site / "favicon.svg").read_text(encoding="utf-8").startswith("<svg ")
     landing = (site / "index.html").read_text(encoding="utf-8")

@@ -300,7 +300,7 @@ def landing_page(report: dict, languages: tuple[str, ...], web=None) -> str:
     locs = [l10n(lang) for lang in languages]
     first = locs[0]
     title = " · ".join(_title(report, loc) for loc in locs)
-    alternates = {loc.lang: f"{loc.lang}/index.html" for loc in locs}
+    alternates = {loc.lang: f"{loc.lang}/index.html" for loc in locs} | {"x-default": "index.html"}
     parts = [_head(first, title, _description(report, first, web), web, alternates, ""), "<body>\n"]
     parts.append(f'<header>\n<p class="brand">{_e(BRAND)}</p>\n</header>\n<main class="landing">\n'
                  f"<h1>{_e(_title(report, first))}</h1>\n")
@@ -337,7 +337,8 @@ def report_page(report: dict, loc: L10n, languages: tuple[str, ...], max_rows: i
     if listed is None:
         listed = listed_projects(report, max_rows)
     title = _title(report, loc)
-    alternates = {lang: f"../{lang}/index.html" for lang in languages}
+    # The language chooser is the page for readers of neither language.
+    alternates = {lang: f"../{lang}/index.html" for lang in languages} | {"x-default": "../index.html"}
     out = [_head(loc, title, _description(report, loc, web), web, alternates, "../"), "<body>\n"]
     out.append(_header(loc, languages, "report"))
     out.append('<main id="main" tabindex="-1">\n')
