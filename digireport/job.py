@@ -56,6 +56,8 @@ JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = "job.lock"
 RUNNING_FILE = "running.json"
 BACKUP_FOLDER = "backups"
+# Earlier releases of the open data stay published: a later run never removes them.
+KEPT = "site/data/archive/"
 
 
 def _quiet(message: str, args: dict[str, Any]) -> None:
@@ -388,13 +390,15 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
 
 
 def outdated(previous: list[str], current: list[str]) -> list[str]:
-    """Files the previous publish wrote that this one did not, compared ignoring case.
+    """Files the previous publish wrote that this one did not, compared ignoring case; the open data's
+    archive of earlier releases (KEPT) is never outdated.
 
     SharePoint (and Windows shares) treat `Deck.pptx` and `deck.pptx` as one file: removing the
     old spelling would remove the file just published.
     """
     keep = {c.casefold() for c in current}
-    return sorted(p for p in set(previous) if _is_relative(p) and p.casefold() not in keep)
+    return sorted(p for p in set(previous)
+                  if _is_relative(p) and p.casefold() not in keep and not p.startswith(KEPT))
 
 
 def _is_relative(path: str) -> bool:
@@ -460,7 +464,7 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, tran
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers,
+                           workers=settings.workers, web=settings.web,
                            translations=(translations.name, translations.data) if translations else None)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())

@@ -31,3 +31,6 @@ class BuildOptions:
     workers: int = 1
     # The translations workbook as (name, bytes): Swedish texts the master workbook does not hold.
     translations: tuple[str, bytes] | None = None
+    # The web report's publisher, contact, licence and accessibility statement (settings.WebSettings);
+    # None: the defaults.
+    web: Any = None

@@ -69,6 +69,29 @@ class AuthSettings:
     authority: str | None = None  # sign-in address; None is login.microsoftonline.com/<tenant>
 
 
+LICENCES = ("CC-BY-4.0", "CC0-1.0")
+UPDATE_FREQUENCIES = ("weekly", "monthly", "bimonthly", "quarterly", "yearly")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What the public web report and its open data say about who publishes them and how."""
+
+    publisher_fi: str = "Porvoon kaupunki"
+    publisher_sv: str = "Borgå stad"
+    contact_name: str | None = None
+    contact_email: str | None = None
+    licence: str = "CC-BY-4.0"
+    update_frequency: str = "bimonthly"
+    next_update: dt.date | None = None
+    programme_url_fi: str | None = None
+    programme_url_sv: str | None = None
+    accessibility_contact: str | None = None  # None: contact_email
+    accessibility_assessed: dt.date | None = None  # None: the data date of the build
+    accessibility_shortcomings_fi: tuple[str, ...] = ()
+    accessibility_shortcomings_sv: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything one run of the job needs, validated when loaded."""
@@ -101,6 +124,7 @@ class Settings:
     keep_backups: int = 10  # backups of the master kept in the state folder before write-backs
     # the values of the keys that shape the outputs, as (key, JSON) pairs: part of the "unchanged" check
     shaping: tuple[tuple[str, str], ...] = ()
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def source_label(self) -> str:
@@ -234,6 +258,34 @@ def _check_web(value, key, name, file):
     return text
 
 
+def _check_email(value, key, name, file):
+    text = _text(value, key, name, file)
+    if text is not None and not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", text):
+        raise ConfigError(_("{file}: {key} must be an e-mail address, got {value}"), file=str(file), key=name,
+                          value=text)
+    return text
+
+
+def _check_date(value, key, name, file):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else _fail()
+    except ValueError:
+        raise ConfigError(_("{file}: {key} must be a date YYYY-MM-DD, got {value}"), file=str(file), key=name,
+                          value=str(value)) from None
+
+
+def _fail():
+    raise ValueError
+
+
+def _check_texts(value, key, name, file):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(_("{file}: {key} must be a list of texts"), file=str(file), key=name)
+    return tuple(v.strip() for v in value if v.strip())
+
+
 def _check_sign_in(value, key, name, file):
     text = _text(value, key, name, file)
     if text is None:
@@ -257,6 +309,7 @@ TEXT, CHOICE, FLAG, NUMBER, COUNT, PATH = map(Kind, (_check_text, _check_choice,
                                                      _check_count, _check_path))
 LANGUAGES, TIME, TIMEZONE, LABEL, WEB, SIGN_IN, ENV_NAME = map(Kind, (
     _check_languages, _check_time, _check_timezone, _check_label, _check_web, _check_sign_in, _check_env_name))
+EMAIL, DATE, TEXTS = map(Kind, (_check_email, _check_date, _check_texts))
 FOLDER = TEXT  # a local path or a server-relative SharePoint path, read by `source.kind`
 
 # One line per key. A new key: its kind, default, the Settings field it fills, `outputs=True` if a
@@ -293,6 +346,19 @@ SCHEMA: dict[str, Key] = {
     "network.read_timeout": Key(NUMBER, 120, "read_timeout", example="120"),
     "network.retries": Key(COUNT, 5, "retries"),
     "network.chunk_size": Key(COUNT, 10 * 1024 * 1024, "chunk_size"),
+    "web.publisher_fi": Key(TEXT, None, outputs=True, example='"Porvoon kaupunki"'),
+    "web.publisher_sv": Key(TEXT, None, outputs=True, example='"Borgå stad"'),
+    "web.contact_name": Key(TEXT, None, outputs=True, example='"Digitalisaatio-ohjelma"'),
+    "web.contact_email": Key(EMAIL, None, outputs=True, example='"digi@porvoo.fi"'),
+    "web.licence": Key(CHOICE, "CC-BY-4.0", outputs=True, choices=LICENCES),
+    "web.update_frequency": Key(CHOICE, "bimonthly", outputs=True, choices=UPDATE_FREQUENCIES),
+    "web.next_update": Key(DATE, None, outputs=True, example="2026-02-03"),
+    "web.programme_url_fi": Key(WEB, None, outputs=True, example='"https://www.porvoo.fi/digiohjelma"'),
+    "web.programme_url_sv": Key(WEB, None, outputs=True, example='"https://www.borga.fi/digiprogram"'),
+    "web.accessibility_contact": Key(EMAIL, None, outputs=True, example='"saavutettavuus@porvoo.fi"'),
+    "web.accessibility_assessed": Key(DATE, None, outputs=True, example="2025-11-20"),
+    "web.accessibility_shortcomings_fi": Key(TEXTS, None, outputs=True, example='["…"]'),
+    "web.accessibility_shortcomings_sv": Key(TEXTS, None, outputs=True, example='["…"]'),
 }
 SECTIONS = tuple(dict.fromkeys(name.split(".")[0] for name in SCHEMA))
 
@@ -393,18 +459,37 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None, check_fo
         auth = _auth(path, values, env)
     state_folder = fields["state_folder"]
     shaping = tuple((name, json.dumps(values[name] if not isinstance(values[name], Path) else str(values[name]),
-                                      ensure_ascii=False, sort_keys=True))
+                                      ensure_ascii=False, sort_keys=True, default=str))
                     for name, key in SCHEMA.items() if key.outputs)
     settings = Settings(
         config_file=path.resolve(), auth=auth, shaping=shaping,
         log_file=values["job.log_file"] or state_folder / "digireport.log",
         workers=values["job.workers"] or available_cpus(),
         translations=_translations(path, kind, values["report.translations"], fields["roadmap_path"]),
+        web=_web(values),
         **fields,
     )
     if check_folders:
         check_writable(settings)
     return settings
+
+
+def _web(values: _Values) -> WebSettings:
+    """The `[web]` table: publisher, contact, licence, update frequency and accessibility statement."""
+    default = WebSettings()
+    contact = values["web.contact_email"]
+    return WebSettings(
+        publisher_fi=values["web.publisher_fi"] or default.publisher_fi,
+        publisher_sv=values["web.publisher_sv"] or default.publisher_sv,
+        contact_name=values["web.contact_name"], contact_email=contact,
+        licence=values["web.licence"], update_frequency=values["web.update_frequency"],
+        next_update=values["web.next_update"],
+        programme_url_fi=values["web.programme_url_fi"], programme_url_sv=values["web.programme_url_sv"],
+        accessibility_contact=values["web.accessibility_contact"] or contact,
+        accessibility_assessed=values["web.accessibility_assessed"],
+        accessibility_shortcomings_fi=tuple(values["web.accessibility_shortcomings_fi"] or ()),
+        accessibility_shortcomings_sv=tuple(values["web.accessibility_shortcomings_sv"] or ()),
+    )
 
 
 def _translations(file: Path, kind: str, value: str | None, roadmap_path: str | None) -> str | None:

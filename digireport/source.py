@@ -152,6 +152,10 @@ def write_atomic(path: Path, data: bytes, like: os.stat_result | None = None) ->
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private; a published file is readable as the umask allows, like any new file
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

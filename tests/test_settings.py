@@ -190,3 +190,38 @@ def test_every_key_of_the_schema_is_documented():
 
     guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     assert [key for key in SCHEMA if f"`{key}`" not in guide] == []
+
+
+def test_web_settings_from_the_example_and_defaults(tmp_path):
+    import datetime as dt
+
+    from digireport.settings import WebSettings
+
+    s = load_settings(ROOT / "config" / "digireport.toml", environ={})
+    assert (s.web.publisher_fi, s.web.publisher_sv, s.web.licence) == ("Porvoon kaupunki", "Borgå stad", "CC-BY-4.0")
+    assert s.web.contact_email == s.web.accessibility_contact == "digi@porvoo.fi"
+    assert s.web.next_update == dt.date(2026, 2, 15) and s.web.update_frequency == "bimonthly"
+    assert len(s.web.accessibility_shortcomings_fi) == len(s.web.accessibility_shortcomings_sv) == 1
+    bare = load_settings(_write(tmp_path, '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'), environ={})
+    assert bare.web == WebSettings()
+    own = load_settings(_write(tmp_path, '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[web]\n'
+                                         'contact_email = "a@b.fi"\nlicence = "CC0-1.0"\nnext_update = 2026-03-01\n'),
+                        environ={})
+    assert (own.web.licence, own.web.next_update, own.web.accessibility_contact) == (
+        "CC0-1.0", dt.date(2026, 3, 1), "a@b.fi")
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('licence = "MIT"', "web.licence must be one of CC-BY-4.0, CC0-1.0, got MIT"),
+    ('update_frequency = "nightly"',
+     "web.update_frequency must be one of weekly, monthly, bimonthly, quarterly, yearly, got nightly"),
+    ('next_update = "15.2.2026"', "web.next_update must be a date YYYY-MM-DD, got 15.2.2026"),
+    ('contact_email = "digi at porvoo"', "web.contact_email must be an e-mail address, got digi at porvoo"),
+    ('programme_url_fi = "porvoo.fi"', "web.programme_url_fi must be a web address, got porvoo.fi"),
+    ('accessibility_shortcomings_fi = "yksi"', "web.accessibility_shortcomings_fi must be a list of texts"),
+])
+def test_bad_web_settings_name_the_key(tmp_path, line, message):
+    path = _write(tmp_path, f'[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n[web]\n{line}\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path, environ={})
+    assert str(err.value) == f"{path}: {message}"
