@@ -321,6 +321,9 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
         try:
             _append_journal(state_folder, entry)
             (state_folder / RUNNING_FILE).unlink(missing_ok=True)
+            # a build stopped the moment its staging folder was made may not have removed it itself
+            with contextlib.suppress(OSError):
+                remove_stale_temporaries(state_folder, own=True)
         finally:
             lock.__exit__(None, None, None)
 

@@ -1,6 +1,8 @@
 """SharePoint Online storage: download the master with its ETag, publish outputs, write back with If-Match.
 
-The only module that imports office365 (office365-rest-python-client >= 3.3).
+The only module that imports office365 (office365-rest-python-client >= 3.3), and msal and
+cryptography, which that client signs in with: the sign-in is driven through msal's public API so
+that each failure is told by the step it came from.
 """
 
 from __future__ import annotations

@@ -79,8 +79,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(folder: Path, recursive: bool = False) -> list[Path]:
-    """Remove temporary files and folders left in `folder` by processes that no longer run."""
+def remove_stale_temporaries(folder: Path, recursive: bool = False, own: bool = False) -> list[Path]:
+    """Remove temporary files and folders left in `folder` by processes that no longer run.
+
+    With `own`, also this process's: for a caller that knows none of them is in use any more.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return []
@@ -89,7 +92,7 @@ def remove_stale_temporaries(folder: Path, recursive: bool = False) -> list[Path
     for root, _dirs, _files in walk:
         for entry in os.scandir(root):
             match = _TEMPORARY.match(entry.name)
-            if match is None or _alive(int(match.group(1))):
+            if match is None or (_alive(int(match.group(1))) and not (own and int(match.group(1)) == os.getpid())):
                 continue
             path = Path(entry.path)
             try:

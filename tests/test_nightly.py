@@ -119,7 +119,7 @@ def test_a_failed_run_is_logged_and_the_loop_carries_on(clock, settings, tmp_pat
     handler = logging.FileHandler(log_file, encoding="utf-8")
     logger.addHandler(handler)
     outcomes = iter([SourceError("{name}: file not found", name="t.xlsx"), RuntimeError("boom"), None])
-    seen = []
+    seen, said = [], []
 
     def run(settings, as_of, clock, progress):
         seen.append(as_of)
@@ -129,7 +129,7 @@ def test_a_failed_run_is_logged_and_the_loop_carries_on(clock, settings, tmp_pat
         return RunResult(status="built", source_version="v")
 
     scheduler = schedule.Scheduler()
-    job = install(scheduler, settings, clock, logger, run=run)
+    job = install(scheduler, settings, clock, logger, run=run, say=said.append)
     nights = iter([dt.datetime(2025, 12, d, 0, 0, 5, tzinfo=dt.UTC) for d in (2, 3, 4)])
     sleeps = []
 
@@ -137,8 +137,11 @@ def test_a_failed_run_is_logged_and_the_loop_carries_on(clock, settings, tmp_pat
         sleeps.append(seconds)
         clock.now = next(nights, clock.now)
 
-    serve(scheduler, sleep=sleep, stop=lambda: len(sleeps) >= 4)
+    announced = []
+    serve(scheduler, sleep=sleep, stop=lambda: len(sleeps) >= 4, announce=lambda: announced.append(job.next_run))
     handler.close()
+    # at the start and after each of the three nights, the next run's time
+    assert [as_utc(n) for n in announced] == [dt.datetime(2025, 12, d, 0, 0, tzinfo=dt.UTC) for d in (2, 3, 4, 5)]
     assert seen == [dt.date(2025, 12, 2), dt.date(2025, 12, 3), dt.date(2025, 12, 4)]
     assert as_utc(job.next_run) == dt.datetime(2025, 12, 5, 0, 0, tzinfo=dt.UTC)
     assert sleeps[0] == 60.0  # wakes at least once a minute
@@ -148,6 +151,10 @@ def test_a_failed_run_is_logged_and_the_loop_carries_on(clock, settings, tmp_pat
     assert any(line.startswith('run-failed error="t.xlsx: file not found" exit_code=2') for line in lines)
     assert any(line.startswith('run-crashed error="RuntimeError: boom" exit_code=70') for line in lines)
     assert any(line.startswith('run-end status="built"') for line in lines)
+    # and one line per night for journald
+    assert said == ["t.xlsx: tiedostoa ei löydy",
+                    f"sisäinen virhe, ohjelmavirhe (RuntimeError: boom); virheen jäljitys on lokissa {settings.log_file}",
+                    "Valmis: 0 tiedostoa julkaistu; havainnot: 0 virhettä, 0 varoitusta"]
 
 
 def test_a_run_never_overlaps_a_running_one(clock, settings, tmp_path):
