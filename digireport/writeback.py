@@ -68,7 +68,7 @@ _LABEL = re.compile(r"(0?[1-9]|1[0-2])/(20[0-9][0-9])", re.ASCII)
 _HEADER_LABEL = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{2,4})")
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA = re.compile(rb"<(?:\w+:)?c\b[^>]*>\s*<(?:\w+:)?f[\s>/]")  # a cell's formula
 
 
 @dataclass(frozen=True)
