@@ -64,9 +64,9 @@ def verify_writeback(before: bytes, after: bytes, name: str, edit: Edit) -> None
             _fail(name, f"{part} changed")
     old_sheet, new_sheet = old_parts[edit.part].decode("utf-8"), new_parts[edit.part].decode("utf-8")
     keep = edit.rows | {edit.header_row}
-    old_rest, old_rows = _split(old_sheet, keep)
-    new_rest, new_rows = _split(new_sheet, keep)
-    if old_rest != new_rest:
+    old_rest, old_rows = _split(*_cut(old_sheet), keep)
+    new_rest, new_rows = _split(*_cut(new_sheet), keep)
+    if "".join(old_rest) != "".join(new_rest):  # a row the write-back added is in one version only
         _fail(name, f"{edit.sheet}: the sheet outside the written rows changed")
     _check_cells(name, edit, _probe(name, before, edit.part, old_sheet, old_rows),
                  _probe(name, after, edit.part, new_sheet, new_rows))
@@ -89,23 +89,43 @@ def _well_formed(name: str, part: str, data: bytes) -> None:
             _fail(name, f"{part}: {exc}")
 
 
-_ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S)
 _VOLATILE = re.compile(r"<(?:\w+:)?dimension\b[^>]*/>|<(?:\w+:)?cols\b.*?</(?:\w+:)?cols>"
                        r"|(<(?:\w+:)?autoFilter\b[^>]*?\sref=\")[^\"]*", re.S)
 
 
-def _split(xml: str, keep: frozenset[int]) -> tuple[str, list[str]]:
-    """The sheet's text without the rows in `keep` and the parts that may grow; and those rows."""
+def _cut(xml: str) -> tuple[str, str, str]:
+    """(text before the rows, the rows, text after them)."""
+    m = re.search(r"<(?:\w+:)?sheetData\b[^>]*?(/?)>", xml)
+    if m is None:
+        return xml, "", ""
+    if m.group(1):
+        return xml[:m.end()], "", xml[m.end():]
+    close = re.compile(r"</(?:\w+:)?sheetData>").search(xml, m.end())
+    if close is None:
+        return xml, "", ""
+    return xml[:m.end()], xml[m.end():close.start()], xml[close.start():]
+
+
+def _split(head: str, body: str, tail: str, keep: frozenset[int]) -> tuple[list[str], list[str]]:
+    """The sheet's text cut at the rows in `keep`, and those rows; the used range, the column
+    widths and the filter range, which may grow, are left out of the text around the rows.
+
+    The rows are found in order, each by its own search from where the previous one ended: the
+    text between them is compared, not parsed."""
+    rest: list[str] = [_VOLATILE.sub(lambda m: m.group(1) or "", head)]
     rows: list[str] = []
-
-    def take(m: re.Match) -> str:
-        if int(m.group(1)) in keep:
-            rows.append(m.group(0))
-            return ""
-        return m.group(0)
-
-    rest = _ROW.sub(take, xml)
-    return _VOLATILE.sub(lambda m: m.group(1) or "", rest), rows
+    pos = 0
+    for number in sorted(keep):
+        m = re.compile(rf"<(?:\w+:)?row\b[^>]*?\sr=\"{number}\"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.S).search(
+            body, pos)
+        if m is None:
+            continue
+        rest.append(body[pos:m.start()])
+        rows.append(m.group(0))
+        pos = m.end()
+    rest.append(body[pos:])
+    rest.append(_VOLATILE.sub(lambda m: m.group(1) or "", tail))
+    return rest, rows
 
 
 def _probe(name: str, data: bytes, part: str, sheet: str, rows: list[str]) -> openpyxl.Workbook:

@@ -20,7 +20,6 @@ import re
 import tempfile
 import zipfile
 from array import array
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +69,7 @@ _LABEL = re.compile(r"(0?[1-9]|1[0-2])/(20[0-9][0-9])", re.ASCII)
 _HEADER_LABEL = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{2,4})")
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA = re.compile(rb"<(?:\w+:)?c\b[^>]*>\s*<(?:\w+:)?f[\s>/]")  # a cell's formula
 
 
 @dataclass(frozen=True)
@@ -517,28 +516,27 @@ class _Sheet:
         self._cell_re = re.compile(rf"<{p}c\b([^>]*?)(?:/>|>(.*?)</{p}c>)", re.S)
         self.numbers = array("l")
         self.starts = array("q")
-        self.ends = array("q")
-        body = self.body
-        pos = 0
-        last = 0
-        for rm in self._row_re.finditer(body):
-            if rm.start() != pos and body[pos:rm.start()].strip():
-                raise ValueError("unexpected content in sheetData")
-            r = _attr(rm.group(1), "r")
-            number = int(r) if r else last + 1
-            if number <= last:
-                raise ValueError(f"row {number} out of order")
-            last = number
-            self.numbers.append(number)
-            self.starts.append(rm.start())
-            self.ends.append(rm.end())
-            pos = rm.end()
-        if body[pos:].strip():
-            raise ValueError("unexpected content in sheetData")
+        opening = re.compile(rf"<{p}row\b[^>]*?\sr=\"(\d+)\"")
+        self.numbers.extend(map(int, opening.findall(self.body)))
+        self.starts.extend(m.start() for m in opening.finditer(self.body))
+        pre = self.prefix
+        if len(self.numbers) != sum(self.body.count(f"<{pre}row{c}") for c in (" ", ">", "/", "\n", "\t", "\r")):
+            self._number_rows()  # rows without a number: count them as Excel does
+        if any(a >= b for a, b in zip(self.numbers, self.numbers[1:], strict=False)):
+            raise ValueError("rows out of order")
         self._rows: dict[int, _Row] = {}  # parsed rows by number, existing and new
         merge_refs = re.findall(rf"<{p}mergeCell\b[^>]*?\bref=\"([^\"]+)\"", self.tail)
         self.merges = [_range(ref) for ref in merge_refs]
-        self._cols: list[tuple[int, int, str]] | None = None
+        self._has_refless: bool | None = None
+
+    def _number_rows(self) -> None:
+        self.numbers, self.starts = array("l"), array("q")
+        last = 0
+        for rm in self._row_re.finditer(self.body):
+            r = _attr(rm.group(1), "r")
+            last = int(r) if r else last + 1
+            self.numbers.append(last)
+            self.starts.append(rm.start())
 
     def widen_filter(self, header_row: int, new_columns: set[int]) -> tuple[str, str] | None:
         """Stretch the sheet's autofilter over `new_columns` when it starts on the header row and
@@ -569,9 +567,14 @@ class _Sheet:
         i = bisect.bisect_left(self.numbers, number)
         if i < len(self.numbers) and self.numbers[i] == number:
             rm = self._row_re.match(self.body, self.starts[i])
+            if rm is None:
+                raise ValueError(f"row {number}")
             row = _Row(number, rm.group(0), rm.group(1), rm.group(2), self)
+            row.span = rm.span()
         elif create:
             row = _Row(number, f'<{self.prefix}row r="{number}"/>', f' r="{number}"', None, self)
+            at = self.starts[i] if i < len(self.numbers) else len(self.body)
+            row.span = (at, at)
         else:
             return None
         self._rows[number] = row
@@ -580,30 +583,40 @@ class _Sheet:
     def touched_rows(self) -> list[int]:
         return sorted(n for n, row in self._rows.items() if row.dirty)
 
-    def _content_cells(self) -> Iterator[tuple[int, int]]:
-        """(row, column) of every cell holding a value, straight from the text."""
+    def _start_of(self, row: int) -> int:
+        """Where the first row numbered `row` or more begins in the text."""
+        i = bisect.bisect_left(self.numbers, row)
+        return self.starts[i] if i < len(self.numbers) else len(self.body)
+
+    def _refless(self) -> bool:
+        if self._has_refless is None:
+            refless = re.compile(rf"<{re.escape(self.prefix)}c(?=[\s/>])(?![^>]*\br=)")
+            self._has_refless = refless.search(self.body) is not None
+        return self._has_refless
+
+    def _value_cells(self, letters: str) -> re.Pattern:
         p = re.escape(self.prefix)
-        if re.search(rf"<{p}c(?=[\s/>])(?![^>]*\br=)", self.body):
-            # cells without a reference: only a parse of every row knows their place
-            for number in self.numbers:
-                row = self.row(number)
-                yield from ((number, c.col) for c in row.cells if c.has_content)
-            return
-        cell = re.compile(rf"<{p}c\b[^>]*?\br=\"\$?([A-Z]{{1,3}})\$?(\d+)\"[^>]*>\s*<(?:{p})?(?:v|is|f)\b")
-        for m in cell.finditer(self.body):
-            yield int(m.group(2)), column_index(m.group(1))
+        return re.compile(rf"<{p}c\b[^>]*?\br=\"\$?({letters})\$?(\d+)\"[^>]*>\s*<(?:{p})?(?:v|is|f)\b")
 
     def used_columns(self, from_row: int) -> set[int]:
         """Columns with a value or a merged cell on `from_row` or below (a title merged across the
         top rows does not take the columns below it)."""
-        cols = {col for row, col in self._content_cells() if row >= from_row}
+        if self._refless():
+            # cells without a reference: only a parse of every row knows their place
+            cols = {c.col for n in self.numbers if n >= from_row for c in self.row(n).cells if c.has_content}
+        else:
+            found = self._value_cells("[A-Z]{1,3}").findall(self.body, self._start_of(from_row))
+            cols = {column_index(letters) for letters in {f[0] for f in found}}
         for (c1, _r1), (c2, r2) in self.merges:
             if r2 >= from_row:
                 cols.update(range(c1, c2 + 1))
         return cols
 
     def rows_with_values_in(self, col: int, from_row: int) -> list[int]:
-        return sorted({row for row, c in self._content_cells() if c == col and row >= from_row})
+        if self._refless():
+            return [n for n in self.numbers if n >= from_row and (c := self.row(n).cell(col)) and c.has_content]
+        found = self._value_cells(column_letters(col)).findall(self.body, self._start_of(from_row))
+        return sorted({int(r) for _letters, r in found})
 
     # ---- column widths and visibility --------------------------------------------------------
 
@@ -653,24 +666,18 @@ class _Sheet:
         return covering is not None
 
     def render(self) -> str:
-        touched = sorted(self._rows.items())
         pieces = []
         pos = 0
         max_col = max_row = 0
-        for number, row in touched:
+        for number, row in sorted(self._rows.items()):
             if not row.dirty:
                 continue
             max_col = max(max_col, max(c.col for c in row.cells))
             max_row = max(max_row, number)
-            i = bisect.bisect_left(self.numbers, number)
-            if i < len(self.numbers) and self.numbers[i] == number:
-                pieces.append(self.body[pos:self.starts[i]])
-                pos = self.ends[i]
-            else:
-                at = self.starts[i] if i < len(self.numbers) else len(self.body)
-                pieces.append(self.body[pos:at])
-                pos = at
+            start, end = row.span
+            pieces.append(self.body[pos:start])
             pieces.append(row.render())
+            pos = end
         pieces.append(self.body[pos:])
         head = self.head
         if max_col:
@@ -722,6 +729,7 @@ class _Row:
         self.attrs = attrs
         self.sheet = sheet
         self.dirty = False
+        self.span = (0, 0)  # where the row's text is in the sheet's rows
         self.cells: list[_Cell] = []
         last = 0
         for cm in sheet._cell_re.finditer(inner or ""):

@@ -5,13 +5,20 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
 import re
 import shutil
+import stat
+import struct
 import subprocess
+import sys
+import time
 import zipfile
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+import wbcases
 from conftest import convert_to_pdf, make_workbook
 
 from digireport import SAMPLE_WORKBOOK, writeback
@@ -19,7 +26,7 @@ from digireport.cli import main
 from digireport.errors import ConflictError, DigireportError, SourceError
 from digireport.model import Status
 from digireport.roadmap import parse_roadmap
-from digireport.writeback import Change, apply_writeback
+from digireport.writeback import Change, apply_writeback, apply_writeback_file, check_label
 
 ROADMAP_PART = "xl/worksheets/sheet3.xml"
 LABEL = "11/2025"
@@ -398,3 +405,406 @@ def test_an_autofilter_the_new_columns_do_not_continue_stays(sample_bytes):
     result = apply_writeback(narrow, "t.xlsx", LABEL).data
     assert '<autoFilter ref="A3:T83"/>' in _parts(result)[ROADMAP_PART].decode()
     assert _parts(result)["xl/workbook.xml"] == _parts(narrow)["xl/workbook.xml"]
+
+
+# ---- workbooks as people keep them (tests/wbcases.py) ----------------------------------------------
+
+PYTHON = sys.executable
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def cases():
+    """Each case's workbook, and its write-back of LABEL."""
+    built = {}
+    for name, build in wbcases.CASES.items():
+        data = build()
+        built[name] = (data, apply_writeback(data, f"{name}.xlsx", LABEL))
+    return built
+
+
+def _sheet(data: bytes, name: str = "Tiekartta"):
+    import openpyxl
+
+    return openpyxl.load_workbook(io.BytesIO(data))[name]
+
+
+@pytest.mark.parametrize("name", list(wbcases.CASES))
+def test_the_same_label_twice_gives_the_same_bytes(cases, name):
+    data, first = cases[name]
+    assert first.changed
+    again = apply_writeback(first.data, f"{name}.xlsx", LABEL)
+    assert (again.changed, again.changes, again.data == first.data) == (False, [], True)
+
+
+@pytest.fixture(scope="module")
+def reopened(cases, tmp_path_factory):
+    """Every case's result opened and saved again by LibreOffice (one run for all of them)."""
+    from conftest import soffice
+
+    folder = tmp_path_factory.mktemp("cases")
+    out = folder / "lo"
+    paths = []
+    for name, (_data, result) in cases.items():
+        path = folder / f"{name}.xlsx"
+        path.write_bytes(result.data)
+        paths.append(str(path))
+    exe = soffice()
+    assert exe, "LibreOffice is needed"
+    subprocess.run([exe, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), *paths],
+                   check=True, capture_output=True, timeout=600)
+    # LibreOffice writes a merge over a whole row as `1:1`, which openpyxl does not read: spelled out here
+    whole_rows = re.compile(r'(<mergeCell ref=")(\d+):(\d+)"')
+    return {name: wbcases.edit_parts((out / f"{name}.xlsx").read_bytes(), {
+        part: (lambda x: whole_rows.sub(r'\1A\2:XFD\3"', x)) for part in _parts((out / f"{name}.xlsx").read_bytes())
+        if part.startswith("xl/worksheets/sheet")}) for name in cases}
+
+
+@pytest.mark.parametrize("name", list(wbcases.CASES))
+def test_libreoffice_reads_every_original_value_unchanged(cases, reopened, name):
+    data, result = cases[name]
+    before, after = _values(data), _values(reopened[name])
+    written = {("Tiekartta", f"{c.column}{c.row}"): c.new for c in result.changes}
+    for key, value in before.items():
+        if key in written or value == "":
+            continue
+        assert after.get(key) == value, key
+    for key, value in written.items():
+        assert after.get(key) == value, key
+
+
+def test_a_title_merged_over_every_column_leaves_the_data_columns_free(cases):
+    _data, result = cases["title_over_every_column"]
+    ws = _sheet(result.data)
+    assert (ws["W3"].value, ws["X3"].value, ws["W4"].value) == ("Tila 11/2025", "Tarkistus", "Tehty")
+    assert "A1:XFD1" in {str(r) for r in ws.merged_cells.ranges}
+    assert {c.column for c in result.changes} == {"W", "X"}
+
+
+def test_no_room_before_xfd_is_refused_with_one_line(tmp_path, capsys):
+    path = tmp_path / "tiekartta_v2.xlsx"
+    path.write_bytes(wbcases.marker_in_last_column())
+    before = path.read_bytes()
+    assert main(["writeback", "--source", str(path), "--label", LABEL]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Tiekartta" in err and "XFD" in err, err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiekartta_v2.xlsx"]
+
+
+def test_headers_the_keeper_wrote_are_kept(cases):
+    data, result = cases["keepers_headers"]
+    ws = _sheet(result.data)
+    assert (ws["W3"].value, ws["X3"].value) == ("Tila 11/25", "tarkistus")
+    assert all(c.row != 3 for c in result.changes)
+    assert ws["W4"].value == "Tehty"
+    assert {c.column for c in result.changes} == {"W"}  # the sample has no findings
+
+
+def test_a_header_written_inside_a_table_renames_the_table_column(cases, reopened):
+    import openpyxl
+
+    _data, result = cases["table_roadmap"]
+    table = _parts(result.data)["xl/tables/table1.xml"].decode()
+    assert '<tableColumn id="7" name="Tarkistus"' in table
+    assert 'name="Tila 11/25"' in table  # the keeper's header and its table column stay
+    ws = _sheet(result.data)
+    assert (ws["F1"].value, ws["G1"].value, ws["F3"].value) == ("Tila 11/25", "Tarkistus", "Aloitettu")
+    # LibreOffice keeps the table with its columns
+    lo = openpyxl.load_workbook(io.BytesIO(reopened["table_roadmap"]))["Tiekartta"]
+    (lo_table,) = lo.tables.values()
+    assert lo_table.ref == "A1:G4"
+    assert [c.name for c in lo_table.tableColumns][-2:] == ["Tila 11/25", "Tarkistus"]
+
+
+def test_a_typo_in_the_month_column_is_corrected_without_a_remark(cases):
+    _data, result = cases["typo_in_month_column"]
+    assert Change(row=4, id="A2", old="Aloitetu", new="Tehty", column="W") in result.changes
+    assert [c for c in result.changes if c.column == "X" and c.row > 3] == []
+
+
+def test_the_tools_own_remarks_are_never_data(cases):
+    from digireport.findings import describe
+    from digireport.i18n import l10n
+
+    data, result = cases["own_remarks_on_notes"]
+    roadmap = parse_roadmap(data, "t.xlsx")
+    assert ("remarks", "X", "Tarkistus") in roadmap.sheet("roadmap").columns
+    rows = {f.row: f for f in roadmap.findings}
+    assert 91 not in rows  # a remark alone does not make a row
+    assert rows[90].value == "Huom: luvut päivitetään joulukuussa" and rows[90].column == "A"
+    assert not any("ohitetaan" in describe(f, l10n("fi")) for f in roadmap.findings)
+    # rows that are not projects get no remarks: the old ones are cleared
+    assert {(c.row, c.column, c.new) for c in result.changes if c.row >= 90} == {(90, "X", None), (91, "X", None)}
+    ws = _sheet(result.data)
+    assert (ws["X90"].value, ws["X91"].value, ws["A90"].value) == (None, None, "Huom: luvut päivitetään joulukuussa")
+
+
+def test_an_empty_unstyled_cell_with_a_note_is_written_like_a_missing_one(cases):
+    _data, result = cases["note_on_empty_cell"]
+    sheet = _parts(result.data)[ROADMAP_PART].decode()
+    assert '<c r="W3" s="5" t="inlineStr"><is><t>Tila 11/2025</t></is></c>' in sheet
+    assert b'<comment ref="W3"' in _parts(result.data)["xl/comments1.xml"]
+
+
+RECALCULATE_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item></oor:items>"""
+
+
+def test_a_workbook_with_formulas_asks_for_a_recalculation_on_open(cases, tmp_path):
+    data, result = cases["formulas_reading_the_snapshot"]
+    assert b"fullCalcOnLoad" not in _parts(data)["xl/workbook.xml"]
+    assert b'<calcPr calcId="124519" fullCalcOnLoad="1"/>' in _parts(result.data)["xl/workbook.xml"]
+    # a workbook without formulas is left as it was
+    plain = wbcases.edit_parts(wbcases.sample(), {"xl/workbook.xml": lambda x: x.replace(' fullCalcOnLoad="1"', "")})
+    assert b"fullCalcOnLoad" not in _parts(apply_writeback(plain, "p.xlsx", LABEL).data)["xl/workbook.xml"]
+    # recalculated on open, the formula counts the new column's statuses, not its stale cached 0
+    from conftest import soffice
+
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(result.data)
+    profile = tmp_path / "p" / "user"
+    profile.mkdir(parents=True)
+    (profile / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS, encoding="utf-8")
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'p'}", "--headless", "--convert-to",
+                    "csv", "--outdir", str(tmp_path / "csv"), str(path)], check=True, capture_output=True, timeout=180)
+    lines = (tmp_path / "csv" / "f.csv").read_bytes().decode("latin-1").splitlines()
+    done = sum(1 for c in result.changes if c.column == "W" and c.new == "Tehty")
+    assert done == 18 and lines[4].split(",")[0] == str(done)
+
+
+def test_hidden_columns_after_the_table_are_shown_where_written(cases, tmp_path, capsys):
+    _data, result = cases["hidden_columns_after"]
+    assert result.unhidden == ("W", "X")
+    sheet = _parts(result.data)[ROADMAP_PART].decode()
+    assert ('<col min="23" max="23" width="12.7109375" customWidth="1"/>'
+            '<col min="24" max="24" width="12.7109375" customWidth="1"/>'
+            '<col min="25" max="16384" width="0" hidden="1" customWidth="1"/></cols>') in sheet
+    path = tmp_path / "h.xlsx"
+    path.write_bytes(wbcases.hidden_columns_after())
+    assert main(["writeback", "--source", str(path), "--label", LABEL, "--no-backup"]) == 0
+    assert "Sarakkeet W, X olivat piilossa" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("11/2025", "11/2025"), ("1/2026", "01/2026"), ("01/2000", "01/2000"), ("12/2099", "12/2099")])
+def test_labels_are_month_and_year(label, expected):
+    assert check_label(label) == expected
+
+
+@pytest.mark.parametrize("label", [
+    "11/2025\n", " 11/2025", "11/0000", "11/1999", "11/2100", "13/2025", "0/2025", "00/2025",
+    "١١/٢٠٢٥", "１１/２０２５", "11/25", "11-2025", "2025/11", "111/2025"])
+def test_other_labels_are_refused(sample_copy, capsys, label):
+    with pytest.raises(DigireportError, match="MM/YYYY"):
+        check_label(label)
+    assert main(["writeback", "--source", str(sample_copy), "--label", label]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert sample_copy.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+
+
+def test_a_short_month_is_written_with_two_digits(sample_copy):
+    done = apply_writeback_file(sample_copy, "1/2026")
+    assert _sheet(sample_copy.read_bytes())["W3"].value == "Tila 01/2026"
+    assert done.written
+
+
+def test_a_dry_run_into_a_closed_pipe_ends_quietly(sample_copy):
+    run = subprocess.run(f"'{PYTHON}' -m digireport.cli writeback --source '{sample_copy}' --label {LABEL} "
+                         "--dry-run | head -n 1; exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                         capture_output=True, text=True, timeout=120)
+    assert run.stdout.count("\n") == 1 and "W" in run.stdout
+    assert (run.returncode, run.stderr) == (0, "")
+
+
+# ---- the file: owner, group, mode, ACLs, hard links, read-only ------------------------------------
+
+
+def _acl(user: int) -> bytes:
+    entry = struct.Struct("<HHI")
+    everyone = 0xFFFFFFFF
+    return (struct.pack("<I", 2) + entry.pack(0x01, 6, everyone) + entry.pack(0x02, 6, user)
+            + entry.pack(0x04, 4, everyone) + entry.pack(0x10, 6, everyone) + entry.pack(0x20, 4, everyone))
+
+
+def test_owner_group_mode_and_acl_are_kept(sample_copy, written):
+    os.chown(sample_copy, 1234, 5678)
+    sample_copy.chmod(0o664)
+    os.setxattr(sample_copy, "system.posix_acl_access", _acl(4321))
+    os.setxattr(sample_copy, "user.keeper", b"project office")
+    done = apply_writeback_file(sample_copy, LABEL)
+    assert done.written and sample_copy.read_bytes() == written.data
+    st = sample_copy.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1234, 5678, 0o664)
+    assert os.getxattr(sample_copy, "system.posix_acl_access") == _acl(4321)
+    assert os.getxattr(sample_copy, "user.keeper") == b"project office"
+
+
+def test_the_job_account_in_the_keepers_group_keeps_the_keepers_file(request, written):
+    """keeper:office 664, written by another account of group office: that account cannot give a
+    new file to the keeper, so the file is rewritten in place and stays the keeper's."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="shared-", dir="/tmp"))  # a folder the other account can reach
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+    folder.chmod(0o777)
+    path = folder / "tiekartta_v2.xlsx"
+    shutil.copyfile(SAMPLE_WORKBOOK, path)
+    os.chown(path, 1234, 5678)
+    path.chmod(0o664)
+    apply_writeback_file(path, LABEL, dry_run=True)  # everything it needs is imported before the switch
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the job account: user 4321, member of group office (5678)
+        os.close(read)
+        try:
+            os.setgroups([5678])
+            os.setgid(4321)
+            os.setuid(4321)
+            apply_writeback_file(path, LABEL)
+            os.write(write, b"ok")
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            os.write(write, repr(exc).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as fh:
+        said = fh.read().decode()
+    os.waitpid(pid, 0)
+    assert said == "ok"
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1234, 5678, 0o664)
+    assert path.read_bytes() == written.data
+    assert sorted(p.name for p in folder.iterdir()) == ["tiekartta_v2.xlsx"]
+
+
+def test_a_hard_linked_master_is_updated_under_every_name(sample_copy, written):
+    other = sample_copy.with_name("linked.xlsx")
+    os.link(sample_copy, other)
+    apply_writeback_file(sample_copy, LABEL)
+    assert sample_copy.read_bytes() == other.read_bytes() == written.data
+    assert sample_copy.stat().st_ino == other.stat().st_ino
+
+
+def test_a_read_only_master_is_refused_unless_forced(sample_copy, capsys, written):
+    sample_copy.chmod(0o444)
+    assert main(["writeback", "--source", str(sample_copy), "--label", LABEL]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "vain luku" in err and "--force" in err
+    assert sample_copy.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+    assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["tiekartta_v2.xlsx"]
+    assert main(["writeback", "--source", str(sample_copy), "--label", LABEL, "--force", "--no-backup"]) == 0
+    assert sample_copy.read_bytes() == written.data
+    assert stat.S_IMODE(sample_copy.stat().st_mode) == 0o444
+
+
+def test_libreoffice_lock_file_means_open(sample_copy, capsys):
+    lock = sample_copy.with_name(".~lock.tiekartta_v2.xlsx#")
+    lock.write_text(",keeper,host,01.12.2026 08:00,file:///home/keeper/.config/libreoffice/4;")
+    assert main(["--ui-lang", "sv", "writeback", "--source", str(sample_copy), "--label", LABEL]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "öppen i LibreOffice" in err
+    assert sample_copy.read_bytes() == SAMPLE_WORKBOOK.read_bytes()
+
+
+# ---- one lock per master: two write-backs at once, on a slow disk ---------------------------------
+
+SLOW_WRITEBACK = """
+import os, sys, time
+fsync = os.fsync
+def slow(fd):
+    time.sleep(1.0)  # a network share
+    fsync(fd)
+os.fsync = slow
+from digireport.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([PYTHON, "-c", SLOW_WRITEBACK, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONPATH": str(TESTS.parent)})
+
+
+def test_two_write_backs_at_once_both_land(sample_copy):
+    first = _start("writeback", "--source", str(sample_copy), "--label", "11/2025", "--no-backup")
+    second = _start("writeback", "--source", str(sample_copy), "--label", "12/2025", "--no-backup")
+    outs = [p.communicate(timeout=300) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outs
+    ws = _sheet(sample_copy.read_bytes())
+    headers = {ws.cell(3, c).value for c in range(23, 26)}
+    assert headers == {"Tila 11/2025", "Tila 12/2025", "Tarkistus"}
+    assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["tiekartta_v2.xlsx"]
+
+
+def test_a_write_back_waits_for_the_lock_and_gives_up_with_exit_4(sample_copy):
+    from digireport.errors import LockedError
+    from digireport.lock import master_lock
+
+    holder = _start("writeback", "--source", str(sample_copy), "--label", "11/2025", "--no-backup")
+    time.sleep(0.5)
+    with master_lock(sample_copy, wait=120):
+        pass  # waited for the other process's replace, then got the lock of the new file
+    holder.communicate(timeout=120)
+    assert holder.returncode == 0
+    assert _sheet(sample_copy.read_bytes())["W3"].value == "Tila 11/2025"
+    with master_lock(sample_copy):
+        with pytest.raises(LockedError) as err:
+            apply_writeback_file(sample_copy, "12/2025", wait=0.2)
+    assert err.value.exit_code == 4
+
+
+def test_the_job_writes_back_through_the_same_locked_path(tmp_path, monkeypatch):
+    from test_job import AS_OF, Clock, make_settings
+
+    from digireport.job import run_once
+    from digireport.lock import master_lock
+
+    master = tmp_path / "tiekartta_v2.xlsx"
+    shutil.copyfile(SAMPLE_WORKBOOK, master)
+    settings = make_settings(tmp_path, writeback=True, master=master)
+    seen = []
+    original = writeback.apply_writeback
+
+    def spy(data, name, label, roadmap=None):
+        with pytest.raises(Exception) as err:  # the master's lock is held while the job computes
+            with master_lock(master, wait=0):
+                pass
+        seen.append((label, err.value.exit_code))
+        return original(data, name, label, roadmap)
+
+    monkeypatch.setattr(writeback, "apply_writeback", spy)
+    result = run_once(settings, AS_OF, clock=Clock())
+    assert result.writeback == "applied" and seen == [("12/2025", 4)]
+    assert _sheet(master.read_bytes())["W3"].value == "Tila 12/2025"
+
+
+# ---- the accident: one character down to row 1,048,576 --------------------------------------------
+
+ACCIDENT = """
+import resource, sys, time
+from digireport.writeback import apply_writeback_file
+start = time.monotonic()
+done = apply_writeback_file(sys.argv[1], "11/2025")
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(time.monotonic() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, len(done.result.changes))
+"""
+
+
+def test_a_column_filled_to_the_last_row_costs_what_the_projects_cost(tmp_path, sample_roadmap):
+    path = tmp_path / "tiekartta_v2.xlsx"
+    data = wbcases.column_filled_to_the_last_row()
+    path.write_bytes(data)
+    run = subprocess.run([PYTHON, "-c", ACCIDENT, str(path)], capture_output=True, text=True, timeout=900,
+                         env={**os.environ, "PYTHONPATH": str(TESTS.parent)})
+    assert run.returncode == 0, run.stderr
+    wall, cpu, memory, changes = run.stdout.split()
+    assert int(changes) == 2 + len(sample_roadmap.projects)  # no remark on the million rows that are no projects
+    assert float(cpu) < 60 and int(memory) < 1.5e9, run.stdout
+    grown = path.stat().st_size - len(data)
+    assert 0 < grown < 5_000  # the snapshot, nothing else
+    part = _parts(path.read_bytes())[ROADMAP_PART]
+    assert part.count(b"<row ") == 1_048_576 and part.count(b"Tarkistus") == 1
