@@ -48,6 +48,83 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class DeckSettings:
+    """What the board decks say about the meeting and the board's decisions (`[report]`, `[board]`).
+
+    `meeting` is the meeting per language ((lang, text), …), or `meeting_date` the date of a city
+    board meeting, named in each language by the deck; approval dates are the board's decisions
+    the background slide cites, so a new roadmap year needs a line in the settings, not code."""
+
+    presenter: str | None = None
+    meeting: tuple[tuple[str, str], ...] = ()
+    meeting_date: dt.date | None = None
+    programme_approved: dt.date | None = None
+    roadmap_approved: tuple[tuple[int, dt.date], ...] = ()
+
+    def build_options(self) -> dict[str, Any]:
+        """The `BuildOptions` keywords these settings give."""
+        return {"presenter": self.presenter, "meeting": self.meeting, "meeting_date": self.meeting_date,
+                "programme_approved": self.programme_approved, "roadmap_approved": self.roadmap_approved}
+
+
+def parse_meeting(value: str) -> tuple[tuple[tuple[str, str], ...], dt.date | None]:
+    """A meeting as given on the command line: a date (YYYY-MM-DD) of a city board meeting, or its
+    name as `Finnish | Swedish` (one text alone is used in both decks)."""
+    value = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return (), dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    parts = [part.strip() for part in value.split("|")]
+    if len(parts) == 2 and all(parts):
+        return (("fi", parts[0]), ("sv", parts[1])), None
+    return (("fi", value), ("sv", value)), None
+
+
+def load_deck_settings(path: Path) -> DeckSettings:
+    """Only the deck's settings of a settings file, for `digireport build --config`."""
+    return _deck_settings(_Reader(path, _read_toml(Path(path))))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(_("{file}: file not found"), file=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(_("{file}: cannot be read ({detail})"), file=str(path), detail=exc.strerror) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(_("{file}: not valid TOML ({detail})"), file=str(path), detail=str(exc)) from None
+
+
+def _deck_settings(top: _Reader) -> DeckSettings:
+    report, board = top.table("report"), top.table("board")
+    meeting: tuple[tuple[str, str], ...] = ()
+    meeting_date = None
+    raw = report.data.get("meeting")
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        meeting_date = raw
+    elif isinstance(raw, dict):
+        table = report.table("meeting")
+        texts = {lang: table.text(lang) for lang in ("fi", "sv")}
+        if any(texts.values()):
+            meeting = tuple((lang, texts[lang] or texts["fi"] or texts["sv"]) for lang in ("fi", "sv"))
+    elif raw not in (None, ""):
+        meeting, meeting_date = parse_meeting(report.text("meeting"))
+    programme = board.date("programme_approved")
+    roadmaps = board.table("roadmap_approved")
+    approved = []
+    for year in sorted(roadmaps.data):
+        if not re.fullmatch(r"\d{4}", str(year)):
+            raise ConfigError(_("{file}: {key} must be a year, got {value}"), file=str(top.file),
+                              key=roadmaps.key(str(year)), value=str(year))
+        approved.append((int(year), roadmaps.date(str(year), required=True)))
+    return DeckSettings(presenter=report.text("presenter"), meeting=meeting, meeting_date=meeting_date,
+                        programme_approved=programme, roadmap_approved=tuple(approved))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything one run of the job needs, validated when loaded."""
 
@@ -73,6 +150,7 @@ class Settings:
     chunk_size: int = 10 * 1024 * 1024
     max_list_rows: int = 200
     workers: int = 1  # rendering processes; `workers = 0` in the file means one per available CPU
+    deck: DeckSettings = DeckSettings()
 
     @property
     def source_label(self) -> str:
@@ -134,6 +212,15 @@ class _Reader:
                               key=self.key(name), minimum=minimum)
         return value
 
+    def date(self, name: str, required: bool = False) -> dt.date | None:
+        value = self.data.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise ConfigError(_("{file}: {key} must be a date YYYY-MM-DD"), file=str(self.file),
+                              key=self.key(name))
+        return value
+
     def path(self, name: str, default: str | None = None, required: bool = False) -> Path | None:
         value = self.text(name, default, required)
         if value is None:
@@ -147,14 +234,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     """Read and validate `path` (TOML); secrets come from the environment variables it names."""
     path = Path(path)
     env = os.environ if environ is None else environ
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(_("{file}: file not found"), file=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(_("{file}: cannot be read ({detail})"), file=str(path), detail=exc.strerror) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(_("{file}: not valid TOML ({detail})"), file=str(path), detail=str(exc)) from None
+    raw = _read_toml(path)
     top = _Reader(path, raw)
     source, output, writeback = top.table("source"), top.table("output"), top.table("writeback")
     schedule, report, job, network = top.table("schedule"), top.table("report"), top.table("job"), top.table("network")
@@ -207,6 +287,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         chunk_size=int(network.number("chunk_size", 10 * 1024 * 1024)),
         max_list_rows=report.count("max_list_rows", 200),
         workers=job.count("workers", 0, minimum=0) or available_cpus(),
+        deck=_deck_settings(top),
     )
 
 
