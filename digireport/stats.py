@@ -7,6 +7,7 @@ workbook and the web report all render from, so every output shows the same numb
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -338,6 +339,7 @@ def _r(x: float | None) -> float | None:
 _ID_PARTS = re.compile(r"(\d+)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def id_key(pid: str | None) -> tuple:
     """Natural order of project ids: A2 before A10; a missing id last."""
     if not pid:
@@ -349,6 +351,11 @@ def project_order(project: Project) -> tuple:
     """Every list's order: by goal (A, B, C, K, none last), then id in natural order, then row."""
     goal = GOAL_ORDER.index(project.goal) if project.goal in GOAL_ORDER else len(GOAL_ORDER)
     return goal, id_key(project.id), project.row
+
+
+def ordered_projects(projects: Iterable[Project]) -> list[Project]:
+    """The projects in every list's order (`project_order`)."""
+    return sorted(projects, key=project_order)
 
 
 def status_in_years(project: Project, years: Sequence[int]) -> dict[int, Status | None]:
@@ -375,8 +382,9 @@ def status_in_years(project: Project, years: Sequence[int]) -> dict[int, Status 
 
 def decision(projects: Sequence[Project], year: int) -> dict[str, Any]:
     """What the board is asked to approve: the roadmap of `year`, its projects per goal and those
-    in cost class M or L, which need an addition to the budget or staff plan (programme ch. 5)."""
-    chosen = sorted((p for p in projects if year in p.years), key=project_order)
+    in cost class M or L, which need an addition to the budget or staff plan (programme ch. 5).
+    `projects` in list order (`ordered_projects`); the lists keep it."""
+    chosen = [p for p in projects if year in p.years]
     per_goal = {g.value: sum(1 for p in chosen if p.goal is g) for g in GOAL_ORDER}
     budget = [p for p in chosen if p.cost_class in (SizeClass.M, SizeClass.L)]
     return {
@@ -389,10 +397,11 @@ def decision(projects: Sequence[Project], year: int) -> dict[str, Any]:
 
 
 def impact_cost_ids(projects: Sequence[Project], year: int) -> dict[str, dict[str, list[str]]]:
-    """Project ids per impact class (rows) and cost class (columns) of `year`'s roadmap, in order."""
+    """Project ids per impact class (rows) and cost class (columns) of `year`'s roadmap, in the
+    order of `projects` (`ordered_projects`)."""
     sizes = [s.value for s in SizeClass]
     grid: dict[str, dict[str, list[str]]] = {i: {c: [] for c in sizes} for i in sizes}
-    for p in sorted(projects, key=project_order):
+    for p in projects:
         if year in p.years and p.impact_class and p.cost_class:
             grid[p.impact_class.value][p.cost_class.value].append(p.id or "")
     return grid

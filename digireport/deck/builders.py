@@ -7,6 +7,7 @@ deck always have the same slides in the same order.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,16 @@ class Context:
     @property
     def loc(self):
         return self.deck.loc
+
+    @functools.cached_property
+    def decision(self) -> dict[str, Any] | None:
+        """What the board is asked to approve (None without a next year's roadmap)."""
+        return st.decision(self.projects, self.next_year) if self.next_year is not None else None
+
+    @functools.cached_property
+    def projects(self) -> list:
+        """Every project in the lists' order: by goal, then id in natural order; sorted once."""
+        return st.ordered_projects(self.roadmap.projects)
 
     @property
     def followup(self) -> list[int]:
@@ -93,7 +104,7 @@ def goal_name(loc, goal: str) -> str:
 
 
 def ordered(projects) -> list:
-    return sorted(projects, key=st.project_order)
+    return st.ordered_projects(projects)
 
 
 # --- tables over as many slides as they need ------------------------------------------------------
@@ -260,7 +271,7 @@ def summary_slide(ctx: Context) -> None:
         lines.append((0, loc(_("Since the status of {label}: {n} projects changed status, {done} of them to done."),
                              label=changes["label"], n=len(changes["changes"]), done=done)))
     if ctx.next_year is not None:
-        dec = st.decision(ctx.roadmap.projects, ctx.next_year)
+        dec = ctx.decision
         lines.append((0, loc(
             _("For decision: the Digital Roadmap {year} with {n} projects, {budget} of them in cost class M or L."),
             year=ctx.next_year, n=dec["count"], budget=len(dec["budget"]))))
@@ -468,7 +479,7 @@ def changes_slides(ctx: Context) -> None:
     table_slides(
         ctx,
         lambda lc: lc(_("2a. Changes since {label}"), label=stamp),
-        lambda lc: [lc(_("Id")), lc(_("Project")), lc(_("Status {label}"), label=stamp), lc(_("Status now"))],
+        lambda lc: [lc(_("Id")), lc(_("Project")), lc(_("Status in {label}"), label=stamp), lc(_("Status now"))],
         items,
         lambda lc, p: [cell(p.id or ""), Cell(shown(lc, p.name)), Cell(status_runs(lc, before[p.row])),
                        Cell(status_runs(lc, p.status))],
@@ -483,11 +494,12 @@ def changes_slides(ctx: Context) -> None:
 def project_list_slides(ctx: Context) -> None:
     """The followed-up projects with one status column per followed-up year."""
     years = ctx.followup
-    followed = ordered(p for p in ctx.roadmap.projects if not set(years).isdisjoint(p.years))
+    span_years = frozenset(years)
+    followed = [p for p in ctx.projects if not span_years.isdisjoint(p.years)]
     table_slides(
         ctx,
         lambda lc: lc(_("2a. Digital Roadmap {span} – projects and their status"), span=ctx.span),
-        lambda lc: [lc(_("Id")), lc(_("Project")), *(lc(_("Status {label}"), label=y) for y in years)],
+        lambda lc: [lc(_("Id")), lc(_("Project")), *(lc(_("Status in {label}"), label=y) for y in years)],
         followed,
         lambda lc, p: [cell(p.id or ""), Cell(shown(lc, p.name)),
                        *(Cell(status_runs(lc, s)) for s in st.status_in_years(p, years).values())],
@@ -501,7 +513,7 @@ def project_list_slides(ctx: Context) -> None:
 
 def completed_slides(ctx: Context) -> None:
     years = set(ctx.followup)
-    done = ordered(p for p in ctx.roadmap.projects if not years.isdisjoint(p.years) and p.status is Status.DONE)
+    done = [p for p in ctx.projects if p.status is Status.DONE and not years.isdisjoint(p.years)]
     comp = ctx.stats["completed"]
 
     def summary(lc) -> str:
@@ -530,9 +542,9 @@ def decision_slide(ctx: Context) -> None:
     if ctx.next_year is None:
         return
     loc, year = ctx.loc, ctx.next_year
-    dec = st.decision(ctx.roadmap.projects, year)
+    dec = ctx.decision
     by_row = {p.row: p for p in ctx.roadmap.projects}
-    per_goal = ", ".join(f"{g} {loc.integer(n)}" for g, n in dec["by_goal"].items() if n)
+    per_goal = ", ".join(f"{g}: {loc.integer(n)}" for g, n in dec["by_goal"].items() if n)
     budget = [by_row[b["row"]] for b in dec["budget"]]
 
     def sub(lc) -> str:
@@ -564,7 +576,7 @@ def next_list_slides(ctx: Context) -> None:
     year = ctx.next_year
     if year is None:
         return
-    items = ordered(p for p in ctx.roadmap.projects if year in p.years)
+    items = [p for p in ctx.projects if year in p.years]
     table_slides(
         ctx,
         lambda lc: lc(_("Digital Roadmap {year} – projects"), year=year),
@@ -584,7 +596,7 @@ def matrix_slide(ctx: Context) -> None:
         return
     loc, deck = ctx.loc, ctx.deck
     grid = ctx.stats["impact_cost_by_year"][str(year)]
-    ids = st.impact_cost_ids(ctx.roadmap.projects, year)
+    ids = st.impact_cost_ids(ctx.projects, year)
     sizes = [s.value for s in SizeClass]
     slide = deck.slide("table", loc(_("Digital Roadmap {year} – impact and cost"), year=year))
     header = [Cell((Run(loc(_("Impact \\ cost"))),))] + [

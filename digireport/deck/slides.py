@@ -20,6 +20,7 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
 from digireport.colours import BACKGROUND, INK, LINE, MUTED, SURFACE, rgb
+from digireport.deck import package
 from digireport.deck.check import tag_chart
 from digireport.deck.metrics import LINE_SPACING, WIDTHS
 from digireport.deck.package import ChartData
@@ -75,12 +76,18 @@ def cell(text: str, align: str = "l", lang: str | None = None) -> Cell:
 
 def whole_percent(loc, ratio: float) -> str:
     """`31 %` with a non-breaking space, as both languages write it."""
+    return _whole_percent(loc, round(ratio, 4))
+
+
+@functools.lru_cache(maxsize=1024)
+def _whole_percent(loc, ratio: float) -> str:
     return loc.percent(ratio, 0).replace(" ", NBSP)
 
 
+@functools.lru_cache(maxsize=1024)
 def count_share(loc, n: int, total: int) -> str:
-    """The chart label of a count and its whole percent: `8 · 31 %`."""
-    return f"{loc.integer(n)} · {whole_percent(loc, n / total if total else 0)}"
+    """The label of a count and its whole percent, kept on one line: `8 · 31 %`."""
+    return f"{loc.integer(n)}{NBSP}·{NBSP}{whole_percent(loc, n / total if total else 0)}"
 
 
 class Deck:
@@ -93,6 +100,10 @@ class Deck:
         self.created = created  # the report date: the date of every part, so builds repeat byte for byte
         self._layouts = {lay.name: lay for lay in prs.slide_layouts}
         self.sections: list[tuple[str, int]] = []  # (name, index of its first slide)
+        self._starts: dict[tuple, list] = {}
+        self._blank_notes = None
+        if "partnames" in package.FAST:
+            package.count_partnames(prs)
 
     @property
     def count(self) -> int:
@@ -105,38 +116,72 @@ class Deck:
     def slide(self, layout_name: str, title: str, keep: Sequence[str] = (), number: bool = True,
               footer: bool = True):
         """A slide of the named layout with its title, the footer and the placeholders in `keep`;
-        the layout's other placeholders are removed so no empty prompt text shows."""
+        the layout's other placeholders are left out so no empty prompt text shows."""
         lay = self._layouts[layout_name]
-        slide = self.prs.slides.add_slide(lay)
-        names = {ph.placeholder_format.idx: ph.name for ph in lay.placeholders}
-        for ph in list(slide.placeholders):
-            name = names.get(ph.placeholder_format.idx)
-            if name == "title" or name in keep:
-                ph.name = name
-            else:
-                ph.element.getparent().remove(ph.element)
+        if "slides" in package.FAST:
+            key = (layout_name, tuple(keep), number, footer)
+            if key not in self._starts:
+                self._starts[key] = self._start(lay, keep, number, footer)
+            slide = package.blank_slide(self.prs, lay)
+            tree = slide.shapes.element
+            for sp in self._starts[key]:
+                tree.append(copy.deepcopy(sp))
+        else:
+            slide = self.prs.slides.add_slide(lay)
+            names = {ph.placeholder_format.idx: ph.name for ph in lay.placeholders}
+            for ph in list(slide.placeholders):
+                name = names.get(ph.placeholder_format.idx)
+                if name == "title" or name in keep:
+                    ph.name = name
+                else:
+                    ph.element.getparent().remove(ph.element)
+            tree = slide.shapes.element
+            next_id = max(int(sp.get("id")) for sp in tree.iter(qn("p:cNvPr"))) + 1
+            for sp in self._footer(lay, number, footer):
+                sp.find(f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}").set("id", str(next_id))
+                next_id += 1
+                tree.append(sp)
         slide.shapes.title.text_frame.text = title
-        # A slide does not inherit the layout's footer placeholders: they are copied with their text.
-        tree = slide.shapes.title.element.getparent()
-        footer_on = footer
-        footer = {ph.name: ph for ph in lay.placeholders if ph.name in _FOOTER}
-        next_id = max(int(sp.get("id")) for sp in tree.iter(qn("p:cNvPr"))) + 1
+        return slide
+
+    def _footer(self, lay, number: bool, footer: bool) -> list:
+        """The footer placeholders of a slide of `lay`, copied whole from the layout with their text:
+        a slide does not inherit them."""
+        shapes = []
+        found = {ph.name: ph for ph in lay.placeholders if ph.name in _FOOTER}
         for name in _FOOTER:
             text = self.footer.get(name)
-            if name not in footer or (name in ("date", "presenter") and not text) or (name == "number" and not number):
+            if name not in found or (name in ("date", "presenter") and not text) or (name == "number" and not number):
                 continue
-            if not footer_on and name != "city":
+            if not footer and name != "city":
                 continue
-            sp = copy.deepcopy(footer[name].element)
-            sp.find(f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}").set("id", str(next_id))
-            next_id += 1
+            sp = copy.deepcopy(found[name].element)
             if text:
                 body = sp.find(qn("p:txBody"))
                 for para in body.findall(qn("a:p")):
                     body.remove(para)
                 body.append(parse_xml(f"<a:p {nsdecls('a')}><a:r><a:t>{escape(text)}</a:t></a:r></a:p>"))
-            tree.append(sp)
-        return slide
+            shapes.append(sp)
+        return shapes
+
+    def _start(self, lay, keep: Sequence[str], number: bool, footer: bool) -> list:
+        """The shapes a slide of `lay` starts with, made once per kind of slide: the title and the
+        `keep` placeholders empty, inheriting place and style from the layout, then the footer."""
+        placeholders = {ph.name: ph for ph in lay.placeholders}
+        shapes = []
+        for name in ("title", *keep):
+            ph = copy.deepcopy(placeholders[name].element.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"))
+            sp = parse_xml(
+                f'<p:sp {nsdecls("a", "p")}><p:nvSpPr><p:cNvPr id="0" name="{escape(name)}"/>'
+                '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr/></p:nvSpPr><p:spPr/>'
+                "<p:txBody><a:bodyPr/><a:lstStyle/><a:p/></p:txBody></p:sp>"
+            )
+            sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}").append(ph)
+            shapes.append(sp)
+        shapes += self._footer(lay, number, footer)
+        for n, sp in enumerate(shapes, start=2):
+            sp.find(f"{qn('p:nvSpPr')}/{qn('p:cNvPr')}").set("id", str(n))
+        return shapes
 
     def placeholder(self, slide, name: str):
         return next(ph for ph in slide.placeholders if ph.name == name)
@@ -189,12 +234,14 @@ class Deck:
 
     def notes(self, slide, talk: Sequence[str], data: Sequence[str] = ()) -> None:
         """Speaker notes: the talking points, then the slide's full data, a line each."""
-        frame = slide.notes_slide.notes_text_frame
-        lines = [" ".join(talk), *(["", *data] if data else [])]
-        for i, line in enumerate(lines):
-            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            if line:
-                self.write_runs(para, [Run(line)])
+        if "notes" in package.FAST and self._blank_notes is not None:
+            notes = package.copy_notes_slide(slide, self._blank_notes)
+        else:
+            notes = slide.notes_slide
+            if "notes" in package.FAST:
+                self._blank_notes = copy.deepcopy(notes.element)
+        # one text assignment: the lines become paragraphs; tag_language gives them the deck's language
+        notes.notes_text_frame.text = "\n".join([" ".join(talk), *(["", *data] if data else [])])
 
     def chart(
         self,
@@ -285,7 +332,7 @@ class Deck:
                 height - Inches(0.8),
                 [[Run(MARKER + NBSP, colour=c), Run(f"{lab}  {count_share(self.loc, v, total)}")]
                  for lab, v, c in kept],
-                "key", size=18, anchor=MSO_ANCHOR.MIDDLE,
+                "key", size=16, anchor=MSO_ANCHOR.MIDDLE,
             )
         return frame, list(zip(labels, values, strict=True)), total
 
