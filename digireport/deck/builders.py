@@ -658,9 +658,20 @@ def bar(ctx: Context, slide, field: str, name: str, year: int, box):
         items.sort(key=lambda kv: (kv[0] == st.UNKNOWN, -kv[1], label(loc, field, kv[0])))
     total = ctx.stats["year_counts"][str(year)]
     frame, shown_, total = ctx.deck.chart(
-        slide, "bar", name, [label(loc, field, k) for k, _v in items], [v for _k, v in items],
+        slide, "bar", name, [category(loc, field, k) for k, _v in items], [v for _k, v in items],
         [SERIES] * len(items), box, total=total)
     return frame, shown_, total
+
+
+def category(loc, field: str, code: str) -> str:
+    """A category's word; an owner the catalogs do not translate is workbook text in Finnish,
+    marked as such in the Swedish deck."""
+    word = label(loc, field, code)
+    if field == "owner" and word == code:
+        picked = Text(fi=code).pick(loc.lang)
+        if picked.fallback:
+            return f"{picked.text} {loc(FALLBACK_NOTE[picked.lang])}"
+    return word
 
 
 def category_slides(ctx: Context) -> None:

@@ -101,9 +101,6 @@ class Deck:
         self._layouts = {lay.name: lay for lay in prs.slide_layouts}
         self.sections: list[tuple[str, int]] = []  # (name, index of its first slide)
         self._starts: dict[tuple, list] = {}
-        self._blank_notes = None
-        if "partnames" in package.FAST:
-            package.count_partnames(prs)
 
     @property
     def count(self) -> int:
@@ -234,12 +231,7 @@ class Deck:
 
     def notes(self, slide, talk: Sequence[str], data: Sequence[str] = ()) -> None:
         """Speaker notes: the talking points, then the slide's full data, a line each."""
-        if "notes" in package.FAST and self._blank_notes is not None:
-            notes = package.copy_notes_slide(slide, self._blank_notes)
-        else:
-            notes = slide.notes_slide
-            if "notes" in package.FAST:
-                self._blank_notes = copy.deepcopy(notes.element)
+        notes = slide.notes_slide
         # one text assignment: the lines become paragraphs; tag_language gives them the deck's language
         notes.notes_text_frame.text = "\n".join([" ".join(talk), *(["", *data] if data else [])])
 
