@@ -639,3 +639,30 @@ def test_chart_workbooks_hold_the_chart_data(decks):
                 assert vals == list(plot.series[0].values)
                 checked += 1
     assert checked >= 10
+
+
+def test_list_order_status_per_year_and_decision_are_pure_functions():
+    from digireport.model import Goal, Project, SizeClass, Status, Text
+    from digireport.stats import decision, id_key, impact_cost_ids, ordered_projects, status_in_years
+
+    assert sorted(["A10", "A2", "B1", None, "A1b", "A1a"], key=id_key) == ["A1a", "A1b", "A2", "A10", "B1", None]
+
+    def project(row, pid, goal, years, status, cost=None, impact=None, history=()):
+        return Project(row=row, id=pid, goal=goal, years=years, status=status, name=Text(fi=pid),
+                       cost_class=cost, impact_class=impact, status_history=history)
+
+    a10 = project(2, "A10", Goal.A, (2024, 2025), Status.DONE, history=(("10/2024", Status.STARTED),))
+    a2 = project(3, "A2", Goal.A, (2024,), Status.DONE, history=(("10/2024", Status.STARTED),))
+    k1 = project(4, "K1", Goal.K, (2026,), Status.PLANNED, SizeClass.L, SizeClass.M)
+    b3 = project(5, "B3", Goal.B, (2025, 2026), Status.STARTED, SizeClass.S, SizeClass.L)
+    c4 = project(6, "C4", Goal.C, (2026,), Status.PLANNED, SizeClass.M, SizeClass.L)
+    ordered = ordered_projects([k1, c4, a10, b3, a2])
+    assert [p.id for p in ordered] == ["A2", "A10", "B3", "C4", "K1"]
+    assert status_in_years(a10, [2024, 2025]) == {2024: Status.STARTED, 2025: Status.DONE}
+    assert status_in_years(a2, [2024, 2025]) == {2024: Status.DONE, 2025: None}
+    assert status_in_years(b3, [2024, 2025]) == {2024: None, 2025: Status.STARTED}
+    dec = decision(ordered, 2026)
+    assert dec["count"] == 3 and dec["by_goal"] == {"A": 0, "B": 1, "C": 1, "K": 1}
+    assert [b["id"] for b in dec["budget"]] == ["C4", "K1"]
+    grid = impact_cost_ids(ordered, 2026)
+    assert grid["L"]["M"] == ["C4"] and grid["M"]["L"] == ["K1"] and grid["L"]["S"] == ["B3"]
