@@ -96,6 +96,12 @@ def make_parser(loc: Translate | None = None) -> argparse.ArgumentParser:
                    help=t(_("output languages, e.g. fi,sv")))
     b.add_argument("--template", type=Path, default=None, metavar=file, help=t(_("deck template (.pptx)")))
     b.add_argument("--presenter", default=None, metavar=t(_("NAME")), help=t(_("presenter shown in the deck footer")))
+    b.add_argument("--meeting", default=None, metavar=t(_("MEETING")),
+                   help=t(_("the meeting the decks are for: the date of a city board meeting (YYYY-MM-DD), "
+                            "or its name as 'Finnish | Swedish'")))
+    b.add_argument("--config", type=Path, default=None, metavar=file,
+                   help=t(_("settings file whose [report] and [board] tables give the presenter, the meeting "
+                            "and the board's approval dates (see docs/deck.md)")))
     b.add_argument("--pdf", action="store_true", help=t(_("also write PDFs of the decks (needs LibreOffice)")))
     b.add_argument("--max-list-rows", type=positive, default=200, metavar=n,
                    help=t(_("rows at most in a list of the decks and the web report")))
@@ -255,7 +261,7 @@ def _source(args) -> Path:
 
 def cmd_build(args, loc) -> int:
     from digireport.pipeline import BuildOptions, build
-    from digireport.settings import available_cpus
+    from digireport.settings import DeckSettings, available_cpus, load_deck_settings, parse_meeting
     from digireport.source import fetch_local
 
     def progress(message: str, params: dict) -> None:
@@ -264,9 +270,15 @@ def cmd_build(args, loc) -> int:
 
     as_of = args.as_of or dt.date.today()
     fetched = fetch_local(_source(args))
-    options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template,
-                           presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows,
-                           workers=args.workers or available_cpus(), translations=_translations(args))
+    deck = load_deck_settings(args.config) if args.config else DeckSettings()
+    facts = deck.build_options()
+    if args.presenter:
+        facts["presenter"] = args.presenter
+    if args.meeting:
+        facts["meeting"], facts["meeting_date"] = parse_meeting(args.meeting)
+    options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template, pdf=args.pdf,
+                           max_list_rows=args.max_list_rows, workers=args.workers or available_cpus(),
+                           translations=_translations(args), **facts)
     result = build(fetched.data, fetched.name, args.out, options, progress)
     if not args.quiet:
         from digireport.findings import count_words, missing_translations

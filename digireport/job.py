@@ -466,7 +466,7 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, tran
     if out.exists():
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
-                           presenter=settings.presenter, max_list_rows=settings.max_list_rows,
+                           max_list_rows=settings.max_list_rows, **settings.deck.build_options(),
                            workers=settings.workers, web=settings.web,
                            translations=(translations.name, translations.data) if translations else None)
     result = build(fetched.data, fetched.name, out, options, progress)

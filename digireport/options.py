@@ -24,6 +24,12 @@ class BuildOptions:
     languages: tuple[str, ...] = LANGUAGES
     template: Path | None = None
     presenter: str | None = None
+    # The meeting the decks are for, per language: (("fi", "Kaupunginhallitus 2.12.2025"), ("sv", …)).
+    meeting: tuple[tuple[str, str], ...] = ()
+    meeting_date: dt.date | None = None  # a city board meeting, named in each deck's language
+    # Board decisions the background slide cites: the programme's approval and each roadmap's.
+    programme_approved: dt.date | None = None
+    roadmap_approved: tuple[tuple[int, dt.date], ...] = ()
     pdf: bool = False
     max_list_rows: int = 200
     # Processes rendering outputs side by side (decks, workbook, web report); 1 renders them one

@@ -93,6 +93,53 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class DeckSettings:
+    """What the board decks say about the meeting and the board's decisions (`[report]`, `[board]`).
+
+    `meeting` is the meeting per language ((lang, text), …), or `meeting_date` the date of a city
+    board meeting, named in each language by the deck; approval dates are the board's decisions
+    the background slide cites, so a new roadmap year needs a line in the settings, not code."""
+
+    presenter: str | None = None
+    meeting: tuple[tuple[str, str], ...] = ()
+    meeting_date: dt.date | None = None
+    programme_approved: dt.date | None = None
+    roadmap_approved: tuple[tuple[int, dt.date], ...] = ()
+
+    def build_options(self) -> dict[str, Any]:
+        """The `BuildOptions` keywords these settings give."""
+        return {"presenter": self.presenter, "meeting": self.meeting, "meeting_date": self.meeting_date,
+                "programme_approved": self.programme_approved, "roadmap_approved": self.roadmap_approved}
+
+
+def parse_meeting(value: str) -> tuple[tuple[tuple[str, str], ...], dt.date | None]:
+    """A meeting as given on the command line: a date (YYYY-MM-DD) of a city board meeting, or its
+    name as `Finnish | Swedish` (one text alone is used in both decks)."""
+    value = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return (), dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    parts = [part.strip() for part in value.split("|")]
+    if len(parts) == 2 and all(parts):
+        return (("fi", parts[0]), ("sv", parts[1])), None
+    return (("fi", value), ("sv", value)), None
+
+
+def load_deck_settings(path: Path) -> DeckSettings:
+    """Only the deck's settings of a settings file, for `digireport build --config`."""
+    return load_settings(Path(path), check_folders=False).deck
+
+
+def _deck_settings(values: _Values) -> DeckSettings:
+    meeting, meeting_date = values["report.meeting"] or ((), None)
+    return DeckSettings(presenter=values["report.presenter"], meeting=meeting, meeting_date=meeting_date,
+                        programme_approved=values["board.programme_approved"],
+                        roadmap_approved=values["board.roadmap_approved"] or ())
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything one run of the job needs, validated when loaded."""
 
@@ -125,6 +172,7 @@ class Settings:
     # the values of the keys that shape the outputs, as (key, JSON) pairs: part of the "unchanged" check
     shaping: tuple[tuple[str, str], ...] = ()
     web: WebSettings = field(default_factory=WebSettings)
+    deck: DeckSettings = DeckSettings()
 
     @property
     def source_label(self) -> str:
@@ -286,6 +334,35 @@ def _check_texts(value, key, name, file):
     return tuple(v.strip() for v in value if v.strip())
 
 
+def _check_meeting(value, key, name, file):
+    """A city board meeting's date, its name (`"Finnish | Swedish"`), or a table `{ fi, sv }`."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return (), value
+    if isinstance(value, dict):
+        unknown = set(value) - {"fi", "sv"}
+        texts = {lang: value.get(lang) for lang in ("fi", "sv")}
+        if unknown or not all(t is None or isinstance(t, str) for t in texts.values()) or not any(texts.values()):
+            raise ConfigError(_("{file}: {key} must be a date, a text or a table of fi and sv, e.g. {example}; got {value}"),
+                              file=str(file), key=name, example=key.example, value=str(value))
+        return tuple((lang, (texts[lang] or texts["fi"] or texts["sv"]).strip()) for lang in ("fi", "sv")), None
+    text = _text(value, key, name, file)
+    return parse_meeting(text) if text else ((), None)
+
+
+def _check_approvals(value, key, name, file):
+    """A table of roadmap years and the dates the board approved them: `{ 2024 = 2024-01-22 }`."""
+    if not isinstance(value, dict):
+        raise ConfigError(_("{file}: {key} must be a table of years and dates, e.g. {example}; got {value}"),
+                          file=str(file), key=name, example=key.example, value=str(value))
+    approved = []
+    for year, date in sorted(value.items()):
+        if not re.fullmatch(r"\d{4}", str(year)) or not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+            raise ConfigError(_("{file}: {key} must be a table of years and dates, e.g. {example}; got {value}"),
+                              file=str(file), key=name, example=key.example, value=f"{year} = {date}")
+        approved.append((int(year), date))
+    return tuple(approved)
+
+
 def _check_sign_in(value, key, name, file):
     text = _text(value, key, name, file)
     if text is None:
@@ -309,7 +386,8 @@ TEXT, CHOICE, FLAG, NUMBER, COUNT, PATH = map(Kind, (_check_text, _check_choice,
                                                      _check_count, _check_path))
 LANGUAGES, TIME, TIMEZONE, LABEL, WEB, SIGN_IN, ENV_NAME = map(Kind, (
     _check_languages, _check_time, _check_timezone, _check_label, _check_web, _check_sign_in, _check_env_name))
-EMAIL, DATE, TEXTS = map(Kind, (_check_email, _check_date, _check_texts))
+EMAIL, DATE, TEXTS, MEETING, APPROVALS = map(Kind, (_check_email, _check_date, _check_texts, _check_meeting,
+                                                    _check_approvals))
 FOLDER = TEXT  # a local path or a server-relative SharePoint path, read by `source.kind`
 
 # One line per key. A new key: its kind, default, the Settings field it fills, `outputs=True` if a
@@ -331,6 +409,9 @@ SCHEMA: dict[str, Key] = {
     "report.template": Key(PATH, None, "template", outputs=True, example='"templates/porvoo.pptx"'),
     "report.max_list_rows": Key(COUNT, 200, "max_list_rows", outputs=True),
     "report.translations": Key(TEXT, None, outputs=True, example='"kaannokset-sv.xlsx"'),
+    "report.meeting": Key(MEETING, None, outputs=True, example='"Kaupunginhallitus 2.12.2025 | Stadsstyrelsen 2.12.2025"'),
+    "board.programme_approved": Key(DATE, None, outputs=True, example="2023-12-11"),
+    "board.roadmap_approved": Key(APPROVALS, None, outputs=True, example="{ 2024 = 2024-01-22 }"),
     "job.state_folder": Key(PATH, "state", "state_folder", example='"/var/lib/digireport"'),
     "job.log_file": Key(PATH, None, example='"/var/log/digireport/digireport.log"'),
     "job.workers": Key(COUNT, 0, minimum=0),
@@ -466,7 +547,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None, check_fo
         log_file=values["job.log_file"] or state_folder / "digireport.log",
         workers=values["job.workers"] or available_cpus(),
         translations=_translations(path, kind, values["report.translations"], fields["roadmap_path"]),
-        web=_web(values),
+        web=_web(values), deck=_deck_settings(values),
         **fields,
     )
     if check_folders:

@@ -7,6 +7,7 @@ workbook and the web report all render from, so every output shows the same numb
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -335,3 +336,84 @@ def indicator_progress(ind: Indicator) -> dict[str, Any]:
 
 def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
+
+
+# --- Lists and decisions of the board deck: pure functions over projects -------------------------
+
+_ID_PARTS = re.compile(r"(\d+)")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def id_key(pid: str | None) -> tuple:
+    """Natural order of project ids: A2 before A10; a missing id last."""
+    if not pid:
+        return ((2, ""),)
+    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in _ID_PARTS.split(pid) if part)
+
+
+def project_order(project: Project) -> tuple:
+    """Every list's order: by goal (A, B, C, K, none last), then id in natural order, then row."""
+    goal = GOAL_ORDER.index(project.goal) if project.goal in GOAL_ORDER else len(GOAL_ORDER)
+    return goal, id_key(project.id), project.row
+
+
+def ordered_projects(projects: Iterable[Project]) -> list[Project]:
+    """The projects in every list's order (`project_order`)."""
+    return sorted(projects, key=project_order)
+
+
+def status_in_years(project: Project, years: Sequence[int]) -> dict[int, Status | None]:
+    """The project's status in each followed-up year of its roadmap (None: not in that year's).
+
+    The project's last roadmap year among `years` shows its current status; an earlier year shows
+    the latest snapshot column taken in that year (`Tila 10/2024` for 2024), or the current status
+    when that year has no snapshot."""
+    mine = [y for y in years if y in project.years]
+    last = max(mine, default=None)
+    history = sorted(((label, s) for label, s in project.status_history if s is not None),
+                     key=lambda item: _label_key(item[0]))
+    result: dict[int, Status | None] = {}
+    for y in years:
+        if y not in mine:
+            result[y] = None
+        elif y == last:
+            result[y] = project.status
+        else:
+            taken = [s for label, s in history if _label_key(label)[0] == y]
+            result[y] = taken[-1] if taken else project.status
+    return result
+
+
+def decision(projects: Sequence[Project], year: int) -> dict[str, Any]:
+    """What the board is asked to approve: the roadmap of `year`, its projects per goal and those
+    in cost class M or L, which need an addition to the budget or staff plan (programme ch. 5).
+    `projects` in list order (`ordered_projects`); the lists keep it."""
+    chosen = [p for p in projects if year in p.years]
+    per_goal = {g.value: sum(1 for p in chosen if p.goal is g) for g in GOAL_ORDER}
+    budget = [p for p in chosen if p.cost_class in (SizeClass.M, SizeClass.L)]
+    return {
+        "year": year,
+        "count": len(chosen),
+        "by_goal": per_goal,
+        "budget": [{"id": p.id, "row": p.row, "cost_class": p.cost_class.value,
+                    "impact_class": p.impact_class.value if p.impact_class else None} for p in budget],
+    }
+
+
+def impact_cost_ids(projects: Sequence[Project], year: int) -> dict[str, dict[str, list[str]]]:
+    """Project ids per impact class (rows) and cost class (columns) of `year`'s roadmap, in the
+    order of `projects` (`ordered_projects`)."""
+    sizes = [s.value for s in SizeClass]
+    grid: dict[str, dict[str, list[str]]] = {i: {c: [] for c in sizes} for i in sizes}
+    for p in projects:
+        if year in p.years and p.impact_class and p.cost_class:
+            grid[p.impact_class.value][p.cost_class.value].append(p.id or "")
+    return grid
+
+
+def indicator_lights(progress: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """How many indicators have each traffic light, and how many none (`none`)."""
+    tally = {"green": 0, "amber": 0, "red": 0, "none": 0}
+    for item in progress:
+        tally[item["light"] or "none"] += 1
+    return tally

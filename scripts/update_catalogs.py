@@ -2,9 +2,10 @@
 """Extract every `_("…")` message from the code and add the new ones to the fi/sv catalogs.
 
 `loc.ngettext("{n} warning", "{n} warnings", n)` calls become plural entries (one translation per
-plural form: "1 varoitus", "2 varoitusta"). Each message goes to the catalog of the area its first use is in (deck, workbook, web, job,
-core). New entries get an empty translation; `tests/test_i18n.py` fails until it is filled. Then
-compiles each language's catalogs into the `digireport.mo` the program reads.
+plural form: "1 varoitus", "2 varoitusta"). Each message goes to the catalog of the area its
+first use is in (deck, workbook, web, job, core). New entries get an empty translation;
+`tests/test_i18n.py` fails until it is filled. Then compiles each language's catalogs into the
+`digireport.mo` the program reads.
 Run: .venv/bin/python scripts/update_catalogs.py
 """
 

@@ -110,9 +110,9 @@ BASE = '[source]\npath = "a.xlsx"\n[output]\nfolder = "o"\n'
     ('kind = "local"\n' + BASE, "unknown key kind; did you mean source.kind?"),
     (BASE + '[report]\nlanguage = ["fi"]', "unknown key report.language; did you mean report.languages?"),
     (BASE + '[report]\ncolour = "red"',
-     "unknown key report.colour; [report] has languages, presenter, template, max_list_rows, translations"),
+     "unknown key report.colour; [report] has languages, presenter, template, max_list_rows, translations, meeting"),
     (BASE + '[extras]\nx = 1', "unknown section [extras]; the sections are source, output, writeback, schedule, "
-                                "report, job, auth, network, web"),
+                                "report, board, job, auth, network, web"),
 ])
 def test_unknown_keys_and_sections_are_refused_with_a_suggestion(tmp_path, text, message):
     path = _write(tmp_path, text)

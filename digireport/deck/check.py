@@ -15,7 +15,8 @@ _CHART_OR_TABLE = (
 
 
 def tag_language(prs, tag: str) -> None:
-    """Every run, field and paragraph end on slides and notes carries the deck's language.
+    """Every run, field and paragraph end on slides and notes carries a language: the deck's
+    where the run does not already name the language it is written in.
 
     Charts and tables are tagged as they are made (`tag_chart`, and the table cells' run
     properties), so graphic frames are passed over. The slides are walked as plain XML: a
@@ -33,7 +34,8 @@ def tag_language(prs, tag: str) -> None:
                 if props is None:
                     props = run.makeelement(rpr, {})
                     run.insert(0, props)
-                props.set("lang", tag)
+                if props.get("lang") is None or run.tag == qn("a:fld"):
+                    props.set("lang", tag)
             for end in element.iter(qn("a:endParaRPr")):
                 end.set("lang", tag)
 

@@ -1,72 +1,27 @@
-"""The .pptx package: part names, chart workbooks and fixed zip timestamps."""
+"""The .pptx package: new slides, chart workbooks and fixed zip timestamps.
+
+python-pptx's `slides.add_slide` clones each of the layout's placeholders with XPath queries,
+which the deck then removes. The paths named in `FAST` (measured in docs/performance.md with
+benchmarks/deck_paths.py) replace such a public call with the equivalent below; without them
+the deck uses python-pptx's public calls only.
+"""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import re
 import struct
 
 from pptx.chart.data import CategoryChartData
-from pptx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
-from pptx.opc.packuri import PackURI
-from pptx.parts.slide import NotesSlidePart
 
-
-def count_partnames(prs) -> None:
-    """Give new parts (notes, charts, workbooks) their names from a counter.
-
-    python-pptx names each new part by walking every relationship of the package, so a deck's
-    build time grew with the square of its parts. The deck only ever adds parts, so after one
-    walk per name pattern the next free number is the last one plus one. This replaces the
-    package's `next_partname` on this presentation only.
-    """
-    package = prs.part.package
-    last: dict[str, int] = {}
-
-    def next_partname(tmpl: str) -> PackURI:
-        if tmpl not in last:
-            pattern = re.compile(re.escape(tmpl).replace("%d", r"(\d+)") + "$")
-            found = (pattern.match(str(part.partname)) for part in package.iter_parts())
-            last[tmpl] = max((int(m.group(1)) for m in found if m), default=0)
-        last[tmpl] += 1
-        return PackURI(tmpl % last[tmpl])
-
-    package.next_partname = next_partname
+FAST: set[str] = {"slides"}
 
 
 def blank_slide(prs, layout):
-    """A new last slide of `layout` without the layout's placeholders.
-
-    This is python-pptx's `Slides.add_slide` less its copying of the layout's placeholders,
-    which costs several XPath queries per placeholder; the deck writes each slide's shapes
-    itself. The two calls are python-pptx's own part and XML methods.
-    """
+    """A new last slide of `layout` without the layout's placeholders: python-pptx's
+    `Slides.add_slide` less its copying of the placeholders, which the deck writes itself."""
     rid, slide = prs.part.add_slide(layout)
     prs.element.get_or_add_sldIdLst().add_sldId(rid)
     return slide
-
-
-def copy_notes_slide(slide, blank):
-    """A notes slide for `slide` made from `blank`, the XML of a still empty notes slide that
-    python-pptx made for an earlier slide of the same presentation.
-
-    python-pptx's `slide.notes_slide` copies the notes master's placeholders one at a time with
-    XPath queries for each, which cost more than the chart the notes describe. This is its
-    `NotesSlidePart.new` with a copy of the finished placeholders instead.
-    """
-    part = slide.part
-    package = part.package
-    notes = NotesSlidePart(
-        package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
-        CONTENT_TYPE.PML_NOTES_SLIDE,
-        package,
-        copy.deepcopy(blank),
-    )
-    notes.relate_to(package.presentation_part.notes_master_part, RELATIONSHIP_TYPE.NOTES_MASTER)
-    notes.relate_to(part, RELATIONSHIP_TYPE.SLIDE)
-    part.relate_to(notes, RELATIONSHIP_TYPE.NOTES_SLIDE)
-    return notes.notes_slide
 
 
 class ChartData(CategoryChartData):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+from importlib.resources import files
 from pathlib import Path
 
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
-from digireport import PROJECT_ROOT
 from digireport.errors import TemplateError
 from digireport.i18n import _
 
-DEFAULT_TEMPLATE = PROJECT_ROOT / "templates" / "pptx" / "digireport.pptx"
+# The bundled template, inside the package so that an installed wheel carries it; made by
+# scripts/make_template.py.
+DEFAULT_TEMPLATE = files("digireport") / "templates" / "deck.pptx"
 
 FOOTER = ("date", "presenter", "city")
 PH_PATH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Generate digireport.pptx (16:9) from python-pptx's default template.
+"""Generate the deck template digireport/templates/deck.pptx (16:9) from python-pptx's default.
 
 The deck code addresses layouts and placeholders by the names given here, so a city's own
-template works when it carries the same names. Run: .venv/bin/python templates/pptx/make_template.py
+template works when it carries the same names. The theme's colours are those of
+digireport/colours.py, so a shape or chart that takes a theme colour follows the same system.
+Run: .venv/bin/python scripts/make_template.py
 """
 
 from __future__ import annotations
 
 import copy
+import io
+import re
+import zipfile
 from pathlib import Path
 
 from pptx import Presentation
@@ -16,11 +21,13 @@ from pptx.enum.text import MSO_ANCHOR
 from pptx.oxml import parse_xml
 from pptx.util import Emu, Inches
 
-HERE = Path(__file__).resolve().parent
+from digireport.colours import ACCENT, THEME, rgb
+
+TARGET = Path(__file__).resolve().parent.parent / "digireport" / "templates" / "deck.pptx"
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)
 OLD_WIDTH = 9144000
 CITY = "PORVOO · BORGÅ"
-BLUE = RGBColor(0x00, 0x3C, 0x78)
+BLUE = RGBColor.from_string(rgb(ACCENT))
 
 # default layout name → our name; the others are removed so the template only offers these.
 LAYOUTS = {
@@ -102,12 +109,12 @@ A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 # Slide titles: left-aligned, bold, city blue, small enough for the long follow-up titles.
 TITLE_STYLE = (
     f'<a:lstStyle xmlns:a="{A}"><a:lvl1pPr algn="l"><a:defRPr sz="2400" b="1">'
-    '<a:solidFill><a:srgbClr val="003C78"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>'
+    f'<a:solidFill><a:srgbClr val="{rgb(ACCENT)}"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>'
 )
 # The cover title is the long follow-up title; four lines must fit above the date.
 COVER_STYLE = (
     f'<a:lstStyle xmlns:a="{A}"><a:lvl1pPr><a:defRPr sz="3600" b="1">'
-    '<a:solidFill><a:srgbClr val="003C78"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>'
+    f'<a:solidFill><a:srgbClr val="{rgb(ACCENT)}"/></a:solidFill></a:defRPr></a:lvl1pPr></a:lstStyle>'
 )
 # Footer text without the body placeholder's bullet and size, which the presenter would inherit.
 FOOTER_STYLE = (
@@ -154,7 +161,29 @@ def main() -> None:
             if ph.name in ("presenter", "date", "city", "number"):
                 list_style(ph, FOOTER_STYLE)
     prs.core_properties.title = "digireport"
-    prs.save(HERE / "digireport.pptx")
+    buf = io.BytesIO()
+    prs.save(buf)
+    TARGET.write_bytes(with_theme_colours(buf.getvalue()))
+
+
+SCHEME = ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
+          "hlink", "folHlink")
+
+
+def with_theme_colours(data: bytes) -> bytes:
+    """The package `data` with its theme's colour scheme replaced by colours.THEME."""
+    scheme = '<a:clrScheme name="digireport">' + "".join(
+        f'<a:{name}><a:srgbClr val="{rgb(THEME[name])}"/></a:{name}>' for name in SCHEME
+    ) + "</a:clrScheme>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            blob = src.read(item.filename)
+            if item.filename.startswith("ppt/theme/"):
+                text = re.sub(r"<a:clrScheme .*?</a:clrScheme>", scheme, blob.decode("utf-8"), flags=re.S)
+                blob = text.encode("utf-8")
+            dst.writestr(item, blob)
+    return out.getvalue()
 
 
 if __name__ == "__main__":
