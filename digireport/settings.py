@@ -128,8 +128,23 @@ def parse_meeting(value: str) -> tuple[tuple[tuple[str, str], ...], dt.date | No
 
 
 def load_deck_settings(path: Path) -> DeckSettings:
-    """Only the deck's settings of a settings file, for `digireport build --config`."""
-    return load_settings(Path(path), check_folders=False).deck
+    """Only the deck's settings of a settings file, for `digireport build --config`: the file is
+    checked whole for unknown keys and wrong values, but needs no source or output of its own."""
+    path = Path(path)
+    raw = _read_toml(path)
+    _unknown(path, raw)
+    return _deck_settings(_Values(path, raw))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(_("{file}: file not found"), file=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(_("{file}: cannot be read ({detail})"), file=str(path), detail=exc.strerror) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(_("{file}: not valid TOML ({detail})"), file=str(path), detail=str(exc)) from None
 
 
 def _deck_settings(values: _Values) -> DeckSettings:
@@ -356,9 +371,12 @@ def _check_approvals(value, key, name, file):
                           file=str(file), key=name, example=key.example, value=str(value))
     approved = []
     for year, date in sorted(value.items()):
-        if not re.fullmatch(r"\d{4}", str(year)) or not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        if not re.fullmatch(r"\d{4}", str(year)):
             raise ConfigError(_("{file}: {key} must be a table of years and dates, e.g. {example}; got {value}"),
                               file=str(file), key=name, example=key.example, value=f"{year} = {date}")
+        if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+            raise ConfigError(_("{file}: {key} must be a date YYYY-MM-DD, got {value}"), file=str(file),
+                              key=f"{name}.{year}", value=str(date))
         approved.append((int(year), date))
     return tuple(approved)
 
@@ -514,14 +532,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None, check_fo
     """
     path = Path(path)
     env = os.environ if environ is None else environ
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(_("{file}: file not found"), file=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(_("{file}: cannot be read ({detail})"), file=str(path), detail=exc.strerror) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(_("{file}: not valid TOML ({detail})"), file=str(path), detail=str(exc)) from None
+    raw = _read_toml(path)
     _unknown(path, raw)
     values = _Values(path, raw)
     fields = {key.field: values[name] for name, key in SCHEMA.items() if key.field is not None}
