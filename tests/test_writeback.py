@@ -540,6 +540,17 @@ def test_the_tools_own_remarks_are_never_data(cases):
     assert (ws["X90"].value, ws["X91"].value, ws["A90"].value) == (None, None, "Huom: luvut päivitetään joulukuussa")
 
 
+def test_a_row_without_id_and_name_gets_no_remarks():
+    data = make_workbook({"Tiekartta": [
+        ["Tavoite", "Tunnus", "Toimenpiteen nimi", "Tila", "2025"],
+        ["A", "A1", "Sähköinen asiointi", "ehkä", "x"],
+        [None, None, None, "Tehty", "x"],
+    ]})
+    assert {f.row for f in parse_roadmap(data, "t.xlsx").findings} >= {2, 3}
+    result = apply_writeback(data, "t.xlsx", LABEL)
+    assert [(c.row, c.column) for c in result.changes if c.column == "G"] == [(1, "G"), (2, "G")]
+
+
 def test_an_empty_unstyled_cell_with_a_note_is_written_like_a_missing_one(cases):
     _data, result = cases["note_on_empty_cell"]
     sheet = _parts(result.data)[ROADMAP_PART].decode()
