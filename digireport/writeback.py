@@ -908,8 +908,10 @@ def _plan(sheet: _Sheet, roadmap: Roadmap, info: SheetInfo, label: str, name: st
     from digireport.findings import describe
 
     target_letter = column_letters(target)
+    # a row with neither id nor name is no project to remark on, whatever else it holds
+    nameless = {row for row, p in projects.items() if p.id is None and not p.name.fi and not p.name.sv}
     for f in roadmap.findings:
-        if f.sheet != info.name or f.row not in wanted or f.column == target_letter:
+        if f.sheet != info.name or f.row not in wanted or f.row in nameless or f.column == target_letter:
             continue  # not a project row, or about the snapshot cell this write-back sets
         word, text = wanted[f.row]
         message = describe(f, loc)

@@ -541,6 +541,17 @@ def test_the_tools_own_remarks_are_never_data(cases):
     assert (ws["X90"].value, ws["X91"].value, ws["A90"].value) == (None, None, "Huom: luvut päivitetään joulukuussa")
 
 
+def test_a_row_without_id_and_name_gets_no_remarks():
+    data = make_workbook({"Tiekartta": [
+        ["Tavoite", "Tunnus", "Toimenpiteen nimi", "Tila", "2025"],
+        ["A", "A1", "Sähköinen asiointi", "ehkä", "x"],
+        [None, None, None, "Tehty", "x"],
+    ]})
+    assert {f.row for f in parse_roadmap(data, "t.xlsx").findings} >= {2, 3}
+    result = apply_writeback(data, "t.xlsx", LABEL)
+    assert [(c.row, c.column) for c in result.changes if c.column == "G"] == [(1, "G"), (2, "G")]
+
+
 def test_an_empty_unstyled_cell_with_a_note_is_written_like_a_missing_one(cases):
     _data, result = cases["note_on_empty_cell"]
     sheet = _parts(result.data)[ROADMAP_PART].decode()
@@ -808,3 +819,18 @@ def test_a_column_filled_to_the_last_row_costs_what_the_projects_cost(tmp_path, 
     assert 0 < grown < 5_000  # the snapshot, nothing else
     part = _parts(path.read_bytes())[ROADMAP_PART]
     assert part.count(b"<row ") == 1_048_576 and part.count(b"Tarkistus") == 1
+
+
+def test_the_command_and_the_job_at_once_both_land(tmp_path):
+    """`digireport writeback` and `digireport run` on the same master, as two processes on a slow disk."""
+    from test_job import make_settings
+
+    master = tmp_path / "tiekartta_v2.xlsx"
+    shutil.copyfile(SAMPLE_WORKBOOK, master)
+    settings = make_settings(tmp_path, writeback=True, master=master)
+    job = _start("run", "--config", str(settings.config_file), "--as-of", "2025-12-02", "--quiet")
+    command = _start("writeback", "--source", str(master), "--label", "11/2025", "--no-backup")
+    outs = [p.communicate(timeout=600) for p in (job, command)]
+    assert [job.returncode, command.returncode] == [0, 0], outs
+    ws = _sheet(master.read_bytes())
+    assert {ws.cell(3, c).value for c in range(23, 26)} == {"Tila 11/2025", "Tila 12/2025", "Tarkistus"}
