@@ -489,24 +489,28 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
         label = pending["label"]
         current = fetched
         for attempt in range(CONFLICT_TRIES):
-            result = apply(current.data, current.name, label, roadmap=roadmap if current is fetched else None)
-            if not result.changed:
-                progress(_("Write-back {label}: the master is already up to date"), {"label": label})
-                break
             stamp = clock().astimezone(dt.UTC).strftime("backup-%Y%m%d-%H%M%S")
-            backup = storage.backup(path, current, settings.state_folder / BACKUP_FOLDER, stamp,
-                                    settings.keep_backups)
-            progress(_("The master before write-back {label} is kept: {backup}"), {"label": label, "backup": backup})
+
+            def keep(before, label=label, stamp=stamp) -> str:
+                """The master as it was before this write-back, kept where the job keeps backups."""
+                backup = storage.backup(path, before, settings.state_folder / BACKUP_FOLDER, stamp,
+                                        settings.keep_backups)
+                progress(_("The master before write-back {label} is kept: {backup}"), {"label": label, "backup": backup})
+                return backup
+
             try:
                 if settings.source_kind == "local":
                     # the same write-back as `digireport writeback`: under the master's lock from read to replace
                     from digireport.writeback import apply_writeback_file
 
-                    done = apply_writeback_file(Path(path), label, roadmap=roadmap if current is fetched else None)
+                    done = apply_writeback_file(Path(path), label, roadmap=roadmap if current is fetched else None,
+                                                keep=keep)
                     result, new_version = done.result, done.version
+                    backup = str(done.backup) if done.backup is not None else None
                     current = type(current)(name=current.name, data=current.data, version=done.read_version)
                 else:
                     result = apply(current.data, current.name, label, roadmap=roadmap if current is fetched else None)
+                    backup = keep(current) if result.changed else None
                     new_version = (storage.write_back(path, result.data, current.version) if result.changed
                                    else current.version)
             except ConflictError:
@@ -519,7 +523,8 @@ def _write_back(settings: Settings, storage, path: str, fetched, roadmap, state:
                 progress(_("The master is locked (open in Excel); write-back {label} waits for the next run"),
                          {"label": label})
                 return "pending", EXIT_LOCKED, backups
-            backups.append(backup)
+            if backup is not None:
+                backups.append(backup)
             if not result.changed:
                 progress(_("Write-back {label}: the master is already up to date"), {"label": label})
                 break

@@ -365,7 +365,7 @@ def _check_meeting(value, key, name, file):
 
 
 def _check_approvals(value, key, name, file):
-    """A table of roadmap years and the dates the board approved them: `{ 2024 = 2024-01-22 }`."""
+    """A table of roadmap years and the dates the board approved them: `{ 2026 = 2026-01-12 }`."""
     if not isinstance(value, dict):
         raise ConfigError(_("{file}: {key} must be a table of years and dates, e.g. {example}; got {value}"),
                           file=str(file), key=name, example=key.example, value=str(value))
@@ -429,7 +429,7 @@ SCHEMA: dict[str, Key] = {
     "report.translations": Key(TEXT, None, outputs=True, example='"kaannokset-sv.xlsx"'),
     "report.meeting": Key(MEETING, None, outputs=True, example='"Kaupunginhallitus 2.12.2025 | Stadsstyrelsen 2.12.2025"'),
     "board.programme_approved": Key(DATE, None, outputs=True, example="2023-12-11"),
-    "board.roadmap_approved": Key(APPROVALS, None, outputs=True, example="{ 2024 = 2024-01-22 }"),
+    "board.roadmap_approved": Key(APPROVALS, None, outputs=True, example="{ 2026 = 2026-01-12 }"),
     "job.state_folder": Key(PATH, "state", "state_folder", example='"/var/lib/digireport"'),
     "job.log_file": Key(PATH, None, example='"/var/log/digireport/digireport.log"'),
     "job.workers": Key(COUNT, 0, minimum=0),

@@ -20,8 +20,10 @@ import re
 import tempfile
 import zipfile
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from defusedxml import ElementTree
 
@@ -29,6 +31,9 @@ from digireport.errors import ConflictError, DigireportError, SourceError, Stora
 from digireport.i18n import L10n, _, l10n
 from digireport.labels import STATUS_LABELS
 from digireport.model import Roadmap, SheetInfo, Status
+
+if TYPE_CHECKING:
+    from digireport.source import Fetched
 from digireport.package import check_package
 from digireport.roadmap import column_letter
 
@@ -188,14 +193,15 @@ def backup_path(path: Path, stamp: dt.datetime) -> Path:
 
 def apply_writeback_file(path: Path, label: str, *, dry_run: bool = False, backup_at: dt.datetime | None = None,
                          force: bool = False, roadmap: Roadmap | None = None,
-                         wait: float = LOCK_WAIT_SECONDS) -> FileWriteback:
+                         wait: float = LOCK_WAIT_SECONDS, keep: Callable[[Fetched], str] | None = None) -> FileWriteback:
     """Write back into the workbook at `path`: the one write-back of a local master, for the
     `writeback` command and the job alike.
 
     Holds the master's lock from the read to the replace; refuses when Excel or LibreOffice has the
     file open (`LockedError`), when it is read-only without `force`, and when it changed on disk
     meanwhile (`ConflictError`). The file keeps its owner, group, mode and ACLs. `roadmap`, when it
-    was read from the same bytes, saves reading the workbook twice.
+    was read from the same bytes, saves reading the workbook twice. `keep`, when the master is about
+    to change, is given the master as it was, still under the lock (the job's backup).
     """
     from digireport.lock import master_lock, refuse_if_open
     from digireport.source import fetch_local
@@ -221,6 +227,7 @@ def apply_writeback_file(path: Path, label: str, *, dry_run: bool = False, backu
         if backup_at is not None:
             backup = backup_path(path, backup_at)
             _write_new(backup, fetched.data, st)
+        kept = keep(fetched) if keep is not None else None
         # Excel does not honour the lock: look again right before replacing
         refuse_if_open(path)
         if hashlib.sha256(path.read_bytes()).hexdigest() != fetched.version:
@@ -228,7 +235,7 @@ def apply_writeback_file(path: Path, label: str, *, dry_run: bool = False, backu
                 backup.unlink(missing_ok=True)
             raise ConflictError(CHANGED_ON_DISK, name=fetched.name)
         _replace(path, result.data, st, force)
-    return FileWriteback(path=path, result=result, written=True, backup=backup,
+    return FileWriteback(path=path, result=result, written=True, backup=backup if kept is None else Path(kept),
                          version=hashlib.sha256(result.data).hexdigest(), read_version=fetched.version)
 
 

@@ -636,7 +636,7 @@ def test_a_new_month_or_changed_settings_rebuild_without_force(tmp_path):
     assert run_once(presenter, dt.date(2026, 1, 2), clock=Clock()).status == "built"
     assert run_once(presenter, dt.date(2026, 1, 2), clock=Clock()).status == "unchanged"
     template = tmp_path / "template.pptx"
-    template.write_bytes((ROOT / "templates" / "pptx").glob("*.pptx").__next__().read_bytes())
+    template.write_bytes((ROOT / "digireport" / "templates" / "deck.pptx").read_bytes())
     config.write_text(config.read_text(encoding="utf-8").replace("[report]\n", f'[report]\ntemplate = "{template}"\n'),
                       encoding="utf-8")
     templated = load_settings(config, environ={})

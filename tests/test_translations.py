@@ -122,7 +122,8 @@ def test_a_filled_in_worklist_is_the_translations_workbook(filled):
 
     texts = dict(deck_texts(out / "deck-sv.pptx"))
     assert texts.get("SV " + a2["impact"]["fi"]) == "sv-FI"
-    assert texts.get("SV Noin 50 käyttäjää") == "sv-FI"
+    # the deck shows each indicator's latest value: row 10's 2025 value in Swedish
+    assert texts.get("SV Ei toteutettu 2025") == "sv-FI"
     assert not any(t.startswith("Jatkuva hyöty") for t in texts)
 
     page = (out / "site" / "sv" / "index.html").read_text(encoding="utf-8")

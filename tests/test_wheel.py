@@ -115,11 +115,10 @@ def _run(bin_dir: Path, cwd: Path, *args: str, ok: tuple[int, ...] = (0,)) -> su
 
 
 def _template_args(wheel: Path) -> list[str]:
-    """The deck template, from the package when the wheel holds one; else from the checkout."""
+    """No template argument: the wheel carries the deck template, read from the package."""
     with zipfile.ZipFile(wheel) as package:
-        if any(name.endswith(".pptx") for name in package.namelist()):
-            return []
-    return ["--template", str(ROOT / "templates" / "pptx" / "digireport.pptx")]
+        assert "digireport/templates/deck.pptx" in package.namelist()
+    return []
 
 
 def test_the_runtime_part_of_the_lock_leaves_out_the_test_tools():

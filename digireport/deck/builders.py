@@ -410,7 +410,8 @@ def indicator_row(loc, ind, prog) -> list[Cell]:
     return [
         Cell(shown(loc, ind.name)),
         Cell(value_runs(loc, target.fi or "", target.sv, ind.target.value)),
-        Cell(value_runs(loc, value.raw if value else "", None, value.value if value else None), "r"),
+        Cell(value_runs(loc, value.raw if value else "", value.raw_sv if value else None,
+                        value.value if value else None), "r"),
         cell(str(year) if year is not None else "–", "r"),
         Cell((Run(progress),), "r"),
         Cell(mark),

@@ -19,8 +19,8 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
+import digireport.deck.package as package
 from digireport.colours import BACKGROUND, INK, LINE, MUTED, SURFACE, rgb
-from digireport.deck import package
 from digireport.deck.check import tag_chart
 from digireport.deck.metrics import LINE_SPACING, WIDTHS
 from digireport.deck.package import ChartData
