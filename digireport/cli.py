@@ -203,7 +203,8 @@ def cmd_build(args, loc) -> int:
     fetched = fetch_local(_source(args))
     options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template,
                            presenter=args.presenter, pdf=args.pdf, max_list_rows=args.max_list_rows,
-                           workers=args.workers or available_cpus())
+                           workers=args.workers or available_cpus(),
+                           generated=dt.datetime.now().replace(microsecond=0))
     result = build(fetched.data, fetched.name, args.out, options, progress)
     if not args.quiet:
         from digireport.model import Severity

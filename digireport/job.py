@@ -275,7 +275,7 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers)
+                           workers=settings.workers, generated=dt.datetime.now().replace(microsecond=0))
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return _Built(base=out, files=files, roadmap=result.roadmap)
