@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -266,6 +267,15 @@ def text_lines(text: str | None, width: float) -> int:
         return 1
     per_line = max(1.0, width * 1.2 - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def column_lines(texts: list[str], width: float) -> list[int]:
+    """`text_lines` of each text; one line, the common case, without a Python step per text."""
+    fits = max(1.0, width * 1.2 - 1)
+    short = [n <= fits for n in map(len, texts)]
+    if all(short) and not any("\n" in t for t in texts if t):
+        return [1] * len(texts)
+    return [1 if ok and "\n" not in t else text_lines(t, width) for ok, t in zip(short, texts, strict=True)]
 
 
 # A cell value that reads as a number: such a value is stored as a number, never as text.
@@ -970,17 +980,15 @@ def _projects(book: _Book, ws) -> tuple[list[Column], list[float]]:
     yes = book(YES)
 
     def texts(attr: str, column: str) -> list[str]:
-        own = book.lang
-        note = {lang: book(FALLBACK_NOTE[lang]) for lang in FALLBACK_NOTE}
-        out = []
+        """The projects' `attr` texts in this language; those only in the other language marked (`Text.pick`)."""
+        out = list(map(attrgetter(f"{attr}.{book.lang}"), projects))
         count = 0
-        for t in map(lambda p: getattr(p, attr), projects):
-            s = t.pick(own)
-            if s.fallback:
+        for k in [k for k, text in enumerate(out) if not text]:
+            shown = getattr(projects[k], attr).pick(book.lang)
+            out[k] = shown.text
+            if shown.fallback:
                 count += 1
-                out.append(f"{s.text} {note[s.lang]}")
-            else:
-                out.append(s.text)
+                out[k] = f"{shown.text} {book(FALLBACK_NOTE[shown.lang])}"
         if count:
             book.fallbacks.append((sheet, column, book(FALLBACK_COUNT, n=book.loc.integer(count))))
         return out
@@ -988,9 +996,9 @@ def _projects(book: _Book, ws) -> tuple[list[Column], list[float]]:
     names = texts("name", headers[1])
     problems = texts("problem", book(H_PROBLEM))
     impacts = texts("impact", book(H_IMPACT))
-    heights = [LINE_PT * max(text_lines(a, widths_by_key["name"]), text_lines(b, widths_by_key["problem"]),
-                             text_lines(c, widths_by_key["impact"]))
-               for a, b, c in zip(names, problems, impacts, strict=True)]
+    lines = map(max, column_lines(names, widths_by_key["name"]), column_lines(problems, widths_by_key["problem"]),
+                column_lines(impacts, widths_by_key["impact"]))
+    heights = [LINE_PT * n for n in lines]
     columns = [
         Column([p.id for p in projects], TEXT),
         Column(names, TEXT),
