@@ -558,7 +558,8 @@ def _target_level(book: _Book, ind: Indicator, sheet: str, where: str) -> tuple[
     if target.kind is TargetKind.RELATIVE:
         return target.value / 100, f'+0 %" {book(PER_YEAR)}"'
     unit = book.unit(ind, sheet, where)
-    decimals = 0 if float(target.value).is_integer() else 2
+    written = written_number(target.raw)
+    decimals = written[1] if written else 0 if float(target.value).is_integer() else 2
     if re.fullmatch(r"\d+\s*[–-]\s*\d+", (ind.unit or "").strip()):
         return target.value, number_format(decimals, suffix=f"({unit})")
     return target.value, number_format(decimals, suffix=unit)
@@ -601,7 +602,7 @@ def _notes(book: _Book, ind: Indicator, st: dict[str, Any], years: Sequence[int]
     return " ".join(notes)
 
 
-OVERVIEW_WIDTHS = {"name": 36, "goal": 7, "unit": 10, "source": 14, "target": 26, "level": 13, "value": 13,
+OVERVIEW_WIDTHS = {"name": 36, "goal": 7, "unit": 10, "source": 14, "target": 24, "level": 16, "value": 13,
                    "change_years": 12, "change": 12, "trend": 11, "progress": 11, "progress_year": 10,
                    "method": 22, "light": 18, "note": 44}
 
