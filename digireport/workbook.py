@@ -270,12 +270,11 @@ def text_lines(text: str | None, width: float) -> int:
 
 
 def column_lines(texts: list[str], width: float) -> list[int]:
-    """`text_lines` of each text; one line, the common case, without a Python step per text."""
-    fits = max(1.0, width * 1.2 - 1)
-    short = [n <= fits for n in map(len, texts)]
-    if all(short) and not any("\n" in t for t in texts if t):
-        return [1] * len(texts)
-    return [1 if ok and "\n" not in t else text_lines(t, width) for ok, t in zip(short, texts, strict=True)]
+    """About `text_lines` of each text (a line more per line break), from lengths alone: a roll-up's
+    column has tens of thousands of texts."""
+    fits = max(1, int(width * 1.2 - 1))
+    breaks = map(str.count, texts, ["\n"] * len(texts))
+    return [max(1, -(-n // fits)) + b for n, b in zip(map(len, texts), breaks, strict=True)]
 
 
 # A cell value that reads as a number: such a value is stored as a number, never as text.
@@ -541,13 +540,6 @@ def _decimals(ind: Indicator) -> int:
     return min(2, max(decimals, default=0))
 
 
-def _value_suffix(book: _Book, ind: Indicator, sheet: str) -> str:
-    unit = (ind.unit or "").strip()
-    if unit == "€":
-        return "€"
-    return ""
-
-
 def _target_level(book: _Book, ind: Indicator, sheet: str, where: str) -> tuple[float, str] | None:
     """The target as a level in its kind: (value, number format), or None for a target in words."""
     target = ind.target
@@ -665,7 +657,7 @@ def _overview(book: _Book, ws, indicators: list[Indicator], progress: dict[int, 
             ws.write_blank(r, col["change"], None, book.fmt())
         if ind.row in trends:
             ws.add_sparkline(r, col["trend"], {"range": trends[ind.row], "markers": True, "series_color": SERIES,
-                                               "negative_color": TARGET_LINE})
+                                               "markers_color": SERIES, "negative_color": TARGET_LINE})
         code = st.get("light")
         if st.get("ratio") is not None:
             ws.write_number(r, col["progress"], st["ratio"], book.light(code, num_format=PERCENT))
@@ -805,7 +797,7 @@ def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progre
                 word = book.word(code)
                 ws.write_string(r, 2, word, book.light(code))
                 set_height(r, LINE_PT * max(text_lines(word, GOAL_WIDTHS[2]),
-                                            text_lines(ws_text_method(st, book), GOAL_WIDTHS[3])))
+                                            text_lines(_method_text(st, book), GOAL_WIDTHS[3])))
             elif kind == "text":
                 _put_text(ws, r, 3, value, book.wrap)
                 set_height(r, LINE_PT * text_lines(value, GOAL_WIDTHS[3]))
@@ -835,7 +827,8 @@ def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progre
     return trends
 
 
-def ws_text_method(st: dict, book: _Book) -> str:
+def _method_text(st: dict, book: _Book) -> str:
+    """'2025: arvo ÷ tavoitearvo': the year progress is of and its method; '' without progress."""
     if st.get("ratio") is None:
         return ""
     return f"{st['year']}: {book(METHODS[st['method']])}"
@@ -980,16 +973,16 @@ def _projects(book: _Book, ws) -> tuple[list[Column], list[float]]:
     code_value = {code: code.value for kind in (Goal, SizeClass) for code in kind}
     yes = book(YES)
 
+    other = "sv" if book.lang == "fi" else "fi"
+    other_note = f" {book(FALLBACK_NOTE[other])}"
+
     def texts(attr: str, column: str) -> list[str]:
-        """The projects' `attr` texts in this language; those only in the other language marked (`Text.pick`)."""
-        out = list(map(attrgetter(f"{attr}.{book.lang}"), projects))
-        count = 0
-        for k in [k for k, text in enumerate(out) if not text]:
-            shown = getattr(projects[k], attr).pick(book.lang)
-            out[k] = shown.text
-            if shown.fallback:
-                count += 1
-                out[k] = f"{shown.text} {book(FALLBACK_NOTE[shown.lang])}"
+        """The projects' `attr` texts as `Text.pick` shows them in this language, those in the other
+        language marked; a column at a time, as a roll-up has tens of thousands of them."""
+        own = list(map(attrgetter(f"{attr}.{book.lang}"), projects))
+        theirs = list(map(attrgetter(f"{attr}.{other}"), projects))
+        out = [o or (t + other_note if t else "") for o, t in zip(own, theirs, strict=True)]
+        count = sum(1 for o, t in zip(own, theirs, strict=True) if t and not o)
         if count:
             book.fallbacks.append((sheet, column, book(FALLBACK_COUNT, n=book.loc.integer(count))))
         return out
