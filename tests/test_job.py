@@ -204,7 +204,7 @@ def test_outputs_a_run_no_longer_builds_are_removed_after_it_publishes(tmp_path)
 
     fi_only = make_settings(tmp_path, languages=("fi",))
     second = run_once(fi_only, AS_OF, clock=Clock(), force=True)
-    assert second.status == "built" and second.removed == ("deck-sv.pptx", "site/sv/index.html")
+    assert second.status == "built" and second.removed == ("deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html")
     state = load_state(fi_only.state_folder)
     built = published_files(fi_only.state_folder / "outputs")
     assert state["published"] == {"folder": fi_only.output_folder, "files": built}
@@ -215,10 +215,11 @@ def test_outputs_a_run_no_longer_builds_are_removed_after_it_publishes(tmp_path)
     assert (out / "site" / "oma.html").read_text(encoding="utf-8") == "<p>oma sivu</p>"
     assert (out / "deck-fi.pptx").read_bytes() == (fi_only.state_folder / "outputs" / "deck-fi.pptx").read_bytes()
 
-    assert [j["removed"] for j in read_journal(fi_only.state_folder)] == [[], ["deck-sv.pptx", "site/sv/index.html"]]
+    assert [j["removed"] for j in read_journal(fi_only.state_folder)] == [
+        [], ["deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html"]]
     assert summary(second, l10n("fi")) == (f"Valmis: {len(built)} tiedostoa julkaistu; havainnot: 0 virhettä, "
-                                           "0 varoitusta Vanhentuneita tiedostoja poistettu: 2.")
-    assert summary(second, l10n("sv")).endswith(" Inaktuella filer borttagna: 2.")
+                                           "0 varoitusta Vanhentuneita tiedostoja poistettu: 3.")
+    assert summary(second, l10n("sv")).endswith(" Inaktuella filer borttagna: 3.")
 
     third = run_once(fi_only, AS_OF, clock=Clock(), force=True)
     assert third.removed == () and published_files(out) == sorted([*built, "Hallituksen muistio.txt",
@@ -236,7 +237,8 @@ def test_dry_run_and_unchanged_runs_remove_nothing(tmp_path):
     assert (dry.status, dry.removed, unchanged.status, unchanged.removed) == ("dry-run", (), "unchanged", ())
     assert published_files(out) == before and "deck-sv.pptx" in before
     assert load_state(fi_only.state_folder)["published"] == state
-    assert run_once(fi_only, AS_OF, clock=Clock(), force=True).removed == ("deck-sv.pptx", "site/sv/index.html")
+    assert run_once(fi_only, AS_OF, clock=Clock(), force=True).removed == (
+        "deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html")
 
 
 def test_a_new_output_folder_removes_nothing_in_either_folder(tmp_path):
@@ -301,12 +303,13 @@ def test_cli_run_logs_the_removal_and_counts_it(tmp_path, capsys):
     assert main(["--ui-lang", "sv", "run", "--config", str(settings.config_file), "--as-of", "2025-12-02",
                  "--force"]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert f"Tog bort 2 inaktuella filer från {settings.output_folder}" in err
-    assert err[-1].endswith("Inaktuella filer borttagna: 2.")
+    assert f"Tog bort 3 inaktuella filer från {settings.output_folder}" in err
+    assert err[-1].endswith("Inaktuella filer borttagna: 3.")
     (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "outdated" in x]
     assert line.split(" ", 2)[2] == (
-        f'progress message="Removed {{count}} outdated files from {{folder}}" count=2 '
-        f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html"] skipped=[]')
+        f'progress message="Removed {{count}} outdated files from {{folder}}" count=3 '
+        f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "indicators-sv.xlsx", '
+        '"site/sv/index.html"] skipped=[]')
 
 
 def test_a_failed_build_removes_nothing(tmp_path):
