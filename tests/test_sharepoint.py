@@ -210,8 +210,8 @@ def test_job_recycles_outputs_it_no_longer_builds_after_every_upload(tmp_path, s
     fi_only, storage, _ = make(tmp_path, server, languages=("fi",))
     result = run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
     assert (result.status, result.exit_code) == ("built", 0)
-    assert result.removed == ("deck-sv.pptx", "site/sv/index.html")
-    stale = [f"{OUT}/deck-sv.pptx", f"{OUT}/site/sv/index.html"]
+    assert result.removed == ("deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html")
+    stale = [f"{OUT}/deck-sv.pptx", f"{OUT}/indicators-sv.xlsx", f"{OUT}/site/sv/index.html"]
     assert sorted(server.recycle_bin) == stale and not set(stale) & set(server.files)
     assert b"<html" in server.recycle_bin[f"{OUT}/site/sv/index.html"].data  # recoverable from the recycle bin
     assert server.files[f"{OUT}/Hallituksen muistio.docx"].data == b"kokous 12/2025"
@@ -224,7 +224,7 @@ def test_job_recycles_outputs_it_no_longer_builds_after_every_upload(tmp_path, s
     assert [server.log[i][1] for i in recycles] == [
         f"/sites/digi/_api/Web/getFileByServerRelativePath(DecodedUrl='{path}')/Recycle" for path in stale]
     assert len(uploads) == len(result.outputs) and max(uploads) < min(recycles)
-    assert read_journal(fi_only.state_folder)[-1]["removed"] == ["deck-sv.pptx", "site/sv/index.html"]
+    assert read_journal(fi_only.state_folder)[-1]["removed"] == ["deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html"]
     assert load_state(fi_only.state_folder)["published"]["files"] == sorted(
         p.relative_to(outputs).as_posix() for p in outputs.rglob("*") if p.is_file())
 
@@ -245,7 +245,8 @@ def test_failed_publish_recycles_nothing(tmp_path, server):
     assert entry["error"] == str(err.value) and "removed" not in entry
 
     again = run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
-    assert again.removed == ("deck-sv.pptx", "site/sv/index.html") and f"{OUT}/deck-sv.pptx" not in server.files
+    assert again.removed == ("deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html")
+    assert f"{OUT}/deck-sv.pptx" not in server.files
 
 
 def test_a_locked_outdated_file_waits_for_the_next_run(tmp_path, server):
@@ -263,8 +264,9 @@ def test_a_locked_outdated_file_waits_for_the_next_run(tmp_path, server):
     assert "deck-sv.pptx" in files and "site/sv/index.html" in files and "deck-fi.pptx" in files
 
     second = run_once(fi_only, AS_OF, clock=clock, storage=storage, force=True)
-    assert second.removed == ("deck-sv.pptx", "site/sv/index.html") and second.remove_error is None
-    assert sorted(server.recycle_bin) == [f"{OUT}/deck-sv.pptx", f"{OUT}/site/sv/index.html"]
+    assert second.removed == ("deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html") and second.remove_error is None
+    assert sorted(server.recycle_bin) == [f"{OUT}/deck-sv.pptx", f"{OUT}/indicators-sv.xlsx",
+                                         f"{OUT}/site/sv/index.html"]
     assert "deck-sv.pptx" not in load_state(fi_only.state_folder)["published"]["files"]
 
 
