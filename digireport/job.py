@@ -146,12 +146,13 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
              progress: Progress = _quiet, storage=None) -> RunResult:
     """Fetch, build, publish and write back once; every run, failed or not, appends one journal line."""
     state_folder = settings.state_folder
-    entry: dict[str, Any] = {"start": clock().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
+    start = clock()
+    entry: dict[str, Any] = {"start": start.isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
                              "source": settings.source_label, "force": force, "dry_run": dry_run}
     try:
         with job_lock(state_folder):
             result = _run(settings, as_of, force, dry_run, progress,
-                          storage if storage is not None else open_storage(settings))
+                          storage if storage is not None else open_storage(settings), start)
         entry.update(asdict(result), error=None)
         return result
     except DigireportError as exc:
@@ -165,7 +166,8 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
         _append_journal(state_folder, entry)
 
 
-def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage) -> RunResult:
+def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage,
+         start: dt.datetime | None = None) -> RunResult:
     if settings.writeback and not dry_run:
         _apply_writeback()  # fail before fetching anything if this installation cannot write back
     state = load_state(settings.state_folder)
@@ -181,7 +183,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
             wb, exit_code = _write_back(settings, storage, path, fetched, None, state, progress)
         return RunResult(status="unchanged", source_version=fetched.version, writeback=wb, exit_code=exit_code)
 
-    built = _build(settings, as_of, fetched, progress)
+    built = _build(settings, as_of, fetched, progress, start)
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
                                                                                               "info")}
     if dry_run:
@@ -267,7 +269,7 @@ class _Built:
     roadmap: Any
 
 
-def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _Built:
+def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, start: dt.datetime | None) -> _Built:
     from digireport.pipeline import BuildOptions, build
 
     out = settings.state_folder / "outputs"
@@ -275,7 +277,7 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress) -> _
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            presenter=settings.presenter, max_list_rows=settings.max_list_rows,
-                           workers=settings.workers, generated=dt.datetime.now().replace(microsecond=0))
+                           workers=settings.workers, generated=start)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     return _Built(base=out, files=files, roadmap=result.roadmap)

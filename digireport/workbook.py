@@ -1113,7 +1113,8 @@ def _about(book: _Book, ws, options: BuildOptions) -> None:
         (book(H_MODIFIED), source.modified if source.modified else book(NOT_RECORDED), book.fmt(
             num_format=DATETIME, align="left")),
         (book(H_AS_OF), dt.datetime.combine(options.as_of, dt.time(0, 0)), book.fmt(num_format=DATE, align="left")),
-        (book(H_GENERATED), options.generated or book(NOT_RECORDED), book.fmt(num_format=DATETIME, align="left")),
+        (book(H_GENERATED), _local(options.generated) or book(NOT_RECORDED),
+         book.fmt(num_format=DATETIME, align="left")),
         (book(H_LANGUAGE), book(LANGUAGE_NAME[book.lang]), None),
         (book(H_VERSION), __version__, None),
     ]
@@ -1126,6 +1127,17 @@ def _about(book: _Book, ws, options: BuildOptions) -> None:
     ws.freeze_panes(1, 1)
     ws.repeat_rows(0)
     _print_columns(ws, widths, None)
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    """`moment` as Porvoo's clocks show it, to the second (a spreadsheet's dates have no time zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo("Europe/Helsinki")).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
 
 
 def render_indicator_workbook(roadmap: Roadmap, stats: dict, lang: str, options: BuildOptions,

@@ -570,3 +570,15 @@ def test_roadmap_without_projects(sample_roadmap, sample_stats):
     # no projects, no roadmap years, no follow-up snapshots; the table keeps one empty row
     assert ws.tables["Toimenpiteet"].ref == "A1:Q2"
     assert ws.max_row == 1 and ws["B1"].value == "Nimi"
+
+
+def test_generation_time_in_porvoo_time(sample_roadmap, sample_stats):
+    utc = dt.datetime(2025, 12, 2, 6, 15, 30, 123, tzinfo=dt.UTC)
+    out = render_workbook(sample_roadmap, sample_stats, "sv", BuildOptions(as_of=SEED_DATE, generated=utc))
+    ws = openpyxl.load_workbook(io.BytesIO(out))["Om"]
+    rows = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}
+    assert rows["Arbetsboken skapad"] == dt.datetime(2025, 12, 2, 8, 15, 30)
+    without = render_workbook(sample_roadmap, sample_stats, "sv", BuildOptions(as_of=SEED_DATE))
+    ws = openpyxl.load_workbook(io.BytesIO(without))["Om"]
+    assert {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, ws.max_row + 1)}[
+        "Arbetsboken skapad"] == "inte angivet i filen"
