@@ -278,7 +278,8 @@ def cmd_build(args, loc) -> int:
         facts["meeting"], facts["meeting_date"] = parse_meeting(args.meeting)
     options = BuildOptions(as_of=as_of, languages=args.lang, template=args.template, pdf=args.pdf,
                            max_list_rows=args.max_list_rows, workers=args.workers or available_cpus(),
-                           translations=_translations(args), **facts)
+                           translations=_translations(args), generated=dt.datetime.now().replace(microsecond=0),
+                           **facts)
     result = build(fetched.data, fetched.name, args.out, options, progress)
     if not args.quiet:
         from digireport.findings import count_words, missing_translations

@@ -360,7 +360,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
                    "changed: building again"), {})
     where.append(settings.state_folder / "outputs")
     with stop.anywhere():
-        built = _build(settings, as_of, fetched, progress, translations)
+        built = _build(settings, as_of, fetched, progress, translations, clock())
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
                                                                                               "info")}
     if dry_run:
@@ -459,7 +459,8 @@ class _Built:
     roadmap: Any
 
 
-def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, translations=None) -> _Built:
+def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, translations=None,
+           generated: dt.datetime | None = None) -> _Built:
     from digireport.pipeline import BuildOptions, build
 
     out = settings.state_folder / "outputs"
@@ -467,7 +468,7 @@ def _build(settings: Settings, as_of: dt.date, fetched, progress: Progress, tran
         shutil.rmtree(out)  # a fresh folder, so outputs a renderer no longer writes are not published
     options = BuildOptions(as_of=as_of, languages=settings.languages, template=settings.template,
                            max_list_rows=settings.max_list_rows, **settings.deck.build_options(),
-                           workers=settings.workers, web=settings.web,
+                           workers=settings.workers, web=settings.web, generated=generated,
                            translations=(translations.name, translations.data) if translations else None)
     result = build(fetched.data, fetched.name, out, options, progress)
     files = sorted(p for p in out.rglob("*") if p.is_file())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -246,6 +247,8 @@ class SourceInfo:
     sha256: str
     size: int
     sheets: tuple[SheetInfo, ...]
+    # when the workbook was last saved, from its document properties (UTC), if it says
+    modified: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,3 +40,5 @@ class BuildOptions:
     # The web report's publisher, contact, licence and accessibility statement (settings.WebSettings);
     # None: the defaults.
     web: Any = None
+    # When the build ran, shown on the indicator workbook's about sheet; None leaves it out.
+    generated: dt.datetime | None = None

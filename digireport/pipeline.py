@@ -103,10 +103,15 @@ def _deck_renderer(lang: str) -> Renderer:
     return render
 
 
-def _render_workbook(*args) -> None:
-    from digireport.workbook import render_indicator_workbook
+def _workbook_renderer(lang: str) -> Renderer:
+    def render(roadmap, stats, report, options, staging: Path, progress) -> None:
+        if lang in options.languages:
+            from digireport.workbook import render_indicator_workbook
 
-    render_indicator_workbook(*args)
+            render_indicator_workbook(roadmap, stats, lang, options, staging, progress)
+
+    render.__name__ = f"_render_workbook_{lang}"
+    return render
 
 
 def _render_worklist(roadmap, stats, report, options, staging: Path, progress) -> None:
@@ -123,8 +128,8 @@ def _render_worklist(roadmap, stats, report, options, staging: Path, progress) -
 
 # Each output registers itself here. Side by side the workers take them in this order; at scale the
 # first ones take longest, and the two decks, the longest for a small roadmap, can go side by side.
-RENDERERS: list[Renderer] = [_render_workbook, _render_web, _render_report, *map(_deck_renderer, LANGUAGES),
-                              _render_worklist]
+RENDERERS: list[Renderer] = [*map(_workbook_renderer, LANGUAGES), _render_web, _render_report,
+                             *map(_deck_renderer, LANGUAGES), _render_worklist]
 
 
 def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:

@@ -6,6 +6,7 @@ Cell values are read with python-calamine (fast, no styles); raw cells never lea
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import io
 import re
@@ -391,8 +392,21 @@ def read_sheets(data: bytes, name: str) -> list[tuple[str, list[list[Any]]]]:
 
 def parse_roadmap(data: bytes, name: str) -> Roadmap:
     """Read the master workbook's bytes into a `Roadmap`, or raise `SourceError`."""
-    check_package(data, name)
-    return _parse(data, name)
+    package = check_package(data, name)
+    roadmap = _parse(data, name)
+    return dataclasses.replace(roadmap, source=dataclasses.replace(roadmap.source, modified=_modified(package)))
+
+
+def _modified(package) -> dt.datetime | None:
+    """The master's own update stamp (dcterms:modified of docProps/core.xml), in UTC; None if absent."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        stamp = fromstring(package.read("docProps/core.xml")).findtext("{http://purl.org/dc/terms/}modified")
+        moment = dt.datetime.fromisoformat((stamp or "").strip().replace("Z", "+00:00"))
+    except (KeyError, ValueError, SyntaxError):
+        return None
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _parse(data: bytes, name: str) -> Roadmap:

@@ -18,7 +18,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import filterfalse
 from operator import is_not
@@ -66,11 +66,16 @@ class Column:
     kind: str = WORD
 
 
-def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) -> bytes:
+def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column],
+              heights: Sequence[float] | None = None,
+              edit: Callable[[str, bytes], bytes] | None = None) -> bytes:
     """`xlsx` with the probe row of `sheet` replaced by the rows of `columns`, and `table` spanning them.
 
     The probe row must be the sheet's last row, with one styled cell per column, and `table` must
     cover the header and the probe row; the result covers the header and every value row.
+    `heights` gives each row's height in points (wrapped text needs them: a spreadsheet does not
+    fit rows to their text when it opens a file). `edit(name, data)` may change any other part as
+    it is copied, so the file is compressed once.
     """
     if not columns:
         raise ValueError("no columns")
@@ -79,6 +84,8 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) ->
         raise ValueError("columns of different lengths")
     if any(c.kind not in (NUMBER, TEXT, WORD) for c in columns):
         raise ValueError("unknown column kind")
+    if heights is not None and len(heights) != n:
+        raise ValueError("heights and columns of different lengths")
     with zipfile.ZipFile(io.BytesIO(xlsx)) as zin:
         names = [info.filename for info in zin.infolist()]
         sheet_part = _sheet_part(zin, sheet)
@@ -101,13 +108,15 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column]) ->
                 with zout.open(name, "w") as fh:
                     if name == sheet_part:
                         fh.write(head.encode("utf-8"))
-                        for body in _rows(n, row_attrs, styles, columns, shared):
+                        for body in _rows(n, row_attrs, styles, columns, shared, heights):
                             fh.write(body.encode("utf-8"))
                         fh.write(tail.encode("utf-8"))
                     elif name == table_part:
                         fh.write(table_xml.encode("utf-8"))
                     elif name == SHARED_STRINGS:
                         fh.write(shared.xml())
+                    elif edit is not None:
+                        fh.write(edit(name, zin.read(name)))
                     else:
                         fh.write(zin.read(name))
     return out.getvalue()
@@ -267,20 +276,25 @@ def _number_tails(values: list[object]) -> list[str]:
     return [f"><v>{v:.16G}</v></c>" if v is not None and math.isfinite(v) else EMPTY_TAIL for v in values]
 
 
-def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], shared: _SharedStrings):
+def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], shared: _SharedStrings,
+          heights: Sequence[float] | None = None):
     """The <row> elements, a slice of rows at a time, so memory does not grow with the rows.
 
     Each column's cell tails are built in one pass over the slice; one %-template per row holds
     every cell's head, and `map` fills in the row number and the tails, so building a row is a
     single formatting call in C.
     """
-    template = f'<row r="%s"{row_attrs.replace("%", "%%")}>' + "".join(
+    template = f'<row r="%s"{row_attrs.replace("%", "%%")}%s>' + "".join(
         f'<c r="{column_letter(c)}%s" s="{style}"%s' for c, style in enumerate(styles)) + "</row>"
     build = {NUMBER: _number_tails, TEXT: _inline_tails, WORD: shared.tails}
     for start in range(0, n, CHUNK_ROWS):
         stop = min(n, start + CHUNK_ROWS)
         numbers = list(map(str, range(start + PROBE_ROW, stop + PROBE_ROW)))
-        args = [numbers]
+        if heights is None:
+            attrs = [""] * (stop - start)
+        else:
+            attrs = list(map(' ht="%g" customHeight="1"'.__mod__, heights[start:stop]))
+        args = [numbers, attrs]
         for column in columns:
             args += (numbers, build[column.kind](column.values[start:stop]))
         yield "".join(map(template.__mod__, zip(*args, strict=True)))

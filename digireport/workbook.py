@@ -1,10 +1,19 @@
-"""Statistics → the indicator workbook (indicators.xlsx): overview, goal charts, projects, findings."""
+"""Statistics → the indicator workbooks (indicators-fi.xlsx, indicators-sv.xlsx), one per language.
+
+Each workbook is entirely in its language: an overview of the indicators as an Excel table, a
+sheet per goal with each indicator's small table and chart, all projects, a status × year
+summary, the findings, a reading guide, the texts shown in the other language, and about.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,13 +21,28 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from digireport import __version__
+from digireport.colours import (
+    ACCENT,
+    BACKGROUND,
+    INK,
+    LIGHT_FILLS,
+    LIGHT_TEXT,
+    LINE,
+    MUTED,
+    SERIES,
+    STATUS_COLOURS,
+    SURFACE,
+    TARGET_LINE,
+)
 from digireport.findings import SEVERITY_WORDS, describe
-from digireport.i18n import L10n, _, l10n
+from digireport.i18n import LANGUAGE_TAGS, L10n, _, l10n
 from digireport.labels import (
     BASIS_LABELS,
     BENEFICIARY_LABELS,
     BENEFIT_LABELS,
     COST_KIND_LABELS,
+    FALLBACK_NOTE,
+    GOAL_LONG,
     GOAL_SHORT,
     LEVEL_LABELS,
     MODEL_LABELS,
@@ -26,20 +50,26 @@ from digireport.labels import (
 )
 from digireport.model import (
     GOAL_ORDER,
+    STATUS_ORDER,
     Goal,
     Indicator,
+    Measure,
     Roadmap,
     SizeClass,
-    Status,
     TargetKind,
+    Text,
 )
 from digireport.sheetrows import NUMBER, TEXT, Column, fill_rows
 
 if TYPE_CHECKING:
     from digireport.options import BuildOptions, Progress
 
-FILENAME = "indicators.xlsx"
-PROJECTS_TABLE = "Projects"
+FILENAMES = {"fi": "indicators-fi.xlsx", "sv": "indicators-sv.xlsx"}
+
+
+def filename(lang: str) -> str:
+    return FILENAMES[lang]
+
 
 # Vocabulary words as every output shows them, and the traffic lights' words.
 WORKBOOK_LABELS: dict[object, str] = {
@@ -51,39 +81,84 @@ WORKBOOK_LABELS: dict[object, str] = {
     None: _("not assessable"),
 }
 
-# Traffic-light fills; the word next to the colour carries the same meaning for those who cannot see it.
-LIGHT_COLOURS = {"green": "#C6EFCE", "amber": "#FFEB9C", "red": "#FFC7CE"}
+METHODS = {
+    "absolute": _("value ÷ target"),
+    "scale": _("from the scale's low end: (value − low end) ÷ (target − low end)"),
+    "percent": _("percentage ÷ target percentage"),
+    "growth": _("growth over the previous year ÷ target growth"),
+}
 
-SHEET_OVERVIEW = _("Indicators")
+MISSING = {
+    "qualitative": _("The target is written in words: no progress is computed and no value is compared with it."),
+    "text": _("The value for {year} is text, not a number: no progress for {year}."),
+    "other_unit": _("The value for {year} is not in the target's unit: it is shown as written and not compared "
+                    "with the target."),
+    "no_previous_year": _("Growth needs the value of the year before {year}, which is missing: no progress for "
+                          "{year}."),
+    "no_value": _("No value has been written yet."),
+}
+NOTE_OTHER_UNIT = _("Not in the target's unit, so not compared or plotted: {years}.")
+NOTE_APPROX = _("Approximate value (≈): {years}.")
+NOTE_GROWTH = _("The target is growth per year, not a level: the chart has no target line.")
+NOTE_LATEST_MISSING = _("No value for {year}: progress is of {progress_year}.")
+NO_VALUE = _("no value")
+NOT_COMPARED = _("not compared")
+YES = _("yes")
+PER_YEAR = _("/ yr")
+POINTS = _("pp")
+NO_FINDINGS = _("No findings")
+NO_FALLBACKS = _("Every text is in this workbook's language.")
+TOTAL = _("Total")
+FALLBACK_COUNT = _("texts in the other language: {n}, each marked in its cell")
+
+# Units the master writes in Finnish that have a word in each language; others are shown as written.
+UNITS = {"kpl": _("pcs"), "käyttäjää": _("users")}
+
+SHEET_OVERVIEW = _("Indicator overview")
 SHEET_GOAL = _("Goal {goal}")
 SHEET_PROJECTS = _("Projects")
+SHEET_STATUS = _("Status by year")
 SHEET_FINDINGS = _("Findings")
+SHEET_GUIDE = _("Reading guide")
+SHEET_FALLBACK = _("Other language")
 SHEET_ABOUT = _("About")
+
+# Excel table names (letters, digits and underscores), each meaningful in the workbook's language.
+TABLE_OVERVIEW = _("IndicatorTable")
+TABLE_PROJECTS = _("Projects")
+TABLE_STATUS = _("StatusByYear")
+TABLE_FINDINGS = _("Findings")
+TABLE_GUIDE = _("ReadingGuide")
+TABLE_FALLBACK = _("OtherLanguage")
 
 H_GOAL = _("Goal")
 H_ROW = _("Row")
 H_ID = _("Identifier")
-H_NAME_FI = _("Name in Finnish")
-H_NAME_SV = _("Name in Swedish")
-H_INDICATOR_FI = _("Indicator in Finnish")
-H_INDICATOR_SV = _("Indicator in Swedish")
+H_NAME = _("Name")
+H_INDICATOR = _("Indicator")
 H_UNIT = _("Unit")
-H_TARGET_FI = _("Target in Finnish")
-H_TARGET_SV = _("Target in Swedish")
-H_TARGET_VALUE = _("Target as number")
-H_YEAR_RAW = _("{year} as written")
-H_YEAR_VALUE = _("{year} as number")
-H_TREND = _("Trend")
+H_SOURCE_COL = _("Source")
+H_TARGET = _("Target")
+H_TARGET_LEVEL = _("Target level")
+H_VALUE_YEAR = _("Value {year}")
+H_CHANGE_YEARS = _("Change: years compared")
 H_CHANGE = _("Change")
+H_TREND = _("Trend")
 H_PROGRESS = _("Progress")
+H_PROGRESS_YEAR = _("Progress year")
+H_METHOD = _("Progress method")
 H_LIGHT = _("Traffic light")
+H_NOTE = _("Note")
 H_YEAR = _("Year")
 H_VALUE = _("Value")
-H_TARGET = _("Target")
-H_YEARS = _("Roadmap years")
-H_STATUS_FI = _("Status in Finnish")
-H_STATUS_SV = _("Status in Swedish")
+H_VALUE_UNIT = _("Value ({unit})")
+H_TARGET_UNIT = _("Target ({unit})")
+H_WRITTEN = _("As written")
+H_ROADMAP_YEAR = _("Roadmap {year}")
+H_STATUS = _("Current status")
 H_SNAPSHOT = _("Status at {label}")
+H_PROBLEM = _("Problem it solves")
+H_IMPACT = _("Impacts")
 H_LEVEL = _("Level")
 H_BASIS = _("Basis")
 H_BENEFIT = _("Long-term benefit")
@@ -97,113 +172,218 @@ H_COST_KIND = _("Cost kind")
 H_SEVERITY = _("Severity")
 H_SHEET = _("Sheet")
 H_COLUMN = _("Column")
-H_MESSAGE_FI = _("Message in Finnish")
-H_MESSAGE_SV = _("Message in Swedish")
+H_MESSAGE = _("Message")
+H_WHERE = _("Where")
+H_TEXT = _("Text as shown")
+H_TOPIC = _("Topic")
+H_EXPLANATION = _("Explanation")
 H_ITEM = _("Item")
 H_SOURCE = _("Source file")
 H_SHA256 = _("SHA-256 of the source file")
+H_MODIFIED = _("Source file last saved (UTC)")
 H_AS_OF = _("Date of the data")
+H_GENERATED = _("Workbook generated")
 H_VERSION = _("digireport version")
-NO_INDICATORS = _("No numeric indicators for this goal.")
-CHART_ALT = _("Column chart of {name} by year: {values}.")
+H_LANGUAGE = _("Language")
+NOT_RECORDED = _("not recorded in the file")
+CHART_ALT = _("Column chart “{name}”, values in {unit} by year: {values}. Target: {target}.")
+CHART_ALT_NO_LINE = _("Column chart “{name}”, values in {unit} by year: {values}. Target: {target} "
+                      "(no target line).")
+NUMBER_UNIT = _("number")
 DOC_TITLE = _("Digital programme indicators")
 DOC_SUBJECT = _("Indicators and roadmap projects of the digital programme")
+HEADER_DATE = _("Data of {date}")
+FOOTER_PAGE = _("Page &P / &N")
+LANGUAGE_NAME = {"fi": _("Finnish"), "sv": _("Swedish")}
 
-MONEY = "#,##0.00 €"
-DECIMAL = "#,##0.00"
-INTEGER = "#,##0"
-PERCENT = "0.00 %"
+GUIDE_ROWS = [
+    (_("This workbook"), _("The indicators of the digital programme and the projects of its roadmap, from the "
+                           "master workbook named on the sheet “{about}”. Every sheet prints on A4 with the date of "
+                           "the data and page numbers.")),
+    (_("Sheet “{overview}”"), _("One row per indicator, ordered by goal. Filter and sort with the arrows in the "
+                                "header row.")),
+    (_("Sheet “{goal}” and the others per goal"), _("Each indicator of the goal: a small table by year, its "
+                                                      "target, progress and traffic light, and a column chart of the "
+                                                      "values that can be compared with the target. Indicators without "
+                                                      "comparable numbers are listed with their written values.")),
+    (_("Sheet “{projects}”"), _("Every roadmap project: its roadmap years, status now and at each follow-up, the "
+                                "problem it solves, its impacts and classifications.")),
+    (_("Sheet “{status}”"), _("How many roadmap projects of each year are in each status.")),
+    (_("Sheet “{findings}”"), _("Problems found in the master workbook: where they are and what is wrong.")),
+    (_("Sheet “{fallback}”"), _("Texts the master workbook has only in the other language: they are shown in that "
+                                "language, marked {note}.")),
+    (_("Column “{value}”"), _("The value of the year exactly as written in the master workbook: a number stays a "
+                              "number, a text stays a text.")),
+    (_("Column “{target_level}”"), _("The target as a level in its kind: an amount (“4 000 pcs”), a percentage "
+                                     "(“100 %”) or a growth per year (“+10 % / yr”). Empty for targets written in "
+                                     "words.")),
+    (_("The unit rule"), _("A value is compared with the target, given progress, drawn against a target line or "
+                           "put into a trend only when it is in the target's unit: a percentage target takes only "
+                           "percentages; an amount or growth target takes only plain amounts; a number written with "
+                           "words that say it counts something else (“6264 (workstations)”, “8400 e saving”) and "
+                           "any target written in words take none. Such values are shown as written with a note.")),
+    (_("Progress"), _("Progress is always of one named year: the latest year with a written value. When that "
+                      "year's value cannot be compared, there is no progress and the note says why; an older "
+                      "year never stands in.")),
+    (_("Progress method"), _("Amount: value ÷ target. Scale (such as 1–4): from the scale's low end, (value − low "
+                             "end) ÷ (target − low end). Percentage: percentage ÷ target percentage. Growth: the "
+                             "year's growth over the previous year ÷ the target growth; it needs the previous "
+                             "year's value.")),
+    (_("Traffic light"), _("Green: progress at least 100 %. Amber: at least 50 %. Red: below 50 %. “Not "
+                           "assessable” where there is no progress. The word is always written next to the colour.")),
+    (_("Change"), _("The difference between the latest year and the year before it, both comparable; the years "
+                    "compared are in the column before it. Percentages change in percentage points (pp).")),
+    (_("Approximate values (≈)"), _("A value written in the master workbook with a word such as “about”.")),
+    (_("Goals"), _("The goals of the programme and the letter that marks each:\n{goals}")),
+]
+
+PERCENT = "0.0 %"
+YEAR = "0"
+MONEY = '#,##0.00 "€"'
 DATE = "d.m.yyyy"
+DATETIME = "d.m.yyyy h:mm"
+
+# Printing: A4 paper, margins of 0.6" left and right; sheets wider than a page at 70 % print their
+# columns over pages (the name column repeated) rather than shrink further.
+A4_LANDSCAPE_PX = int((11.69 - 1.2) * 96)
+MIN_PRINT_SCALE = 0.7
+PRINT_SCALE = 75
+# A4 landscape height between the margins (0.9" top and bottom, for the header and footer), in points.
+A4_LANDSCAPE_PT = (8.27 - 1.8) * 72
+LINE_PT = 15.0
+CHART_PX = (480, 260)
+GOAL_CHART_COLUMNS = 8  # columns of width 9 beside the table, where the charts stand
 
 
-class _Words:
-    """Both languages at once: headers read 'Mittari / Indikator'."""
-
-    def __init__(self) -> None:
-        self.fi: L10n = l10n("fi")
-        self.sv: L10n = l10n("sv")
-
-    def both(self, msgid: str, **fmt: object) -> str:
-        fi, sv = self.fi(msgid, **fmt), self.sv(msgid, **fmt)
-        return fi if fi == sv else f"{fi} / {sv}"
-
-    def sheet(self, msgid: str, **fmt: object) -> str:
-        # '/' is not allowed in sheet names and 31 characters is Excel's limit.
-        fi, sv = self.fi(msgid, **fmt), self.sv(msgid, **fmt)
-        return (fi if fi == sv else f"{fi} – {sv}")[:31]
-
-    def label(self, code: object) -> str:
-        return self.both(WORKBOOK_LABELS[code])
-
-    def labels(self, codes) -> str | None:
-        """'kuntalainen, yritys / kommuninvånare, företag'; None for no codes."""
-        if not codes:
-            return None
-        fi = ", ".join(self.fi(WORKBOOK_LABELS[c]) for c in codes)
-        sv = ", ".join(self.sv(WORKBOOK_LABELS[c]) for c in codes)
-        return f"{fi} / {sv}"
+def column_px(width: float) -> int:
+    """Excel's pixel width of a column `width` characters wide (Calibri 11)."""
+    return int(width * 7 + 5)
 
 
-class _Formats:
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        self.header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
-                                     "border": 1})
-        self.title = wb.add_format({"bold": True, "font_size": 13})
-        self.plain = wb.add_format({"valign": "top"})
-        # No wrapping in data cells: row heights are not stored, and wrapped text would overlap.
-        self.text = self.plain
-        self.integer = wb.add_format({"num_format": INTEGER, "valign": "top"})
-        self.decimal = wb.add_format({"num_format": DECIMAL, "valign": "top"})
-        self.money = wb.add_format({"num_format": MONEY, "valign": "top"})
-        self.percent = wb.add_format({"num_format": PERCENT, "valign": "top"})
-        self.date = wb.add_format({"num_format": DATE, "align": "left"})
-        self.lights = {k: wb.add_format({"bg_color": c}) for k, c in LIGHT_COLOURS.items()}
-
-    def number(self, value: float):
-        return self.integer if float(value).is_integer() else self.decimal
+def text_lines(text: str | None, width: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` characters wide (an estimate that errs long)."""
+    if not text:
+        return 1
+    per_line = max(1.0, width * 1.2 - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
 
 
-def _put_text(ws, row: int, col: int, value: str | None, fmt=None) -> None:
-    """Text from the master workbook stays text: never a formula, link or number."""
-    if value is None or value == "":
-        ws.write_blank(row, col, None, fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
+def column_lines(texts: list[str], width: float) -> list[int]:
+    """About `text_lines` of each text (a line more per line break), from lengths alone: a roll-up's
+    column has tens of thousands of texts."""
+    fits = max(1, int(width * 1.2 - 1))
+    breaks = map(str.count, texts, ["\n"] * len(texts))
+    return [max(1, -(-n // fits)) + b for n, b in zip(map(len, texts), breaks, strict=True)]
 
 
-def _put_number(ws, row: int, col: int, value: float | None, fmt) -> None:
-    if value is None:
-        ws.write_blank(row, col, None, fmt)
-    else:
-        ws.write_number(row, col, value, fmt)
+# A cell value that reads as a number: such a value is stored as a number, never as text.
+_NUMBER = re.compile(r"\s*([+-]?(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,]\d+)?)\s*(%?)\s*")
 
 
-def _put_measure(ws, row: int, col: int, value: float | None, percent: bool, fmt: _Formats) -> None:
-    """A number as written: '100 %' becomes 1.0 shown as a percentage, the way Excel stores percentages."""
-    if value is None:
-        ws.write_blank(row, col, None)
-    elif percent:
-        ws.write_number(row, col, value / 100, fmt.percent)
-    else:
-        ws.write_number(row, col, value, fmt.number(value))
+def written_number(raw: str | None) -> tuple[float, int, bool] | None:
+    """(number, decimals, is percent) when `raw` is nothing but a number as written, else None."""
+    if raw is None:
+        return None
+    m = _NUMBER.fullmatch(str(raw))
+    if m is None:
+        return None
+    digits = m.group(1).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    value = float(digits)
+    return (value / 100, decimals, True) if m.group(2) else (value, decimals, False)
 
 
-def _headers(ws, row: int, headers: list[str], fmt) -> None:
-    for col, text in enumerate(headers):
-        ws.write_string(row, col, text, fmt)
+def number_format(decimals: int, percent: bool = False, suffix: str = "", prefix: str = "") -> str:
+    body = "0" if percent else "#,##0"
+    body += "." + "0" * decimals if decimals else ""
+    if percent:
+        body += " %"
+    quoted = suffix.replace('"', "")
+    pre = prefix.replace('"', "")
+    return (f'"{pre}"' if pre else "") + body + (f' "{quoted}"' if quoted else "")
 
 
-def _print_setup(ws, header_rows: int = 1) -> None:
-    """A4 landscape, one page wide, header repeated: the sheets are printed for meetings."""
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    if header_rows:
-        ws.repeat_rows(0, header_rows - 1)
+@dataclass
+class _Book:
+    """One language's workbook while it is written: its words, formats and the texts shown in the other language."""
+
+    wb: Any
+    loc: L10n
+    roadmap: Roadmap
+    as_of: dt.date
+    formats: dict[tuple, Any] = field(default_factory=dict)
+    fallbacks: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return self.loc.lang
+
+    def __call__(self, msgid: str, **fmt: object) -> str:
+        return self.loc(msgid, **fmt)
+
+    def fmt(self, **props: Any):
+        """A cell format; the same properties give the same format."""
+        key = tuple(sorted(props.items()))
+        if key not in self.formats:
+            base = {"valign": "top", "font_color": INK}
+            self.formats[key] = self.wb.add_format({**base, **props})
+        return self.formats[key]
+
+    @property
+    def header(self):
+        return self.fmt(bold=True, text_wrap=True, bg_color=SURFACE, border=1, border_color=LINE)
+
+    @property
+    def wrap(self):
+        return self.fmt(text_wrap=True)
+
+    @property
+    def note(self):
+        return self.fmt(text_wrap=True, italic=True, font_color=MUTED)
+
+    def light(self, code: str | None, **extra: Any):
+        key = code or "none"
+        return self.fmt(bg_color=LIGHT_FILLS[key], font_color=LIGHT_TEXT[key], text_wrap=True, **extra)
+
+    def shown(self, text: Text, sheet: str, where: str) -> str:
+        """`text` in this workbook's language; a text only in the other language is marked and listed."""
+        shown = text.pick(self.lang)
+        if not shown.fallback:
+            return shown.text
+        marked = f"{shown.text} {self(FALLBACK_NOTE[shown.lang])}"
+        if (sheet, where, marked) not in self.fallbacks:
+            self.fallbacks.append((sheet, where, marked))
+        return marked
+
+    def master_text(self, text: str | None, sheet: str, where: str) -> str:
+        """A text the master workbook holds in Finnish only (written values, sources, units)."""
+        if not text:
+            return ""
+        return self.shown(Text(fi=text), sheet, where)
+
+    def source(self, text: str | None, sheet: str, where: str) -> str:
+        """A source as written: names of systems and bodies ("DVV", "Power BI") are the same in every
+        language; a description in words ("Toimittajan raportointi") is marked as Finnish."""
+        if text and re.search(r"\s[^\W\d_A-Z]{4,}", text):
+            return self.master_text(text, sheet, where)
+        return text or ""
+
+    def unit(self, ind: Indicator, sheet: str, where: str) -> str:
+        """The indicator's unit in this language: known units translated, signs and scales as they are."""
+        unit = (ind.unit or "").strip()
+        msgid = UNITS.get(unit.lower())
+        if msgid:
+            return self(msgid)
+        if re.search(r"[^\W\d_]{2,}", unit):
+            return self.master_text(unit, sheet, where)
+        return unit.replace("-", "–")
+
+    def word(self, code: object) -> str:
+        return self(WORKBOOK_LABELS[code])
 
 
-def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptions) -> bytes:
-    """The indicator workbook as .xlsx bytes; the same input and `as_of` give the same bytes."""
+def render_workbook(roadmap: Roadmap, stats: dict[str, Any], lang: str, options: BuildOptions) -> bytes:
+    """One language's indicator workbook as .xlsx bytes; the same input and options give the same bytes."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {
         "in_memory": True,
@@ -211,282 +391,762 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], options: BuildOptio
         "strings_to_urls": False,
         "strings_to_numbers": False,
     })
-    words = _Words()
-    fmt = _Formats(wb)
-    created = dt.datetime.combine(options.as_of, dt.time(0, 0))
+    book = _Book(wb=wb, loc=l10n(lang), roadmap=roadmap, as_of=options.as_of)
     wb.set_properties({
-        "title": words.both(DOC_TITLE),
-        "subject": words.both(DOC_SUBJECT),
-        "keywords": "digiohjelma, digiprogrammet, Porvoo, Borgå",
-        "created": created,
+        "title": book(DOC_TITLE),
+        "subject": book(DOC_SUBJECT),
+        "keywords": "digiohjelma, Porvoo" if lang == "fi" else "digiprogrammet, Borgå",
+        "created": dt.datetime.combine(options.as_of, dt.time(0, 0)),
     })
-    _overview(wb, words, fmt, roadmap, stats)
-    for goal in GOAL_ORDER:
-        indicators = [i for i in roadmap.indicators if i.goal is goal]
-        if indicators:
-            _goal_sheet(wb, words, fmt, goal, indicators)
-    project_sheet, project_columns = _projects(wb, words, fmt, roadmap)
-    _findings(wb, words, fmt, roadmap)
-    _about(wb, words, fmt, roadmap, options)
+    wb.set_custom_property("Language", LANGUAGE_TAGS[lang])
+    progress = dict(zip((i.row for i in roadmap.indicators), stats["indicators"], strict=True))
+    ordered = sorted(roadmap.indicators, key=lambda i: (GOAL_ORDER.index(i.goal) if i.goal else len(GOAL_ORDER), i.row))
+    goals = [g for g in GOAL_ORDER if any(i.goal is g for i in ordered)]
+    names = _sheet_names(book, goals)
+    overview = wb.add_worksheet(names["overview"])
+    goal_sheets = {g: wb.add_worksheet(names[g]) for g in goals}
+    projects = wb.add_worksheet(names["projects"])
+    status = wb.add_worksheet(names["status"])
+    findings = wb.add_worksheet(names["findings"])
+    guide = wb.add_worksheet(names["guide"])
+    fallback = wb.add_worksheet(names["fallback"])
+    about = wb.add_worksheet(names["about"])
+
+    trend_ranges: dict[int, str] = {}
+    for goal, ws in goal_sheets.items():
+        trend_ranges |= _goal_sheet(book, ws, goal, [i for i in ordered if i.goal is goal], progress)
+    _overview(book, overview, ordered, progress, trend_ranges)
+    columns, heights = _projects(book, projects)
+    _status_by_year(book, status, stats)
+    _findings(book, findings)
+    _guide(book, guide, names)
+    _fallbacks(book, fallback)
+    _about(book, about, options)
+    for ws in wb.worksheets():
+        _header_footer(book, ws)
     wb.close()
     # The build runs with the cyclic collector paused and the workbook's objects refer to each
     # other: let go of the cells now, or they would stay in memory for the rest of the build.
     for ws in wb.worksheets():
         ws.table.clear()
-    wb.str_table.string_array.clear()
-    return fill_rows(buf.getvalue(), project_sheet, PROJECTS_TABLE, project_columns)
+    tag = LANGUAGE_TAGS[lang]
+    return fill_rows(buf.getvalue(), projects.name, book(TABLE_PROJECTS), columns, heights=heights,
+                     edit=lambda name, data: _chart_language(name, data, tag))
 
 
-def _indicator_years(roadmap: Roadmap) -> list[int]:
-    return sorted({y for i in roadmap.indicators for y, _m in i.values})
+def _chart_language(name: str, data: bytes, tag: str) -> bytes:
+    """xlsxwriter marks every chart and its text as en-US; the workbook's charts are in `tag`."""
+    if name.startswith("xl/charts/chart") and name.endswith(".xml"):
+        return data.replace(b'<c:lang val="en-US"/>', f'<c:lang val="{tag}"/>'.encode()).replace(
+            b'lang="en-US"', f'lang="{tag}"'.encode())
+    return data
 
 
-def _overview(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, stats: dict[str, Any]) -> None:
-    ws = wb.add_worksheet(words.sheet(SHEET_OVERVIEW))
-    years = _indicator_years(roadmap)
-    headers = [words.both(h) for h in (H_GOAL, H_INDICATOR_FI, H_INDICATOR_SV, H_UNIT, H_TARGET_FI,
-                                        H_TARGET_SV, H_TARGET_VALUE)]
-    raw_col = len(headers)
-    headers += [words.both(H_YEAR_RAW, year=y) for y in years]
-    value_col = len(headers)
-    headers += [words.both(H_YEAR_VALUE, year=y) for y in years]
-    trend_col = len(headers)
-    headers += [words.both(h) for h in (H_TREND, H_CHANGE, H_PROGRESS, H_LIGHT)]
-    change_col, progress_col, light_col = trend_col + 1, trend_col + 2, trend_col + 3
-    _headers(ws, 0, headers, fmt.header)
-    ws.set_row(0, 45)
-    def order(pair: tuple[Indicator, dict]) -> tuple[int, int]:
-        ind = pair[0]
-        return (GOAL_ORDER.index(ind.goal) if ind.goal else len(GOAL_ORDER), ind.row)
+def _sheet_names(book: _Book, goals: list[Goal]) -> dict[object, str]:
+    # 31 characters is Excel's limit for a sheet name
+    names: dict[object, str] = {
+        "overview": book(SHEET_OVERVIEW), "projects": book(SHEET_PROJECTS), "status": book(SHEET_STATUS),
+        "findings": book(SHEET_FINDINGS), "guide": book(SHEET_GUIDE), "fallback": book(SHEET_FALLBACK),
+        "about": book(SHEET_ABOUT),
+    }
+    for g in goals:
+        names[g] = book(SHEET_GOAL, goal=g.value)
+    return {k: v[:31] for k, v in names.items()}
 
-    indicators = sorted(zip(roadmap.indicators, stats["indicators"], strict=True), key=order)
-    for r, (ind, st) in enumerate(indicators, start=1):
-        _put_text(ws, r, 0, ind.goal.value if ind.goal else None, fmt.plain)
-        _put_text(ws, r, 1, ind.name.fi, fmt.text)
-        _put_text(ws, r, 2, ind.name.sv, fmt.text)
-        _put_text(ws, r, 3, ind.unit, fmt.plain)
-        _put_text(ws, r, 4, ind.target.raw, fmt.text)
-        _put_text(ws, r, 5, ind.target.raw_sv, fmt.text)
-        _put_measure(ws, r, 6, ind.target.value, ind.target.kind is TargetKind.PERCENT, fmt)
+
+def _header_footer(book: _Book, ws) -> None:
+    """Title and data date above, sheet name and page x / y below, on every printed page."""
+    def esc(text: str) -> str:
+        return text.replace("&", "&&")
+
+    date = book.loc.date(book.as_of)
+    ws.set_header(f'&L&"-,Bold"{esc(book(DOC_TITLE))}&R{esc(book(HEADER_DATE, date=date))}',
+                  {"margin": 0.3})
+    ws.set_footer(f"&L&A&C{book(FOOTER_PAGE)}&R{esc(book.roadmap.source.name)}", {"margin": 0.3})
+    ws.set_margins(left=0.6, right=0.6, top=0.9, bottom=0.9)
+    ws.set_paper(9)
+
+
+def _print_columns(ws, widths: Sequence[float], repeat: tuple[int, int] | None, landscape: bool = True) -> None:
+    """A4, one page wide when that takes no more than shrinking to 70 %; otherwise the columns go over
+    pages at a readable scale, with `repeat` (the name columns) on every page."""
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    total = sum(column_px(w) for w in widths)
+    page = A4_LANDSCAPE_PX if landscape else int((8.27 - 1.2) * 96)
+    if total * MIN_PRINT_SCALE <= page:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(PRINT_SCALE)
+        ws.print_across()
+        if repeat:
+            ws.repeat_columns(*repeat)
+
+
+def _put_text(ws, row: int, col: int, text: str | None, fmt) -> None:
+    """Text stays text, never a formula, link or number; no text leaves the cell empty."""
+    if text:
+        ws.write_string(row, col, text, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+def _set_widths(ws, widths: Sequence[float]) -> None:
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+
+
+def _table(book: _Book, ws, rows: int, headers: list[str], name: str, widths: Sequence[float]) -> None:
+    """An Excel table over the header and `rows` rows (at least one), banded, with filters."""
+    ws.add_table(0, 0, max(rows, 1), len(headers) - 1, {
+        "name": name,
+        "style": "Table Style Light 1",
+        "banded_rows": True,
+        "autofilter": True,
+        "columns": [{"header": h, "header_format": book.header} for h in headers],
+    })
+    ws.set_row(0, LINE_PT * max(text_lines(h, w) for h, w in zip(headers, widths, strict=True)))
+    _set_widths(ws, widths)
+    ws.repeat_rows(0)
+
+
+def _write_written(book: _Book, ws, row: int, col: int, raw: str | None, sheet: str, where: str,
+                   unit_suffix: str = "", mark: bool = True) -> str:
+    """A value as written: a number stays a number with its written decimals, a text stays text
+    (marked when it is in the other language, unless `mark` is false: already shown). Returns the
+    text as shown, '' for a number."""
+    if raw is None or not str(raw).strip():
+        ws.write_blank(row, col, None, book.fmt())
+        return ""
+    number = written_number(raw)
+    if number is not None:
+        value, decimals, percent = number
+        suffix = "" if percent else unit_suffix
+        ws.write_number(row, col, value, book.fmt(num_format=number_format(decimals, percent, suffix)))
+        return ""
+    text = book.master_text(str(raw), sheet, where) if mark else str(raw)
+    ws.write_string(row, col, text, book.wrap)
+    return text
+
+
+def _decimals(ind: Indicator) -> int:
+    found = [written_number(m.raw) for _y, m in ind.values]
+    decimals = [n[1] for n in found if n is not None and not n[2]]
+    if ind.target.value is not None and not float(ind.target.value).is_integer():
+        decimals.append(2)
+    return min(2, max(decimals, default=0))
+
+
+def _target_level(book: _Book, ind: Indicator, sheet: str, where: str) -> tuple[float, str] | None:
+    """The target as a level in its kind: (value, number format), or None for a target in words."""
+    target = ind.target
+    if target.value is None or target.kind is TargetKind.QUALITATIVE:
+        return None
+    if target.kind is TargetKind.PERCENT:
+        return target.value / 100, "0 %" if float(target.value).is_integer() else PERCENT
+    if target.kind is TargetKind.RELATIVE:
+        return target.value / 100, f'+0 %" {book(PER_YEAR)}"'
+    unit = book.unit(ind, sheet, where)
+    written = written_number(target.raw)
+    decimals = written[1] if written else 0 if float(target.value).is_integer() else 2
+    if re.fullmatch(r"\d+\s*[–-]\s*\d+", (ind.unit or "").strip()):
+        return target.value, number_format(decimals, suffix=f"({unit})")
+    return target.value, number_format(decimals, suffix=unit)
+
+
+def _value_format(book: _Book, ind: Indicator, measure: Measure | None) -> str:
+    """The number format of `ind`'s comparable values (≈ kept for approximate ones)."""
+    prefix = "≈ " if measure is not None and measure.approx else ""
+    if ind.target.kind is TargetKind.PERCENT or (measure is not None and measure.percent):
+        return number_format(0, percent=True, prefix=prefix)
+    suffix = "€" if (ind.unit or "").strip() == "€" else ""
+    return number_format(_decimals(ind), suffix=suffix, prefix=prefix)
+
+
+def _stored(ind: Indicator, measure: Measure) -> float:
+    """A comparable value as the cell stores it: percentages as Excel's fractions."""
+    percent = ind.target.kind is TargetKind.PERCENT or measure.percent
+    return measure.value / 100 if percent else measure.value
+
+
+def _notes(book: _Book, ind: Indicator, st: dict[str, Any], years: Sequence[int]) -> str:
+    notes = []
+    if st.get("missing"):
+        notes.append(book(MISSING[st["missing"]], year=st.get("year")))
+    latest = max(years, default=None)
+    if st.get("year") is not None and latest is not None and st["year"] < latest and ind.value(latest) is None:
+        notes.append(book(NOTE_LATEST_MISSING, year=latest, progress_year=st["year"]))
+    if ind.target.kind is not TargetKind.QUALITATIVE and ind.target.value is not None:
+        other = [str(y) for y, m in ind.values if m.value is not None and not st["comparable"].get(str(y))]
+        # the latest year's own note says it already
+        if st.get("missing") == "other_unit":
+            other = [y for y in other if y != str(st.get("year"))]
+        if other:
+            notes.append(book(NOTE_OTHER_UNIT, years=", ".join(other)))
+    approx = [str(y) for y, m in ind.values if m.approx and st["comparable"].get(str(y))]
+    if approx:
+        notes.append(book(NOTE_APPROX, years=", ".join(approx)))
+    if ind.target.kind is TargetKind.RELATIVE:
+        notes.append(book(NOTE_GROWTH))
+    return " ".join(notes)
+
+
+OVERVIEW_WIDTHS = {"name": 36, "goal": 7, "unit": 10, "source": 14, "target": 24, "level": 16, "value": 13,
+                   "change_years": 12, "change": 12, "trend": 11, "progress": 11, "progress_year": 10,
+                   "method": 22, "light": 18, "note": 44}
+
+
+def _overview(book: _Book, ws, indicators: list[Indicator], progress: dict[int, dict], trends: dict[int, str]) -> None:
+    sheet = ws.name
+    years = sorted({y for i in indicators for y, _m in i.values})
+    keys = ["name", "goal", "unit", "source", "target", "level", *(["value"] * len(years)), "change_years",
+            "change", "trend", "progress", "progress_year", "method", "light", "note"]
+    headers = [book(H_INDICATOR), book(H_GOAL), book(H_UNIT), book(H_SOURCE_COL), book(H_TARGET),
+               book(H_TARGET_LEVEL), *(book(H_VALUE_YEAR, year=y) for y in years), book(H_CHANGE_YEARS),
+               book(H_CHANGE), book(H_TREND), book(H_PROGRESS), book(H_PROGRESS_YEAR), book(H_METHOD),
+               book(H_LIGHT), book(H_NOTE)]
+    widths = [OVERVIEW_WIDTHS[k] for k in keys]
+    col = {k: keys.index(k) for k in keys}
+    first_year = col["value"]
+    _table(book, ws, len(indicators), headers, book(TABLE_OVERVIEW), widths)
+    for r, ind in enumerate(indicators, start=1):
+        st = progress[ind.row]
+        name = book.shown(ind.name, sheet, "")
+        where = name
+        lines = [text_lines(name, widths[0])]
+        ws.write_string(r, col["name"], name, book.fmt(text_wrap=True, bold=True))
+        _put_text(ws, r, col["goal"], ind.goal.value if ind.goal else None, book.fmt())
+        _put_text(ws, r, col["unit"], book.unit(ind, sheet, where), book.wrap)
+        source = book.source(ind.source, sheet, where)
+        _put_text(ws, r, col["source"], source, book.wrap)
+        lines.append(text_lines(source, widths[col["source"]]))
+        target_text = Text(ind.target.raw or None, ind.target.raw_sv or None)
+        shown = _write_written(book, ws, r, col["target"], _shown_or_raw(book, target_text, sheet, where), sheet,
+                               where, "€" if (ind.unit or "").strip() == "€" else "", mark=False)
+        lines.append(text_lines(shown, widths[col["target"]]))
+        level = _target_level(book, ind, sheet, where)
+        if level:
+            ws.write_number(r, col["level"], level[0], book.fmt(num_format=level[1]))
+        else:
+            ws.write_blank(r, col["level"], None, book.fmt())
+        suffix = "€" if (ind.unit or "").strip() == "€" else ""
         for k, year in enumerate(years):
             m = ind.value(year)
-            _put_text(ws, r, raw_col + k, m.raw if m else None, fmt.text)
-            _put_measure(ws, r, value_col + k, m.value if m else None, bool(m and m.percent), fmt)
-        if any(m.value is not None for _y, m in ind.values):
-            first, last = xl_rowcol_to_cell(r, value_col), xl_rowcol_to_cell(r, value_col + len(years) - 1)
-            ws.add_sparkline(r, trend_col, {"range": f"{first}:{last}", "markers": True})
-        numbers = [m for _y, m in ind.values if m.value is not None]
-        # between percentages the change is in percentage points, shown like the values
-        _put_measure(ws, r, change_col, st.get("change"), bool(numbers and numbers[-1].percent), fmt)
-        _put_number(ws, r, progress_col, st.get("ratio"), fmt.percent)
-        ws.write_string(r, light_col, words.label(st.get("light")), fmt.plain)
-    last = len(indicators)
-    if last:
-        ws.conditional_format(1, progress_col, last, progress_col, {
-            "type": "data_bar", "bar_color": "#5B9BD5", "min_type": "num", "min_value": 0,
-            "max_type": "num", "max_value": 1, "bar_solid": True,
-        })
-        for light, f in fmt.lights.items():
-            ws.conditional_format(1, light_col, last, light_col, {
-                "type": "text", "criteria": "begins with", "value": words.label(light), "format": f,
-            })
-        ws.autofilter(0, 0, last, light_col)
-    ws.freeze_panes(1, 3)
-    ws.set_column(0, 0, 8)
-    ws.set_column(1, 2, 60)
-    ws.set_column(3, 3, 10)
-    ws.set_column(4, 5, 40)
-    ws.set_column(6, value_col + len(years) - 1, 14)
-    ws.set_column(trend_col, trend_col, 14)
-    ws.set_column(change_col, progress_col, 14)
-    ws.set_column(light_col, light_col, 48)
-    _print_setup(ws)
+            if m is None:
+                ws.write_string(r, first_year + k, book(NO_VALUE), book.note)
+            else:
+                shown = _write_written(book, ws, r, first_year + k, m.raw, sheet, where, suffix)
+                lines.append(text_lines(shown, widths[first_year + k]))
+        change = st.get("change_detail")
+        if change:
+            ws.write_string(r, col["change_years"], f"{change['from']}–{change['to']}", book.fmt())
+            prefix = "≈ " if change["approx"] else ""
+            if change["unit"] == "points":
+                fmt = f'"{prefix}"+0.0" {book(POINTS)}";"{prefix}"-0.0" {book(POINTS)}";"{prefix}"0" {book(POINTS)}"'
+                value = change["value"]
+            else:
+                body = number_format(_decimals(ind), suffix=suffix)
+                fmt = f'"{prefix}"+{body};"{prefix}"-{body};"{prefix}"{body}'
+                value = change["value"]
+            ws.write_number(r, col["change"], value, book.fmt(num_format=fmt.replace('""', "")))
+        else:
+            ws.write_blank(r, col["change_years"], None, book.fmt())
+            ws.write_blank(r, col["change"], None, book.fmt())
+        if ind.row in trends:
+            ws.add_sparkline(r, col["trend"], {"range": trends[ind.row], "markers": True, "series_color": SERIES,
+                                               "markers_color": SERIES, "negative_color": TARGET_LINE})
+        code = st.get("light")
+        if st.get("ratio") is not None:
+            ws.write_number(r, col["progress"], st["ratio"], book.light(code, num_format=PERCENT))
+            ws.write_number(r, col["progress_year"], st["year"], book.fmt(num_format=YEAR))
+            method = book(METHODS[st["method"]])
+            ws.write_string(r, col["method"], method, book.wrap)
+            lines.append(text_lines(method, widths[col["method"]]))
+        else:
+            ws.write_blank(r, col["progress"], None, book.light(None))
+            ws.write_blank(r, col["progress_year"], None, book.fmt())
+            ws.write_blank(r, col["method"], None, book.fmt())
+        word = book.word(code)
+        ws.write_string(r, col["light"], word, book.light(code))
+        lines.append(text_lines(word, widths[col["light"]]))
+        note = _notes(book, ind, st, years)
+        ws.write_string(r, col["note"], note, book.note) if note else ws.write_blank(r, col["note"], None, book.note)
+        lines.append(text_lines(note, widths[col["note"]]))
+        ws.set_row(r, LINE_PT * max(lines))
+    ws.freeze_panes(1, 1)
+    _print_columns(ws, widths, (0, 0))
 
 
-def _goal_sheet(wb, words: _Words, fmt: _Formats, goal: Goal, indicators: list[Indicator]) -> None:
-    ws = wb.add_worksheet(words.sheet(SHEET_GOAL, goal=goal.value))
-    ws.write_string(0, 0, f"{goal.value}: {words.label(goal)}", fmt.title)
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 2, 16)
-    _print_setup(ws, 0)
-    numeric = [i for i in indicators if any(m.value is not None for _y, m in i.values)]
-    if not numeric:
-        ws.write_string(2, 0, words.both(NO_INDICATORS))
-        return
-    row = 2
-    for ind in numeric:
-        _put_text(ws, row, 0, f"{ind.name.fi or ''} / {ind.name.sv or ''}".strip(" /"), fmt.title)
-        target_text = " / ".join(dict.fromkeys(t for t in (ind.target.raw, ind.target.raw_sv) if t))
-        _put_text(ws, row + 1, 0, f"{words.both(H_TARGET)}: {target_text}", fmt.plain)
-        _headers(ws, row + 2, [words.both(H_YEAR), words.both(H_VALUE), words.both(H_TARGET)], fmt.header)
-        first = row + 3
-        values = [(y, m) for y, m in ind.values]
-        # a growth target (+10 % a year) is not a level the values could be drawn against
+def _shown_or_raw(book: _Book, text: Text, sheet: str, where: str) -> str:
+    """A target as written in this language; one that is a number is the same in both."""
+    own = text.fi if book.lang == "fi" else text.sv
+    if own:
+        return own
+    other = text.get(book.lang)
+    if written_number(other) is not None:
+        return other
+    return book.shown(text, sheet, where)
+
+
+GOAL_WIDTHS = (16, 15, 15, 34)
+
+
+def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progress: dict[int, dict]) -> dict[int, str]:
+    """Each indicator: its name, then its small table beside its chart, and its details below the table.
+
+    Returns the range of each charted indicator's comparable values, for the overview's trend."""
+    sheet = ws.name
+    years = sorted({y for i in book.roadmap.indicators for y, _m in i.values})
+    ws.write_string(0, 0, f"{book(SHEET_GOAL, goal=goal.value)}: {book(GOAL_SHORT[goal])}",
+                    book.fmt(bold=True, font_size=14, font_color=ACCENT))
+    goal_text = book(GOAL_LONG[goal])
+    ws.write_string(1, 0, goal_text[:1].upper() + goal_text[1:], book.fmt(italic=True, font_color=MUTED))
+    _set_widths(ws, GOAL_WIDTHS)
+    ws.set_column(4, 3 + GOAL_CHART_COLUMNS, 9)
+    content_px = sum(column_px(w) for w in (*GOAL_WIDTHS, *[9] * GOAL_CHART_COLUMNS))
+    # rows a printed page holds at the scale that fits the sheet's width on the page
+    page_pt = A4_LANDSCAPE_PT / min(1.0, A4_LANDSCAPE_PX / content_px)
+    trends: dict[int, str] = {}
+    heights: dict[int, float] = {}
+
+    def set_height(r: int, points: float) -> None:
+        heights[r] = points
+        ws.set_row(r, points)
+
+    row = 3
+    used_pt = 3 * LINE_PT
+    breaks: list[int] = []
+    for ind in indicators:
+        st = progress[ind.row]
+        start = row
+        name = book.shown(ind.name, sheet, "")
+        ws.write_string(row, 0, name, book.fmt(bold=True, font_size=12, font_color=ACCENT))
+        set_height(row, 20)
+        unit = book.unit(ind, sheet, name)
+        percent = ind.target.kind is TargetKind.PERCENT
+        unit_label = "%" if percent else (unit or book(NUMBER_UNIT))
+        head = row + 1
+        headers = [book(H_YEAR), book(H_VALUE_UNIT, unit=unit_label), book(H_TARGET_UNIT, unit=unit_label),
+                   book(H_WRITTEN)]
+        for c, h in enumerate(headers):
+            ws.write_string(head, c, h, book.header)
+        set_height(head, LINE_PT * max(text_lines(h, w) for h, w in zip(headers, GOAL_WIDTHS, strict=True)))
         level = ind.target.value if ind.target.kind in (TargetKind.ABSOLUTE, TargetKind.PERCENT) else None
-        for k, (year, m) in enumerate(values):
-            ws.write_number(first + k, 0, year)
-            _put_measure(ws, first + k, 1, m.value, m.percent, fmt)
-            _put_measure(ws, first + k, 2, level, ind.target.kind is TargetKind.PERCENT, fmt)
-        last = first + len(values) - 1
-        chart = wb.add_chart({"type": "column"})
-        name = ind.name.fi or ind.name.sv or ""
-        chart.add_series({
-            "name": words.both(H_VALUE),
-            "categories": [ws.name, first, 0, last, 0],
-            "values": [ws.name, first, 1, last, 1],
-            "data_labels": {"value": True},
+        first = head + 1
+        labels = []
+        comparable_any = False
+        suffix = "€" if (ind.unit or "").strip() == "€" else ""
+        for k, year in enumerate(years):
+            r = first + k
+            m = ind.value(year)
+            fits = bool(m and st["comparable"].get(str(year)))
+            # the year stays a number; its format says when the chart has no bar for it, and why
+            mark = "" if fits else book(NO_VALUE) if m is None or not m.raw.strip() else book(NOT_COMPARED)
+            year_format = f'0" ({mark})"' if mark else YEAR
+            ws.write_number(r, 0, year, book.fmt(num_format=year_format, align="left"))
+            if fits:
+                comparable_any = True
+                ws.write_number(r, 1, _stored(ind, m), book.fmt(num_format=_value_format(book, ind, m)))
+                shown = _value_format(book, ind, m)
+                labels.append({"value": _label(book, ind, m, shown)})
+            else:
+                ws.write_blank(r, 1, None, book.fmt())
+                labels.append({"value": mark})
+            if level is not None:
+                ws.write_number(r, 2, level / 100 if percent else level,
+                                book.fmt(num_format=_value_format(book, ind, None)))
+            else:
+                ws.write_blank(r, 2, None, book.fmt())
+            if m is None or not m.raw.strip():
+                ws.write_string(r, 3, book(NO_VALUE), book.note)
+            else:
+                shown = _write_written(book, ws, r, 3, m.raw, sheet, name, suffix)
+                set_height(r, LINE_PT * text_lines(shown, GOAL_WIDTHS[3]))
+        last = first + len(years) - 1
+        details = last + 2
+        code = st.get("light")
+        target_text = _shown_or_raw(book, Text(ind.target.raw or None, ind.target.raw_sv or None), sheet, name)
+        detail_rows: list[tuple[str, Any]] = [
+            (book(H_TARGET), ("target", target_text)),
+            (book(H_PROGRESS), ("progress", st)),
+            (book(H_SOURCE_COL), ("text", book.source(ind.source, sheet, name))),
+        ]
+        note = _notes(book, ind, st, years)
+        if note:
+            detail_rows.append((book(H_NOTE), ("note", note)))
+        r = details
+        for caption, (kind, value) in detail_rows:
+            ws.write_string(r, 0, caption, book.fmt(bold=True))
+            if kind == "target":
+                lvl = _target_level(book, ind, sheet, name)
+                if lvl:
+                    ws.write_number(r, 1, lvl[0], book.fmt(num_format=lvl[1], align="left"))
+                shown = _write_written(book, ws, r, 3, value, sheet, name, suffix, mark=False)
+                set_height(r, LINE_PT * text_lines(shown, GOAL_WIDTHS[3]))
+            elif kind == "progress":
+                if st.get("ratio") is not None:
+                    ws.write_number(r, 1, st["ratio"], book.light(code, num_format=PERCENT, align="left"))
+                    method = f"{st['year']}: {book(METHODS[st['method']])}"
+                    ws.write_string(r, 3, method, book.wrap)
+                    set_height(r, LINE_PT * text_lines(method, GOAL_WIDTHS[3]))
+                else:
+                    ws.write_blank(r, 1, None, book.light(None))
+                word = book.word(code)
+                ws.write_string(r, 2, word, book.light(code))
+                set_height(r, LINE_PT * max(text_lines(word, GOAL_WIDTHS[2]),
+                                            text_lines(_method_text(st, book), GOAL_WIDTHS[3])))
+            elif kind == "text":
+                _put_text(ws, r, 3, value, book.wrap)
+                set_height(r, LINE_PT * text_lines(value, GOAL_WIDTHS[3]))
+            else:
+                ws.write_string(r, 3, value, book.note)
+                set_height(r, LINE_PT * text_lines(value, GOAL_WIDTHS[3]))
+            r += 1
+        table_end = r
+        block_rows = table_end - start
+        chart_rows = 0
+        if comparable_any:
+            _chart(book, ws, ind, name, unit_label, head, first, last, level, labels, st)
+            chart_rows = math.ceil(CHART_PX[1] / 20)
+            trends[ind.row] = f"{_quote(sheet)}!{xl_rowcol_to_cell(first, 1)}:{xl_rowcol_to_cell(last, 1)}"
+        end = start + max(block_rows, chart_rows + 1) - 1
+        height = sum(heights.get(r, LINE_PT) for r in range(start, end + 1))
+        if used_pt + height > page_pt and start > 3:
+            breaks.append(start)
+            used_pt = 0
+        used_pt += height
+        row = end + 1
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
+    ws.repeat_rows(0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    return trends
+
+
+def _method_text(st: dict, book: _Book) -> str:
+    """'2025: arvo ÷ tavoitearvo': the year progress is of and its method; '' without progress."""
+    if st.get("ratio") is None:
+        return ""
+    return f"{st['year']}: {book(METHODS[st['method']])}"
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _label(book: _Book, ind: Indicator, m: Measure, fmt: str) -> str:
+    """A data label as the reader's locale writes the value: '2 371', '≈ 50', '100 %', '418 779,25 €'."""
+    prefix = "≈ " if m.approx else ""
+    if ind.target.kind is TargetKind.PERCENT or m.percent:
+        return prefix + book.loc.percent(m.value / 100, decimals=0)
+    text = book.loc.number(m.value, decimals=_decimals(ind))
+    return prefix + text + (" €" if (ind.unit or "").strip() == "€" else "")
+
+
+def _chart(book: _Book, ws, ind: Indicator, name: str, unit_label: str, head: int, first: int, last: int,
+           level: float | None, labels: list[dict], st: dict) -> None:
+    sheet = ws.name
+    chart = book.wb.add_chart({"type": "column"})
+    chart.add_series({
+        "name": [sheet, head, 1],
+        "categories": [sheet, first, 0, last, 0],
+        "values": [sheet, first, 1, last, 1],
+        "fill": {"color": SERIES},
+        "border": {"none": True},
+        "data_labels": {"value": True, "custom": labels, "position": "outside_end"},
+        "gap": 80,
+    })
+    percent = ind.target.kind is TargetKind.PERCENT
+    if level is not None:
+        target = book.wb.add_chart({"type": "line"})
+        target.add_series({
+            "name": [sheet, head, 2],
+            "categories": [sheet, first, 0, last, 0],
+            "values": [sheet, first, 2, last, 2],
+            "line": {"color": TARGET_LINE, "dash_type": "dash", "width": 2},
+            "marker": {"type": "none"},
         })
-        if level is not None:
-            target = wb.add_chart({"type": "line"})
-            target.add_series({
-                "name": words.both(H_TARGET),
-                "categories": [ws.name, first, 0, last, 0],
-                "values": [ws.name, first, 2, last, 2],
-                "line": {"color": "#C00000", "dash_type": "dash"},
-            })
-            chart.combine(target)
-        # The title points at the name cell: a name given as text could be read as a cell reference.
-        chart.set_title({"name": [ws.name, row, 0], "name_font": {"size": 10}})
-        chart.set_legend({"position": "bottom"})
+        chart.combine(target)
+    # The title points at the name cell: a name given as text could be read as a cell reference.
+    chart.set_title({"name": [sheet, head - 1, 0], "name_font": {"size": 11, "bold": True, "color": INK}})
+    chart.set_legend({"position": "bottom"})
+    scale = re.fullmatch(r"(\d+)\s*[–-]\s*(\d+)", (ind.unit or "").strip())
+    y_axis: dict[str, Any] = {
+        "name": book(H_VALUE_UNIT, unit=unit_label),
+        "name_font": {"size": 9, "bold": False, "color": MUTED},
+        "num_font": {"color": MUTED},
+        "num_format": "0 %" if percent else "#,##0.##",
+        "major_gridlines": {"visible": True, "line": {"color": SURFACE}},
+        "line": {"color": LINE},
+    }
+    if scale:
+        y_axis |= {"min": int(scale.group(1)), "max": int(scale.group(2))}
+    else:
         # bars start at zero so their heights compare honestly
-        chart.set_y_axis({"min": 0})
-        described = ", ".join(
-            f"{y}: {words.fi.number(m.value) if m.value is not None else m.raw}" for y, m in values
-        )
-        chart.set_size({"width": 520, "height": 260})
-        alt = (words.fi(CHART_ALT, name=name, values=described) + " "
-               + words.sv(CHART_ALT, name=ind.name.get("sv"), values=described))
-        ws.insert_chart(row, 4, chart, {"description": alt})
-        row = max(last + 2, row + 14)
+        y_axis["min"] = 0
+    chart.set_y_axis(y_axis)
+    chart.set_x_axis({"name": book(H_YEAR), "name_font": {"size": 9, "bold": False, "color": MUTED},
+                      "num_font": {"color": MUTED}, "num_format": "0", "line": {"color": LINE}})
+    chart.set_chartarea({"border": {"color": LINE}, "fill": {"color": BACKGROUND}})
+    chart.show_blanks_as("gap")
+    chart.set_size({"width": CHART_PX[0], "height": CHART_PX[1]})
+    values = ", ".join(f"{y}: {lab['value']}" for y, lab in zip(
+        sorted({y for i in book.roadmap.indicators for y, _m in i.values}), labels, strict=True))
+    lvl = _target_level(book, ind, sheet, name)
+    target_text = _format_level(book, ind, lvl, book.unit(ind, sheet, name)) if lvl else (ind.target.raw or "")
+    alt = book(CHART_ALT if level is not None else CHART_ALT_NO_LINE, name=name, unit=unit_label, values=values,
+               target=target_text)
+    ws.insert_chart(head, 4, chart, {"description": alt, "x_offset": 8, "object_position": 3})
 
 
-def _projects(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> tuple[str, list[Column]]:
-    """The projects sheet's structure and a probe row; returns the sheet's name and its cells by column.
+def _format_level(book: _Book, ind: Indicator, level: tuple[float, str], unit: str) -> str:
+    """The target level in words of the alt text, as the cell shows it."""
+    value = level[0]
+    if ind.target.kind is TargetKind.PERCENT:
+        return book.loc.percent(value, decimals=0)
+    if ind.target.kind is TargetKind.RELATIVE:
+        return f"+{book.loc.percent(value, decimals=0)} {book(PER_YEAR)}"
+    if re.fullmatch(r"\d+\s*[–-]\s*\d+", (ind.unit or "").strip()):
+        unit = f"({unit})"
+    return f"{book.loc.number(value)} {unit}".strip()
+
+
+def _projects(book: _Book, ws) -> tuple[list[Column], list[float]]:
+    """The projects sheet's structure and a probe row; returns its cells by column and each row's height.
 
     xlsxwriter writes the header, the table, widths, column formats and one row of styled empty
     cells; `fill_rows` then puts every project in place of that row (see docs/workbook.md).
     """
-    ws = wb.add_worksheet(words.sheet(SHEET_PROJECTS))
-    projects = roadmap.projects
+    sheet = ws.name
+    projects = book.roadmap.projects
+    years = list(book.roadmap.years)
     snapshots: list[str] = []
     for p in projects:
-        for label, _s in p.status_history:
-            if label not in snapshots:
-                snapshots.append(label)
-    headers = [words.both(h) for h in (H_ROW, H_ID, H_GOAL, H_NAME_FI, H_NAME_SV, H_YEARS, H_STATUS_FI,
-                                        H_STATUS_SV)]
-    headers += [words.both(H_SNAPSHOT, label=label) for label in snapshots]
-    headers += [words.both(h) for h in (H_LEVEL, H_BASIS, H_BENEFIT, H_BENEFICIARIES, H_COST_CLASS,
-                                        H_IMPACT_CLASS, H_MODEL, H_OWNER, H_COST_EUR, H_COST_KIND)]
+        for lab, _s in p.status_history:
+            if lab not in snapshots:
+                snapshots.append(lab)
+    keys = ["id", "name", "goal", *(["year"] * len(years)), "status", *(["snapshot"] * len(snapshots)),
+            "problem", "impact", "level", "basis", "benefit", "beneficiaries", "cost_class", "impact_class", "model",
+            "owner", "cost", "cost_kind", "row"]
+    widths_by_key = {"id": 9, "name": 38, "goal": 8, "row": 7, "year": 11, "status": 13, "snapshot": 13,
+                     "problem": 44, "impact": 44, "level": 22, "basis": 16, "benefit": 16, "beneficiaries": 18,
+                     "cost_class": 11, "impact_class": 11, "model": 13, "owner": 18, "cost": 13, "cost_kind": 13}
+    widths = [widths_by_key[k] for k in keys]
+    headers = [book(H_ID), book(H_NAME), book(H_GOAL),
+               *(book(H_ROADMAP_YEAR, year=y) for y in years), book(H_STATUS),
+               *(book(H_SNAPSHOT, label=lab) for lab in snapshots), book(H_PROBLEM), book(H_IMPACT),
+               book(H_LEVEL), book(H_BASIS), book(H_BENEFIT), book(H_BENEFICIARIES), book(H_COST_CLASS),
+               book(H_IMPACT_CLASS), book(H_MODEL), book(H_OWNER), book(H_COST_EUR), book(H_COST_KIND), book(H_ROW)]
     last_col = len(headers) - 1
-    # The table covers the header and the probe row here; `fill_rows` stretches it over every
-    # project. (Given the full range, xlsxwriter would also note each of its cells, one by one.)
+    # The table covers the header and the probe row here; `fill_rows` stretches it over every project.
     ws.add_table(0, 0, 1, last_col, {
-        "name": PROJECTS_TABLE,
-        "style": "Table Style Light 9",
+        "name": book(TABLE_PROJECTS),
+        "style": "Table Style Light 1",
         "autofilter": True,
-        "columns": [{"header": h, "header_format": fmt.header} for h in headers],
+        "columns": [{"header": h, "header_format": book.header} for h in headers],
     })
-    formats = [fmt.plain] * len(headers)
-    formats[0], formats[-2] = fmt.integer, fmt.money
+    ws.set_row(0, LINE_PT * max(text_lines(h, w) for h, w in zip(headers, widths, strict=True)))
+    _set_widths(ws, widths)
+    ws.repeat_rows(0)
+    formats = [book.wrap] * len(headers)
+    formats[keys.index("row")] = book.fmt(num_format="0")
+    formats[keys.index("cost")] = book.fmt(num_format=MONEY)
     # the probe row: each column's format, as xlsxwriter numbers it in the file, for the rows to copy
     for c, cell_format in enumerate(formats):
         ws.write_blank(1, c, None, cell_format)
     ws.freeze_panes(1, 2)
-    ws.set_row(0, 45)
-    ws.set_column(0, 2, 9)
-    ws.set_column(3, 4, 60)
-    ws.set_column(5, last_col, 18)
-    _print_setup(ws)
+    _print_columns(ws, widths, (0, 1))
 
     # Every word is looked up once per code and every column is built in one pass over the projects.
-    fi_word = {code: words.fi(msgid) for code, msgid in WORKBOOK_LABELS.items() if code is not None}
-    sv_word = {code: words.sv(msgid) for code, msgid in WORKBOOK_LABELS.items() if code is not None}
-    both_word = {code: words.label(code) for code in WORKBOOK_LABELS if code is not None}
-    snapshot_word = {code: f"{fi_word[code]} / {sv_word[code]}" for code in Status}
-    many_words = {codes: words.labels(codes) for codes in {p.beneficiaries for p in projects}}
-    years_text = {years: ", ".join(str(y) for y in years) for years in {p.years for p in projects}}
+    word = {code: book(msgid) for code, msgid in WORKBOOK_LABELS.items() if code is not None}
+    many = {codes: ", ".join(word[c] for c in codes) or None for codes in {p.beneficiaries for p in projects}}
+    # an owner title the master (or the owners' vocabulary) has only in the other language is shown
+    # in that language, marked
+    owners = {}
+    for owner in {p.owner for p in projects}:
+        shown = owner.pick(book.lang)
+        owners[owner] = (f"{shown.text} {book(FALLBACK_NOTE[shown.lang])}" if shown.fallback
+                         else shown.text or None)
     histories = [dict(p.status_history) for p in projects]
-
     code_value = {code: code.value for kind in (Goal, SizeClass) for code in kind}
-    # Identifiers and names are free text, nearly all different: kept in their cells. Everything
-    # else, the responsible included (a few dozen units), repeats: shared, each word once.
+    yes = book(YES)
+
+    other = "sv" if book.lang == "fi" else "fi"
+    other_note = f" {book(FALLBACK_NOTE[other])}"
+
+    def texts(attr: str, column: str) -> list[str]:
+        """The projects' `attr` texts as `Text.pick` shows them in this language, those in the other
+        language marked; a column at a time, as a roll-up has tens of thousands of them."""
+        own = list(map(attrgetter(f"{attr}.{book.lang}"), projects))
+        theirs = list(map(attrgetter(f"{attr}.{other}"), projects))
+        out = [o or (t + other_note if t else "") for o, t in zip(own, theirs, strict=True)]
+        count = sum(1 for o, t in zip(own, theirs, strict=True) if t and not o)
+        if count:
+            book.fallbacks.append((sheet, column, book(FALLBACK_COUNT, n=book.loc.integer(count))))
+        return out
+
+    names = texts("name", headers[1])
+    problems = texts("problem", book(H_PROBLEM))
+    impacts = texts("impact", book(H_IMPACT))
+    lines = map(max, column_lines(names, widths_by_key["name"]), column_lines(problems, widths_by_key["problem"]),
+                column_lines(impacts, widths_by_key["impact"]))
+    heights = [LINE_PT * n for n in lines]
     columns = [
-        Column([p.row for p in projects], NUMBER),
         Column([p.id for p in projects], TEXT),
+        Column(names, TEXT),
         Column([code_value.get(p.goal) for p in projects]),
-        Column([p.name.fi for p in projects], TEXT),
-        Column([p.name.sv for p in projects], TEXT),
-        Column([years_text[p.years] for p in projects]),
-        Column([fi_word[p.status] for p in projects]),
-        Column([sv_word[p.status] for p in projects]),
     ]
-    columns += [Column([snapshot_word.get(h.get(label)) for h in histories]) for label in snapshots]
+    columns += [Column([yes if y in p.years else None for p in projects]) for y in years]
+    columns.append(Column([word[p.status] for p in projects]))
+    columns += [Column([word.get(h.get(lab)) for h in histories]) for lab in snapshots]
     columns += [
-        Column([both_word.get(p.level) for p in projects]),
-        Column([both_word.get(p.basis) for p in projects]),
-        Column([both_word.get(p.benefit) for p in projects]),
-        Column([many_words[p.beneficiaries] for p in projects]),
+        Column(problems, TEXT),
+        Column(impacts, TEXT),
+        Column([word.get(p.level) for p in projects]),
+        Column([word.get(p.basis) for p in projects]),
+        Column([word.get(p.benefit) for p in projects]),
+        Column([many[p.beneficiaries] for p in projects]),
         Column([code_value.get(p.cost_class) for p in projects]),
         Column([code_value.get(p.impact_class) for p in projects]),
-        Column([both_word.get(p.model) for p in projects]),
-        Column([p.owner.fi or p.owner.sv for p in projects]),
+        Column([word.get(p.model) for p in projects]),
+        Column([owners[p.owner] for p in projects]),
         Column([p.cost_eur for p in projects], NUMBER),
-        Column([both_word.get(p.cost_kind) for p in projects]),
+        Column([word.get(p.cost_kind) for p in projects]),
+        Column([p.row for p in projects], NUMBER),
     ]
-    return ws.name, columns
+    return columns, heights
 
 
-def _findings(wb, words: _Words, fmt: _Formats, roadmap: Roadmap) -> None:
-    ws = wb.add_worksheet(words.sheet(SHEET_FINDINGS))
-    headers = [words.both(h) for h in (H_SEVERITY, H_SHEET, H_ROW, H_COLUMN, H_VALUE, H_MESSAGE_FI,
-                                        H_MESSAGE_SV)]
-    last_row = max(len(roadmap.findings), 1)
-    ws.add_table(0, 0, last_row, len(headers) - 1, {
-        "name": "Findings",
-        "style": "Table Style Light 9",
-        "autofilter": True,
-        "columns": [{"header": h, "header_format": fmt.header} for h in headers],
-    })
-    for r, f in enumerate(roadmap.findings, start=1):
-        ws.write_string(r, 0, words.both(SEVERITY_WORDS[f.severity]))
-        _put_text(ws, r, 1, f.sheet)
-        _put_number(ws, r, 2, f.row, fmt.integer)
-        _put_text(ws, r, 3, f.column)
-        _put_text(ws, r, 4, f.value, fmt.text)
-        _put_text(ws, r, 5, describe(f, words.fi), fmt.text)
-        _put_text(ws, r, 6, describe(f, words.sv), fmt.text)
-    ws.freeze_panes(1, 0)
-    ws.set_row(0, 30)
-    ws.set_column(0, 3, 12)
-    ws.set_column(4, 4, 30)
-    ws.set_column(5, 6, 60)
-    _print_setup(ws)
+def _status_by_year(book: _Book, ws, stats: dict[str, Any]) -> None:
+    years = stats["years"]
+    headers = [book(H_STATUS), *(book(H_ROADMAP_YEAR, year=y) for y in years)]
+    widths = [22, *([16] * len(years))]
+    statuses = [*STATUS_ORDER]
+    _table(book, ws, len(statuses) + 1, headers, book(TABLE_STATUS), widths)
+    count = book.fmt(num_format="#,##0")
+    for r, status in enumerate(statuses, start=1):
+        # the status colour beside its word, never alone
+        ws.write_string(r, 0, book.word(status), book.fmt(bold=True, font_color=BACKGROUND,
+                                                          bg_color=STATUS_COLOURS[status]))
+        for c, y in enumerate(years, start=1):
+            ws.write_number(r, c, stats["status_by_year"][str(y)].get(status.value, 0), count)
+    total = len(statuses) + 1
+    ws.write_string(total, 0, book(TOTAL), book.fmt(bold=True))
+    for c, y in enumerate(years, start=1):
+        ws.write_number(total, c, stats["year_counts"][str(y)], book.fmt(num_format="#,##0", bold=True))
+    ws.freeze_panes(1, 1)
+    _print_columns(ws, widths, (0, 0))
 
 
-def _about(wb, words: _Words, fmt: _Formats, roadmap: Roadmap, options: BuildOptions) -> None:
-    ws = wb.add_worksheet(words.sheet(SHEET_ABOUT))
-    _headers(ws, 0, [words.both(H_ITEM), words.both(H_VALUE)], fmt.header)
-    ws.write_string(1, 0, words.both(H_SOURCE))
-    _put_text(ws, 1, 1, roadmap.source.name)
-    ws.write_string(2, 0, words.both(H_SHA256))
-    ws.write_string(2, 1, roadmap.source.sha256)
-    ws.write_string(3, 0, words.both(H_AS_OF))
-    ws.write_datetime(3, 1, dt.datetime.combine(options.as_of, dt.time(0, 0)), fmt.date)
-    ws.write_string(4, 0, words.both(H_VERSION))
-    ws.write_string(4, 1, __version__)
-    ws.freeze_panes(1, 0)
-    ws.set_column(0, 0, 40)
-    ws.set_column(1, 1, 70)
-    _print_setup(ws)
+def _findings(book: _Book, ws) -> None:
+    sheet = ws.name
+    findings = book.roadmap.findings
+    headers = [book(h) for h in (H_SEVERITY, H_SHEET, H_ROW, H_COLUMN, H_VALUE, H_MESSAGE)]
+    widths = [12, 14, 8, 10, 30, 70]
+    _table(book, ws, len(findings), headers, book(TABLE_FINDINGS), widths)
+    if not findings:
+        ws.write_string(1, 0, book(NO_FINDINGS), book.note)
+    for r, f in enumerate(findings, start=1):
+        ws.write_string(r, 0, book(SEVERITY_WORDS[f.severity]), book.wrap)
+        _put_text(ws, r, 1, f.sheet, book.wrap)
+        if f.row is None:
+            ws.write_blank(r, 2, None, book.fmt())
+        else:
+            ws.write_number(r, 2, f.row, book.fmt(num_format="0"))
+        _put_text(ws, r, 3, f.column, book.wrap)
+        _write_written(book, ws, r, 4, f.value, sheet, "", mark=False)
+        message = describe(f, book.loc)
+        ws.write_string(r, 5, message, book.wrap)
+        ws.set_row(r, LINE_PT * max(text_lines(message, widths[5]), text_lines(f.value, widths[4])))
+    ws.freeze_panes(1, 1)
+    _print_columns(ws, widths, (0, 0))
 
 
-def render_indicator_workbook(roadmap: Roadmap, stats: dict, report: dict, options: BuildOptions,
+def _guide(book: _Book, ws, names: dict[object, str]) -> None:
+    headers = [book(H_TOPIC), book(H_EXPLANATION)]
+    widths = [30, 100]
+    goals = "\n".join(f"{g.value}: {book(GOAL_SHORT[g])} ({book(GOAL_LONG[g])})" for g in GOAL_ORDER)
+    fills = {
+        "about": names["about"], "overview": names["overview"], "projects": names["projects"],
+        "status": names["status"], "findings": names["findings"], "fallback": names["fallback"],
+        "goal": book(SHEET_GOAL, goal="A"), "note": book(FALLBACK_NOTE["sv" if book.lang == "fi" else "fi"]),
+        "value": book(H_VALUE_YEAR, year=book.as_of.year), "target_level": book(H_TARGET_LEVEL), "goals": goals,
+    }
+    _table(book, ws, len(GUIDE_ROWS), headers, book(TABLE_GUIDE), widths)
+    for r, (topic, text) in enumerate(GUIDE_ROWS, start=1):
+        topic_text, body = book(topic, **fills), book(text, **fills)
+        ws.write_string(r, 0, topic_text, book.fmt(bold=True, text_wrap=True))
+        ws.write_string(r, 1, body, book.wrap)
+        ws.set_row(r, LINE_PT * max(text_lines(topic_text, widths[0]), text_lines(body, widths[1])))
+    ws.freeze_panes(1, 1)
+    _print_columns(ws, widths, (0, 0))
+
+
+def _fallbacks(book: _Book, ws) -> None:
+    headers = [book(H_SHEET), book(H_WHERE), book(H_TEXT)]
+    widths = [16, 40, 70]
+    rows = book.fallbacks
+    _table(book, ws, len(rows), headers, book(TABLE_FALLBACK), widths)
+    if not rows:
+        ws.write_string(1, 0, book(NO_FALLBACKS), book.note)
+    for r, (sheet, where, text) in enumerate(rows, start=1):
+        ws.write_string(r, 0, sheet, book.wrap)
+        ws.write_string(r, 1, where, book.wrap)
+        ws.write_string(r, 2, text, book.wrap)
+        ws.set_row(r, LINE_PT * max(text_lines(where, widths[1]), text_lines(text, widths[2])))
+    ws.freeze_panes(1, 1)
+    _print_columns(ws, widths, (0, 0))
+
+
+def _about(book: _Book, ws, options: BuildOptions) -> None:
+    source = book.roadmap.source
+    headers = [book(H_ITEM), book(H_VALUE)]
+    widths = [34, 70]
+    for c, h in enumerate(headers):
+        ws.write_string(0, c, h, book.header)
+    _set_widths(ws, widths)
+    rows: list[tuple[str, object, Any]] = [
+        (book(H_SOURCE), source.name, None),
+        (book(H_SHA256), source.sha256, None),
+        (book(H_MODIFIED), source.modified if source.modified else book(NOT_RECORDED), book.fmt(
+            num_format=DATETIME, align="left")),
+        (book(H_AS_OF), dt.datetime.combine(options.as_of, dt.time(0, 0)), book.fmt(num_format=DATE, align="left")),
+        (book(H_GENERATED), _local(options.generated) or book(NOT_RECORDED),
+         book.fmt(num_format=DATETIME, align="left")),
+        (book(H_LANGUAGE), book(LANGUAGE_NAME[book.lang]), None),
+        (book(H_VERSION), __version__, None),
+    ]
+    for r, (caption, value, fmt) in enumerate(rows, start=1):
+        ws.write_string(r, 0, caption, book.fmt(bold=True))
+        if isinstance(value, dt.datetime):
+            ws.write_datetime(r, 1, value, fmt)
+        else:
+            ws.write_string(r, 1, str(value), book.wrap)
+    ws.freeze_panes(1, 1)
+    ws.repeat_rows(0)
+    _print_columns(ws, widths, None)
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    """`moment` as Porvoo's clocks show it, to the second (a spreadsheet's dates have no time zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo("Europe/Helsinki")).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def render_indicator_workbook(roadmap: Roadmap, stats: dict, lang: str, options: BuildOptions,
                               staging: Path, progress: Progress) -> None:
-    """Pipeline stage: write indicators.xlsx into `staging`."""
-    (staging / FILENAME).write_bytes(render_workbook(roadmap, stats, options))
-    progress(_("Wrote {file}"), {"file": FILENAME})
-
+    """Pipeline stage: write indicators-<lang>.xlsx into `staging`."""
+    name = filename(lang)
+    (staging / name).write_bytes(render_workbook(roadmap, stats, lang, options))
+    progress(_("Wrote {file}"), {"file": name})
 
 
 def chart_workbook(labels: list[str], series: list[tuple[str, Sequence[float | None]]], created: dt.datetime) -> bytes:

@@ -206,7 +206,7 @@ def test_outputs_a_run_no_longer_builds_are_removed_after_it_publishes(tmp_path)
 
     fi_only = make_settings(tmp_path, languages=("fi",))
     second = run_once(fi_only, AS_OF, clock=Clock(), force=True)
-    sv_only = ("deck-sv.pptx", "site/sv/index.html", "site/sv/tillganglighet.html")
+    sv_only = ("deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html", "site/sv/tillganglighet.html")
     assert second.status == "built" and second.removed == sv_only
     state = load_state(fi_only.state_folder)
     built = published_files(fi_only.state_folder / "outputs")
@@ -218,11 +218,10 @@ def test_outputs_a_run_no_longer_builds_are_removed_after_it_publishes(tmp_path)
     assert (out / "site" / "oma.html").read_text(encoding="utf-8") == "<p>oma sivu</p>"
     assert (out / "deck-fi.pptx").read_bytes() == (fi_only.state_folder / "outputs" / "deck-fi.pptx").read_bytes()
 
-    assert [j["removed"] for j in read_journal(fi_only.state_folder)] == [[], ["deck-sv.pptx", "site/sv/index.html",
-                                                                  "site/sv/tillganglighet.html"]]
+    assert [j["removed"] for j in read_journal(fi_only.state_folder)] == [[], list(sv_only)]
     assert summary(second, l10n("fi")) == (f"Valmis: {len(built)} tiedostoa julkaistu; havainnot: 0 virhettä, "
-                                           "32 varoitusta Vanhentuneita tiedostoja poistettu: 3.")
-    assert summary(second, l10n("sv")).endswith(" Inaktuella filer borttagna: 3.")
+                                           "32 varoitusta Vanhentuneita tiedostoja poistettu: 4.")
+    assert summary(second, l10n("sv")).endswith(" Inaktuella filer borttagna: 4.")
 
     third = run_once(fi_only, AS_OF, clock=Clock(), force=True)
     assert third.removed == () and published_files(out) == sorted([*built, "Hallituksen muistio.txt",
@@ -243,7 +242,7 @@ def test_dry_run_and_unchanged_runs_remove_nothing(tmp_path):
     assert load_state(fi_only.state_folder)["published"] == state
     # dropping a language shapes the outputs: the next run builds without --force
     dropped = run_once(fi_only, AS_OF, clock=Clock())
-    assert (dropped.status, dropped.removed) == ("built", ("deck-sv.pptx", "site/sv/index.html",
+    assert (dropped.status, dropped.removed) == ("built", ("deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html",
                                                              "site/sv/tillganglighet.html"))
 
 
@@ -309,13 +308,13 @@ def test_cli_run_logs_the_removal_and_counts_it(tmp_path, capsys):
     assert main(["--ui-lang", "sv", "run", "--config", str(settings.config_file), "--as-of", "2025-12-02",
                  "--force"]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert f"Tog bort 3 inaktuella filer från {settings.output_folder}" in err
-    assert err[-1].endswith("Inaktuella filer borttagna: 3.")
+    assert f"Tog bort 4 inaktuella filer från {settings.output_folder}" in err
+    assert err[-1].endswith("Inaktuella filer borttagna: 4.")
     (line,) = [x for x in settings.log_file.read_text(encoding="utf-8").splitlines() if "Removed" in x]
     assert line.split(" ", 2)[2] == (
-        f'progress message="Removed {{count}} from {{folder}}" count=3 '
-        f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "site/sv/index.html", '
-        f'"site/sv/tillganglighet.html"] skipped=[]')
+        f'progress message="Removed {{count}} from {{folder}}" count=4 '
+        f'folder={json.dumps(settings.output_folder)} files=["deck-sv.pptx", "indicators-sv.xlsx", '
+        f'"site/sv/index.html", "site/sv/tillganglighet.html"] skipped=[]')
 
 
 def test_a_failed_build_removes_nothing(tmp_path):

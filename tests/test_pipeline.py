@@ -26,7 +26,8 @@ def test_side_by_side_rendering_writes_the_same_bytes(tmp_path):
     build(data, SAMPLE_WORKBOOK.name, tmp_path / "one", BuildOptions(as_of=AS_OF, workers=1))
     result = build(data, SAMPLE_WORKBOOK.name, tmp_path / "two", BuildOptions(as_of=AS_OF, workers=2))
     one, two = _files(tmp_path / "one"), _files(tmp_path / "two")
-    assert {"report.json", "deck-fi.pptx", "deck-sv.pptx", "indicators.xlsx"} <= set(one)
+    assert {"report.json", "deck-fi.pptx", "deck-sv.pptx", "indicators-fi.xlsx",
+            "indicators-sv.xlsx"} <= set(one)
     assert one == two
     assert sorted(p.name for p in result.outputs) == sorted(p.name for p in (tmp_path / "two").iterdir())
 

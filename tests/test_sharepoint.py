@@ -21,7 +21,7 @@ from digireport.sharepoint import SharePointStorage
 MASTER = "/sites/digi/Jaetut asiakirjat/tiekartta_v2.xlsx"
 OUT = "/sites/digi/Jaetut asiakirjat/Raportit"
 # What a Finnish-only run no longer publishes: the Swedish deck, page and accessibility statement.
-SV_ONLY = ("deck-sv.pptx", "site/sv/index.html", "site/sv/tillganglighet.html")
+SV_ONLY = ("deck-sv.pptx", "indicators-sv.xlsx", "site/sv/index.html", "site/sv/tillganglighet.html")
 AS_OF = dt.date(2025, 12, 2)
 
 

@@ -94,3 +94,16 @@ def test_an_unexpected_layout_is_a_bug_not_a_guess(xlsx, sheet, table, message):
 def test_columns_of_different_lengths_are_refused():
     with pytest.raises(ValueError):
         fill_rows(skeleton(), "Data", "T", [Column([1], NUMBER), Column([], WORD), Column([], TEXT)])
+
+
+def test_row_heights_and_edits_of_other_parts():
+    def edit(name: str, data: bytes) -> bytes:
+        return data + b"<!-- -->" if name == "docProps/app.xml" else data
+
+    out = fill_rows(skeleton(), "Data", "T", COLUMNS, heights=[15, 30, 45, 15, 60], edit=edit)
+    ws = openpyxl.load_workbook(io.BytesIO(out))["Data"]
+    assert [ws.row_dimensions[r].height for r in range(2, 7)] == [15, 30, 45, 15, 60]
+    assert part(out, "docProps/app.xml").endswith("<!-- -->")
+    assert '<row r="3" spans="1:3" ht="30" customHeight="1">' in part(out, "xl/worksheets/sheet2.xml")
+    with pytest.raises(ValueError):
+        fill_rows(skeleton(), "Data", "T", COLUMNS, heights=[15])
