@@ -282,7 +282,8 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
     """Fetch, build, publish and write back once; every run, failed, stopped or not, appends one journal line."""
     state_folder = settings.state_folder
     stop = stop or Stop()
-    entry: dict[str, Any] = {"start": clock().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
+    started = clock()
+    entry: dict[str, Any] = {"start": started.isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
                              "source": settings.source_label, "force": force, "dry_run": dry_run,
                              "pid": os.getpid()}
     try:
@@ -300,7 +301,7 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
             _recover(settings)
             write_atomic(state_folder / RUNNING_FILE, json.dumps(entry).encode())
             result = _run(settings, as_of, force, dry_run, progress,
-                          storage if storage is not None else open_storage(settings), clock, stop, where)
+                          storage if storage is not None else open_storage(settings), clock, stop, where, started)
         except OSError as exc:
             raise os_failure(exc, exc.filename or where[-1]) from None
         entry.update(asdict(result), error=None)
@@ -329,7 +330,7 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
 
 
 def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage,
-         clock: Clock, stop: Stop, where: list) -> RunResult:
+         clock: Clock, stop: Stop, where: list, started: dt.datetime | None = None) -> RunResult:
     if settings.writeback and not dry_run:
         _apply_writeback()  # fail before fetching anything if this installation cannot write back
     state = load_state(settings.state_folder)
@@ -360,7 +361,7 @@ def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progres
                    "changed: building again"), {})
     where.append(settings.state_folder / "outputs")
     with stop.anywhere():
-        built = _build(settings, as_of, fetched, progress, translations, clock())
+        built = _build(settings, as_of, fetched, progress, translations, started)
     findings = {s: sum(1 for f in built.roadmap.findings if f.severity.value == s) for s in ("error", "warning",
                                                                                               "info")}
     if dry_run:

@@ -242,5 +242,5 @@ def test_summary_line_counts_in_singular_and_plural(tmp_path, capsys):
     code, _out, err = run(["--ui-lang", "sv", "build", "--out", str(tmp_path), "--as-of", "2025-12-02",
                            "--workers", "1"], capsys)
     assert code == 0
-    assert err.splitlines()[-1] == (f"Klart: 6 filer i {tmp_path}; iakttagelser: 0 fel, 32 varningar "
+    assert err.splitlines()[-1] == (f"Klart: 7 filer i {tmp_path}; iakttagelser: 0 fel, 32 varningar "
                                     "(32 svenska texter saknas: translations-sv.xlsx)")

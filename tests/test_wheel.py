@@ -151,7 +151,8 @@ def test_build_from_the_wheel_writes_every_output(installed, tmp_path):
     out = tmp_path / "out"
     _run(bin_dir, tmp_path, "digireport", "build", "--out", str(out), "--as-of", AS_OF, "--quiet",
          *_template_args(wheel))
-    assert {"report.json", "deck-fi.pptx", "deck-sv.pptx", "indicators.xlsx", "site"} <= {p.name for p in out.iterdir()}
+    expected = {"report.json", "deck-fi.pptx", "deck-sv.pptx", "indicators-fi.xlsx", "indicators-sv.xlsx", "site"}
+    assert expected <= {p.name for p in out.iterdir()}
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["source"]["name"] == "tiekartta_v2.xlsx" and len(report["projects"]) == 80
     with zipfile.ZipFile(out / "deck-sv.pptx") as deck:
@@ -200,6 +201,7 @@ def test_the_nightly_job_runs_once_from_the_wheel(installed, tmp_path):
     else:  # the job's one run, as the nightly loop starts it
         _run(bin_dir, tmp_path, "digireport", "run", "--config", str(config), "--as-of", AS_OF)
     published = tmp_path / "published"
-    assert {"report.json", "deck-fi.pptx", "deck-sv.pptx", "indicators.xlsx"} <= {p.name for p in published.iterdir()}
+    expected = {"report.json", "deck-fi.pptx", "deck-sv.pptx", "indicators-fi.xlsx", "indicators-sv.xlsx"}
+    assert expected <= {p.name for p in published.iterdir()}
     journal = [json.loads(line) for line in (tmp_path / "state" / "journal.jsonl").read_text().splitlines()]
     assert len(journal) == 1
