@@ -92,26 +92,36 @@ def _render_web(*args) -> None:
     render_web(*args)
 
 
-def _deck_renderer(lang: str) -> Renderer:
+def _per_language(kind: str, load: Callable[[], Callable], lang: str) -> Renderer:
+    """The renderer of one language's `kind` (deck, workbook), run only when the build makes that
+    language; `load` imports the module's render function when it first runs."""
+
     def render(roadmap, stats, report, options, staging: Path, progress) -> None:
         if lang in options.languages:
-            from digireport.deck import render_deck_file
+            load()(roadmap, stats, lang, options, staging, progress)
 
-            render_deck_file(roadmap, stats, lang, options, staging, progress)
-
-    render.__name__ = f"_render_deck_{lang}"
+    render.__name__ = f"_render_{kind}_{lang}"
     return render
+
+
+def _load_deck() -> Callable:
+    from digireport.deck import render_deck_file
+
+    return render_deck_file
+
+
+def _load_workbook() -> Callable:
+    from digireport.workbook import render_indicator_workbook
+
+    return render_indicator_workbook
+
+
+def _deck_renderer(lang: str) -> Renderer:
+    return _per_language("deck", _load_deck, lang)
 
 
 def _workbook_renderer(lang: str) -> Renderer:
-    def render(roadmap, stats, report, options, staging: Path, progress) -> None:
-        if lang in options.languages:
-            from digireport.workbook import render_indicator_workbook
-
-            render_indicator_workbook(roadmap, stats, lang, options, staging, progress)
-
-    render.__name__ = f"_render_workbook_{lang}"
-    return render
+    return _per_language("workbook", _load_workbook, lang)
 
 
 def _render_worklist(roadmap, stats, report, options, staging: Path, progress) -> None:

@@ -332,15 +332,13 @@ def _check_email(value, key, name, file):
 def _check_date(value, key, name, file):
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else _fail()
-    except ValueError:
-        raise ConfigError(_("{file}: {key} must be a date YYYY-MM-DD, got {value}"), file=str(file), key=name,
-                          value=str(value)) from None
-
-
-def _fail():
-    raise ValueError
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ConfigError(_("{file}: {key} must be a date YYYY-MM-DD, got {value}"), file=str(file), key=name,
+                      value=str(value))
 
 
 def _check_texts(value, key, name, file):

@@ -355,19 +355,20 @@ def _sheet_part(package: zipfile.ZipFile, name: str, sheet: str) -> str:
     return target
 
 
-def _relationship_target(package: zipfile.ZipFile, source: str, accept) -> str | None:
+def _relationships(package: zipfile.ZipFile, source: str):
+    """Each relationship of the part `source`, with its target as a part name of the package."""
     folder, base = posixpath.split(source)
     rels_name = posixpath.join(folder, "_rels", base + ".rels")
     if rels_name not in package.namelist():
-        return None
+        return
     rels = ElementTree.fromstring(package.read(rels_name))
     for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
-        if accept(rel):
-            target = rel.get("Target", "")
-            if target.startswith("/"):
-                return target[1:]
-            return posixpath.normpath(posixpath.join(folder, target))
-    return None
+        target = rel.get("Target", "")
+        yield rel, target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+
+
+def _relationship_target(package: zipfile.ZipFile, source: str, accept) -> str | None:
+    return next((target for rel, target in _relationships(package, source) if accept(rel)), None)
 
 
 def _shared_strings(package: zipfile.ZipFile) -> list[str]:
@@ -443,16 +444,9 @@ def _rename_table_columns(package: zipfile.ZipFile, part: str, header_row: int,
     parts: dict[str, bytes] = {}
     if not headers:
         return parts
-    folder, base = posixpath.split(part)
-    rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    if rels_name not in package.namelist():
-        return parts
-    rels = ElementTree.fromstring(package.read(rels_name))
-    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
+    for rel, name in _relationships(package, part):
         if not rel.get("Type", "").endswith("/table") or rel.get("TargetMode") == "External":
             continue
-        target = rel.get("Target", "")
-        name = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         if name not in package.namelist():
             continue
         xml = package.read(name).decode("utf-8")
