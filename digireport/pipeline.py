@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import shutil
 import threading
@@ -159,6 +160,10 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
         return
     global _WORK
     _WORK = (renderers, args)
+    # Everything the workers inherit is kept out of the collector's sight (the standard library's
+    # advice for forking servers): a collection in a worker would otherwise write to every page
+    # holding the roadmap's objects, and each worker would end up with a copy of them all.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_render, number) for number in range(len(renderers))]
@@ -170,6 +175,7 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
                     raise future.exception()
     finally:
         _WORK = None
+        gc.unfreeze()
 
 
 # The renderers and their arguments while `render_all` runs: the forked workers find them here.

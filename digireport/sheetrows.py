@@ -3,9 +3,11 @@
 xlsxwriter spends about five microseconds and several small objects on every cell it writes;
 a roll-up of 30,000 projects has over half a million cells. The workbook stage therefore lets
 xlsxwriter write the sheet's structure (header row, column widths, the table, frozen panes,
-print setup) and one probe row whose cells carry the style of each column, and this module
-replaces the probe row with the real rows, built per column as plain strings, then rewrites the
-dimension, the table's range and the shared-string table to match.
+print setup) and probe rows whose cells carry the style of each column, and this module
+replaces the probe rows with the real rows, built per column as plain strings, then rewrites the
+dimension, the table's range and the shared-string table to match. One probe row gives each
+column its style; a column whose cells differ in style (numbers written with their own decimals
+among texts, say) names for each cell the probe row whose style it takes.
 
 Only the parts' public XML is read: styles are copied from the probe row's cells, the sheet and
 table are found by name through the workbook's relationships. A part not shaped as expected is a
@@ -49,7 +51,7 @@ _UNESCAPE = re.compile(r"_x([0-9a-fA-F]{4})_")
 _SEPARATOR = "\x00"
 
 
-NUMBER, TEXT, WORD = "number", "text", "word"
+NUMBER, TEXT, WORD, MIXED = "number", "text", "word", "mixed"
 
 
 @dataclass(frozen=True)
@@ -59,46 +61,81 @@ class Column:
     `kind` says how the cells are stored: NUMBER as numbers; WORD, for the few distinct words
     of a vocabulary, in the shared-string table, each word once; TEXT, for free text such as
     names that hardly ever repeat, in the cell itself (an inline string, as xlsxwriter's own
-    constant-memory mode writes every string), which spares indexing every name to share none.
+    constant-memory mode writes every string), which spares indexing every name to share none;
+    MIXED, numbers as numbers and strings as TEXT.
+
+    `styles`, if given, names for every cell the probe row (0 for the first) whose cell in this
+    column gives it its style; otherwise every cell takes the first probe row's.
     """
 
     values: list[object]
     kind: str = WORD
+    styles: list[int] | None = None
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows that replace the probe rows of `sheet`, whose `table` then spans them.
+
+    `heights` gives each row's height in points (wrapped text needs them: a spreadsheet does not
+    fit rows to their text when it opens a file)."""
+
+    sheet: str
+    table: str
+    columns: Sequence[Column]
+    heights: Sequence[float] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            raise ValueError("no columns")
+        n = len(self.columns[0].values)
+        if any(len(c.values) != n for c in self.columns):
+            raise ValueError("columns of different lengths")
+        if any(c.kind not in (NUMBER, TEXT, WORD, MIXED) for c in self.columns):
+            raise ValueError("unknown column kind")
+        if any(c.styles is not None and len(c.styles) != n for c in self.columns):
+            raise ValueError("styles and values of different lengths")
+        if self.heights is not None and len(self.heights) != n:
+            raise ValueError("heights and columns of different lengths")
+
+    @property
+    def count(self) -> int:
+        return len(self.columns[0].values)
 
 
 def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column],
               heights: Sequence[float] | None = None,
               edit: Callable[[str, bytes], bytes] | None = None) -> bytes:
-    """`xlsx` with the probe row of `sheet` replaced by the rows of `columns`, and `table` spanning them.
+    """`xlsx` with the probe rows of `sheet` replaced by the rows of `columns`, and `table` spanning them."""
+    return fill_sheets(xlsx, [Rows(sheet, table, columns, heights)], edit)
 
-    The probe row must be the sheet's last row, with one styled cell per column, and `table` must
-    cover the header and the probe row; the result covers the header and every value row.
-    `heights` gives each row's height in points (wrapped text needs them: a spreadsheet does not
-    fit rows to their text when it opens a file). `edit(name, data)` may change any other part as
-    it is copied, so the file is compressed once.
+
+def fill_sheets(xlsx: bytes, fills: Sequence[Rows], edit: Callable[[str, bytes], bytes] | None = None) -> bytes:
+    """`xlsx` with the probe rows of each sheet of `fills` replaced by its rows, its table spanning them.
+
+    The probe rows must be the sheet's last rows, right under the header, each with one styled
+    cell per column, and the table must cover the header and the probe rows; the result covers
+    the header and every value row. `edit(name, data)` may change any other part as it is
+    copied, so the file is compressed once.
     """
-    if not columns:
-        raise ValueError("no columns")
-    n = len(columns[0].values)
-    if any(len(c.values) != n for c in columns):
-        raise ValueError("columns of different lengths")
-    if any(c.kind not in (NUMBER, TEXT, WORD) for c in columns):
-        raise ValueError("unknown column kind")
-    if heights is not None and len(heights) != n:
-        raise ValueError("heights and columns of different lengths")
     with zipfile.ZipFile(io.BytesIO(xlsx)) as zin:
         names = [info.filename for info in zin.infolist()]
-        sheet_part = _sheet_part(zin, sheet)
-        table_part = _table_part(zin, names, table)
         if SHARED_STRINGS not in names:
             raise RuntimeError("the workbook has no shared strings")
-        head, row_attrs, styles, tail = _split_sheet(zin.read(sheet_part).decode("utf-8"), len(columns), n)
-        table_xml = _stretch_table(zin.read(table_part).decode("utf-8"), max(n, 1) + 1)
+        sheets: dict[str, tuple[Rows, tuple[str, str, list[list[str]], str]]] = {}
+        tables: dict[str, str] = {}
+        for fill in fills:
+            part = _sheet_part(zin, fill.sheet)
+            split = _split_sheet(zin.read(part).decode("utf-8"), len(fill.columns), fill.count)
+            sheets[part] = (fill, split)
+            tables[_table_part(zin, names, fill.table)] = _stretch_table(
+                zin.read(_table_part(zin, names, fill.table)).decode("utf-8"), len(split[2]) + 1,
+                max(fill.count, 1) + 1)
         shared = _SharedStrings(zin.read(SHARED_STRINGS).decode("utf-8"))
         # The shared strings are complete only once the rows are built: the part keeps its place,
-        # unless that is before the sheet (not so in xlsxwriter's files).
+        # unless that is before a filled sheet (not so in xlsxwriter's files).
         order = [name for name in names if name != SHARED_STRINGS]
-        order.insert(max(names.index(SHARED_STRINGS), order.index(sheet_part) + 1), SHARED_STRINGS)
+        order.insert(max([names.index(SHARED_STRINGS), *(order.index(p) + 1 for p in sheets)]), SHARED_STRINGS)
 
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as zout:
@@ -106,13 +143,14 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column],
                 # a name, not the original entry, so every part gets the level above; the entry's
                 # date is the fixed 1980-01-01 either way
                 with zout.open(name, "w") as fh:
-                    if name == sheet_part:
+                    if name in sheets:
+                        fill, (head, row_attrs, styles, tail) = sheets[name]
                         fh.write(head.encode("utf-8"))
-                        for body in _rows(n, row_attrs, styles, columns, shared, heights):
+                        for body in _rows(fill.count, row_attrs, styles, fill.columns, shared, fill.heights):
                             fh.write(body.encode("utf-8"))
                         fh.write(tail.encode("utf-8"))
-                    elif name == table_part:
-                        fh.write(table_xml.encode("utf-8"))
+                    elif name in tables:
+                        fh.write(tables[name].encode("utf-8"))
                     elif name == SHARED_STRINGS:
                         fh.write(shared.xml())
                     elif edit is not None:
@@ -142,29 +180,39 @@ def _table_part(zin: zipfile.ZipFile, names: list[str], table: str) -> str:
     raise RuntimeError(f"no table named {table!r}")
 
 
-def _split_sheet(xml: str, width: int, n: int) -> tuple[str, str, list[str], str]:
-    """(sheet before the rows, attributes of a row, style of each column, sheet after the rows)."""
-    probe = re.search(rf'<row r="{PROBE_ROW}"([^>]*)>(.*?)</row>', xml)
-    if probe is None or not xml.startswith("</sheetData>", probe.end()):
-        raise RuntimeError("the probe row is not the sheet's last row")
-    cells = re.findall(rf'<c r="([A-Z]+){PROBE_ROW}" s="(\d+)"/>', probe.group(2))
-    if [letter for letter, _s in cells] != [column_letter(c) for c in range(width)]:
-        raise RuntimeError("the probe row does not have one styled cell per column")
-    last = column_letter(width - 1)
-    dimension = f'<dimension ref="A1:{last}{n + 1}"/>'
-    head, found = re.subn(r'<dimension ref="[^"]*"/>', dimension, xml[:probe.start()])
+_ROW = re.compile(r'<row r="(\d+)"([^>]*)>(.*?)</row>')
+
+
+def _split_sheet(xml: str, width: int, n: int) -> tuple[str, str, list[list[str]], str]:
+    """(sheet before the rows, attributes of a row, style of each column in each probe row, sheet after the rows)."""
+    first = xml.find(f'<row r="{PROBE_ROW}"')
+    end = xml.find("</sheetData>", max(first, 0))
+    if first < 0 or end < 0:
+        raise RuntimeError("the sheet has no probe row")
+    probes = list(_ROW.finditer(xml, first, end))
+    if not probes or probes[-1].end() != end or [int(p.group(1)) for p in probes] != list(
+            range(PROBE_ROW, PROBE_ROW + len(probes))):
+        raise RuntimeError("the probe rows are not the sheet's last rows")
+    letters = [column_letter(c) for c in range(width)]
+    styles = []
+    for probe in probes:
+        cells = re.findall(rf'<c r="([A-Z]+){probe.group(1)}" s="(\d+)"/>', probe.group(3))
+        if [letter for letter, _s in cells] != letters:
+            raise RuntimeError("a probe row does not have one styled cell per column")
+        styles.append([s for _letter, s in cells])
+    dimension = f'<dimension ref="A1:{letters[-1]}{n + 1}"/>'
+    head, found = re.subn(r'<dimension ref="[^"]*"/>', dimension, xml[:first])
     if found != 1:
         raise RuntimeError("the sheet has no dimension")
-    row_attrs = probe.group(1)
-    return head, row_attrs, [s for _letter, s in cells], xml[probe.end():]
+    return head, probes[0].group(2), styles, xml[end:]
 
 
-def _stretch_table(xml: str, last_row: int) -> str:
-    """The table (and its filter) reaching down to `last_row`."""
-    old = re.search(r'<table\b[^>]*\sref="([A-Z]+1):([A-Z]+)2"', xml)
+def _stretch_table(xml: str, probe_end: int, last_row: int) -> str:
+    """The table (and its filter), which ends at row `probe_end`, reaching down to `last_row`."""
+    old = re.search(rf'<table\b[^>]*\sref="([A-Z]+1):([A-Z]+){probe_end}"', xml)
     if old is None:
-        raise RuntimeError("the table does not cover the header and the probe row")
-    ref = f"{old.group(1)}:{old.group(2)}2"
+        raise RuntimeError("the table does not cover the header and the probe rows")
+    ref = f"{old.group(1)}:{old.group(2)}{probe_end}"
     stretched, found = re.subn(f'ref="{ref}"', f'ref="{old.group(1)}:{old.group(2)}{last_row}"', xml)
     if found != xml.count('ref="'):
         raise RuntimeError("the table has ranges other than its own")
@@ -276,7 +324,14 @@ def _number_tails(values: list[object]) -> list[str]:
     return [f"><v>{v:.16G}</v></c>" if v is not None and math.isfinite(v) else EMPTY_TAIL for v in values]
 
 
-def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], shared: _SharedStrings,
+def _mixed_tails(values: list[object]) -> list[str]:
+    """The tails of a column of numbers and texts: numbers as numbers, texts in their cells."""
+    texts = [v if isinstance(v, str) else "" for v in values]
+    numbers = _number_tails([None if isinstance(v, str) else v for v in values])
+    return [n if t == "" else i for t, n, i in zip(texts, numbers, _inline_tails(texts), strict=True)]
+
+
+def _rows(n: int, row_attrs: str, styles: list[list[str]], columns: Sequence[Column], shared: _SharedStrings,
           heights: Sequence[float] | None = None):
     """The <row> elements, a slice of rows at a time, so memory does not grow with the rows.
 
@@ -284,9 +339,12 @@ def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], 
     every cell's head, and `map` fills in the row number and the tails, so building a row is a
     single formatting call in C.
     """
+    if any(max(c.styles, default=0) >= len(styles) for c in columns if c.styles is not None):
+        raise ValueError("a cell takes its style from a probe row the sheet does not have")
     template = f'<row r="%s"{row_attrs.replace("%", "%%")}%s>' + "".join(
-        f'<c r="{column_letter(c)}%s" s="{style}"%s' for c, style in enumerate(styles)) + "</row>"
-    build = {NUMBER: _number_tails, TEXT: _inline_tails, WORD: shared.tails}
+        f'<c r="{column_letter(c)}%s" s="{"%s" if column.styles is not None else styles[0][c]}"%s'
+        for c, column in enumerate(columns)) + "</row>"
+    build = {NUMBER: _number_tails, TEXT: _inline_tails, WORD: shared.tails, MIXED: _mixed_tails}
     for start in range(0, n, CHUNK_ROWS):
         stop = min(n, start + CHUNK_ROWS)
         numbers = list(map(str, range(start + PROBE_ROW, stop + PROBE_ROW)))
@@ -295,6 +353,9 @@ def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], 
         else:
             attrs = list(map(' ht="%g" customHeight="1"'.__mod__, heights[start:stop]))
         args = [numbers, attrs]
-        for column in columns:
-            args += (numbers, build[column.kind](column.values[start:stop]))
+        for c, column in enumerate(columns):
+            args.append(numbers)
+            if column.styles is not None:
+                args.append(list(map([probe[c] for probe in styles].__getitem__, column.styles[start:stop])))
+            args.append(build[column.kind](column.values[start:stop]))
         yield "".join(map(template.__mod__, zip(*args, strict=True)))

@@ -59,7 +59,7 @@ from digireport.model import (
     TargetKind,
     Text,
 )
-from digireport.sheetrows import NUMBER, TEXT, Column, fill_rows
+from digireport.sheetrows import MIXED, NUMBER, TEXT, Column, Rows, fill_sheets
 
 if TYPE_CHECKING:
     from digireport.options import BuildOptions, Progress
@@ -418,7 +418,7 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], lang: str, options:
     _overview(book, overview, ordered, progress, trend_ranges)
     columns, heights = _projects(book, projects)
     _status_by_year(book, status, stats)
-    _findings(book, findings)
+    finding_rows = _findings(book, findings)
     _guide(book, guide, names)
     _fallbacks(book, fallback)
     _about(book, about, options)
@@ -430,8 +430,8 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], lang: str, options:
     for ws in wb.worksheets():
         ws.table.clear()
     tag = LANGUAGE_TAGS[lang]
-    return fill_rows(buf.getvalue(), projects.name, book(TABLE_PROJECTS), columns, heights=heights,
-                     edit=lambda name, data: _chart_language(name, data, tag))
+    fills = [Rows(projects.name, book(TABLE_PROJECTS), columns, heights), *filter(None, [finding_rows])]
+    return fill_sheets(buf.getvalue(), fills, edit=lambda name, data: _chart_language(name, data, tag))
 
 
 def _chart_language(name: str, data: bytes, tag: str) -> bytes:
@@ -1041,28 +1041,46 @@ def _status_by_year(book: _Book, ws, stats: dict[str, Any]) -> None:
     _print_columns(ws, widths, (0, 0))
 
 
-def _findings(book: _Book, ws) -> None:
-    sheet = ws.name
+def _findings(book: _Book, ws) -> Rows | None:
+    """The findings sheet's structure and probe rows; returns its rows for `fill_sheets`, None if there are none.
+
+    A finding's value is shown as written: a number stays a number with its written decimals, so
+    each number format among the values has a probe row of its own for its cells' style."""
     findings = book.roadmap.findings
     headers = [book(h) for h in (H_SEVERITY, H_SHEET, H_ROW, H_COLUMN, H_VALUE, H_MESSAGE)]
     widths = [12, 14, 8, 10, 30, 70]
-    _table(book, ws, len(findings), headers, book(TABLE_FINDINGS), widths)
-    if not findings:
-        ws.write_string(1, 0, book(NO_FINDINGS), book.note)
-    for r, f in enumerate(findings, start=1):
-        ws.write_string(r, 0, book(SEVERITY_WORDS[f.severity]), book.wrap)
-        _put_text(ws, r, 1, f.sheet, book.wrap)
-        if f.row is None:
-            ws.write_blank(r, 2, None, book.fmt())
-        else:
-            ws.write_number(r, 2, f.row, book.fmt(num_format="0"))
-        _put_text(ws, r, 3, f.column, book.wrap)
-        _write_written(book, ws, r, 4, f.value, sheet, "", mark=False)
-        message = describe(f, book.loc)
-        ws.write_string(r, 5, message, book.wrap)
-        ws.set_row(r, LINE_PT * max(text_lines(message, widths[5]), text_lines(f.value, widths[4])))
+    written = [written_number(f.value) if f.value is not None and str(f.value).strip() else None
+               for f in findings]
+    number_formats = list(dict.fromkeys(number_format(n[1], n[2]) for n in written if n is not None))
+    probes = 1 + len(number_formats)
+    _table(book, ws, probes if findings else 1, headers, book(TABLE_FINDINGS), widths)
     ws.freeze_panes(1, 1)
     _print_columns(ws, widths, (0, 0))
+    if not findings:
+        ws.write_string(1, 0, book(NO_FINDINGS), book.note)
+        return None
+    formats = [book.wrap, book.wrap, book.fmt(num_format="0"), book.wrap, book.wrap, book.wrap]
+    for r in range(1, probes + 1):
+        for c, cell_format in enumerate(formats):
+            value_format = book.fmt(num_format=number_formats[r - 2]) if c == 4 and r > 1 else cell_format
+            ws.write_blank(r, c, None, value_format)
+    severity = {s: book(msgid) for s, msgid in SEVERITY_WORDS.items()}
+    style_of = {fmt: k for k, fmt in enumerate(number_formats, start=1)}
+    values = [n[0] if n is not None else str(f.value) if f.value is not None and str(f.value).strip() else None
+              for f, n in zip(findings, written, strict=True)]
+    styles = [0 if n is None else style_of[number_format(n[1], n[2])] for n in written]
+    messages = [describe(f, book.loc) for f in findings]
+    shown = [v if isinstance(v, str) else "" for v in values]
+    heights = [LINE_PT * max(a, b) for a, b in zip(column_lines(messages, widths[5]), column_lines(shown, widths[4]),
+                                                    strict=True)]
+    return Rows(ws.name, book(TABLE_FINDINGS), [
+        Column([severity[f.severity] for f in findings]),
+        Column([f.sheet or None for f in findings]),
+        Column([f.row for f in findings], NUMBER),
+        Column([None if f.column is None else str(f.column) for f in findings]),
+        Column(values, MIXED, styles=styles),
+        Column(messages, TEXT),
+    ], heights)
 
 
 def _guide(book: _Book, ws, names: dict[object, str]) -> None:

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from digireport.sheetrows import NUMBER, TEXT, WORD, Column, fill_rows
+from digireport.sheetrows import MIXED, NUMBER, TEXT, WORD, Column, Rows, fill_rows, fill_sheets
 
 
 def skeleton(probe: bool = True, extra_row: bool = False) -> bytes:
@@ -81,8 +81,9 @@ def test_no_rows_leaves_the_header_and_one_table_row():
 
 
 @pytest.mark.parametrize(("xlsx", "sheet", "table", "message"), [
-    (skeleton(probe=False), "Data", "T", "the probe row is not the sheet's last row"),
-    (skeleton(extra_row=True), "Data", "T", "the probe row is not the sheet's last row"),
+    (skeleton(probe=False), "Data", "T", "the sheet has no probe row"),
+    # a row under the probe row is taken for another probe row, and it is not one
+    (skeleton(extra_row=True), "Data", "T", "a probe row does not have one styled cell per column"),
     (skeleton(), "Missing", "T", "no sheet named 'Missing'"),
     (skeleton(), "Data", "Missing", "no table named 'Missing'"),
 ])
@@ -107,3 +108,41 @@ def test_row_heights_and_edits_of_other_parts():
     assert '<row r="3" spans="1:3" ht="30" customHeight="1">' in part(out, "xl/worksheets/sheet2.xml")
     with pytest.raises(ValueError):
         fill_rows(skeleton(), "Data", "T", COLUMNS, heights=[15])
+
+
+def two_sheets() -> bytes:
+    """Sheets 'A' and 'B', each a header and a table; 'B' has two probe rows whose first cells differ in style."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    plain = wb.add_format({"text_wrap": True})
+    decimals = wb.add_format({"num_format": "0.00"})
+    percent = wb.add_format({"num_format": "0 %"})
+    a, b = wb.add_worksheet("A"), wb.add_worksheet("B")
+    a.add_table(0, 0, 1, 1, {"name": "TA", "columns": [{"header": h} for h in ("id", "n")]})
+    for c in range(2):
+        a.write_blank(1, c, None, plain)
+    b.add_table(0, 0, 3, 1, {"name": "TB", "columns": [{"header": h} for h in ("value", "text")]})
+    for r, first in ((1, plain), (2, decimals), (3, percent)):
+        b.write_blank(r, 0, None, first)
+        b.write_blank(r, 1, None, plain)
+    wb.close()
+    return buf.getvalue()
+
+
+def test_several_sheets_and_cells_styled_by_another_probe_row():
+    out = fill_sheets(two_sheets(), [
+        Rows("A", "TA", [Column(["A1", "A2"], WORD), Column([1, 2], NUMBER)]),
+        Rows("B", "TB", [Column(["=cmd|x", 3.5, 0.25, None], MIXED, styles=[0, 1, 2, 0]),
+                         Column(["a", "b", "c", "d"], TEXT)], heights=[15, 15, 30, 15]),
+    ])
+    book = openpyxl.load_workbook(io.BytesIO(out))
+    assert [[c.value for c in row] for row in book["A"].iter_rows(min_row=2)] == [["A1", 1], ["A2", 2]]
+    b = book["B"]
+    assert [[c.value for c in row] for row in b.iter_rows(min_row=2)] == [
+        ["=cmd|x", "a"], [3.5, "b"], [0.25, "c"], [None, "d"]]
+    assert b["A2"].data_type == "s" and b["A2"].alignment.wrap_text
+    assert [b[f"A{r}"].number_format for r in (3, 4)] == ["0.00", "0 %"]
+    assert book["A"].tables["TA"].ref == "A1:B3" and b.tables["TB"].ref == "A1:B5"
+    assert b.row_dimensions[4].height == 30
+    with pytest.raises(ValueError, match="probe row the sheet does not have"):
+        fill_sheets(two_sheets(), [Rows("B", "TB", [Column([1], MIXED, styles=[3]), Column(["a"], TEXT)])])
