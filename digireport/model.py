@@ -215,7 +215,8 @@ class Indicator:
 
 @dataclass(frozen=True, slots=True)
 class Translation:
-    """A Swedish text taken from the translations workbook, for the Finnish text it translates.
+    """A Finnish text of the workbook and its Swedish translation: one taken from the translations
+    workbook, or a row of the translator's worklist (`sv` empty while there is none).
 
     `key` is the project's id or, for an indicator, its row; owner titles are keyed by their text.
     """
@@ -227,6 +228,7 @@ class Translation:
     column: str | None
     fi: str
     sv: str
+    note: str = ""  # for the translator, on the worklist
 
 
 @dataclass(frozen=True, slots=True)

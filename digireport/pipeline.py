@@ -12,11 +12,14 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from digireport.i18n import LANGUAGES, Plural, _
 from digireport.model import Roadmap
 from digireport.options import BuildOptions, Progress, quiet
+
+if TYPE_CHECKING:
+    from digireport.stats import Stats
 
 __all__ = ["BuildOptions", "BuildResult", "Progress", "build", "parse", "render_all"]
 
@@ -24,8 +27,7 @@ __all__ = ["BuildOptions", "BuildResult", "Progress", "build", "parse", "render_
 @dataclass
 class BuildResult:
     roadmap: Roadmap
-    stats: dict[str, Any]
-    report: dict[str, Any]
+    stats: Stats
     outputs: list[Path] = field(default_factory=list)
 
 
@@ -50,7 +52,6 @@ def translate(roadmap: Roadmap, translations: tuple[str, bytes] | None) -> Roadm
 
 def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Progress = quiet) -> BuildResult:
     """Build every output for one workbook into `out`; on any failure `out` is left as it was."""
-    from digireport.report import build_report
     from digireport.source import promote, staging_dir
     from digireport.stats import compute_stats
 
@@ -60,7 +61,6 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
              {"projects": Plural("{n} project", "{n} projects", len(roadmap.projects)),
               "indicators": Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))})
     stats = compute_stats(roadmap, options.as_of)
-    report = build_report(roadmap, stats)
     if options.workers > 1:
         # imported once here rather than once in every worker that renders with them
         import digireport.deck
@@ -68,22 +68,23 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
         import digireport.workbook  # noqa: F401
     staging = staging_dir(out)
     try:
-        render_all(RENDERERS, (roadmap, stats, report, options, staging, progress), options.workers)
+        render_all(RENDERERS, (roadmap, stats, options, staging, progress), options.workers)
         outputs = promote(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(roadmap=roadmap, stats=stats, report=report, outputs=outputs)
+    return BuildResult(roadmap=roadmap, stats=stats, outputs=outputs)
 
 
-Renderer = Callable[[Roadmap, dict, dict, BuildOptions, Path, Progress], None]
+# Every output is written by one: (roadmap, statistics, options, staging folder, progress).
+Renderer = Callable[[Roadmap, "Stats", BuildOptions, Path, Progress], None]
 
 
-def _render_report(roadmap, stats, report, options, staging: Path, progress) -> None:
-    from digireport.report import dump
+def _render_report(roadmap, stats, options, staging: Path, progress) -> None:
+    from digireport.report import build_report, dump
 
     with (staging / "report.json").open("w", encoding="utf-8") as fh:
-        dump(report, fh)
+        dump(build_report(roadmap, stats), fh)
     progress(_("Wrote {file}"), {"file": "report.json"})
 
 
@@ -97,7 +98,7 @@ def _per_language(kind: str, load: Callable[[], Callable], lang: str) -> Rendere
     """The renderer of one language's `kind` (deck, workbook), run only when the build makes that
     language; `load` imports the module's render function when it first runs."""
 
-    def render(roadmap, stats, report, options, staging: Path, progress) -> None:
+    def render(roadmap, stats, options, staging: Path, progress) -> None:
         if lang in options.languages:
             load()(roadmap, stats, lang, options, staging, progress)
 
@@ -125,7 +126,7 @@ def _workbook_renderer(lang: str) -> Renderer:
     return _per_language("workbook", _load_workbook, lang)
 
 
-def _render_worklist(roadmap, stats, report, options, staging: Path, progress) -> None:
+def _render_worklist(roadmap, stats, options, staging: Path, progress) -> None:
     from digireport.i18n import l10n
     from digireport.translations import WORKLIST_NAME, bilingual_header, worklist
     from digireport.workbook import write_translation_worklist

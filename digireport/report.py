@@ -1,4 +1,7 @@
-"""Roadmap + statistics → report.json, the stable contract other tools read."""
+"""Roadmap + statistics → report.json, the stable contract other tools read.
+
+The only place the statistics' records become JSON: the web report's open data takes its records
+from here too, so both say the same."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from digireport import __version__
 from digireport.findings import describe
 from digireport.i18n import l10n
 from digireport.model import Indicator, Project, Roadmap
+from digireport.stats import BY_YEAR, Change, IndicatorProgress, Stats, YearProgress
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = "report.schema.json"
@@ -63,13 +67,98 @@ def indicator_record(i: Indicator) -> dict[str, Any]:
     }
 
 
-def build_report(roadmap: Roadmap, stats: dict[str, Any]) -> dict[str, Any]:
+# The project records of the roadmap last asked for: report.json and the web report both need them,
+# and when both render in one process the second takes the first's rather than making them again.
+_records: tuple[tuple[Project, ...], list[dict[str, Any]]] | None = None
+
+
+def project_records(roadmap: Roadmap) -> list[dict[str, Any]]:
+    """report.json's project records, in the roadmap's order; the same list for the same roadmap."""
+    global _records
+    if _records is None or _records[0] is not roadmap.projects:
+        _records = (roadmap.projects, [project_record(p) for p in roadmap.projects])
+    return _records[1]
+
+
+def indicator_records(roadmap: Roadmap) -> list[dict[str, Any]]:
+    """report.json's indicator records, in the roadmap's order."""
+    return [indicator_record(i) for i in roadmap.indicators]
+
+
+def _year_progress(y: YearProgress) -> dict[str, Any]:
+    if y.growth is None:
+        return {"ratio": y.ratio, "basis": y.basis, "light": y.light}
+    return {"ratio": y.ratio, "growth": y.growth, "basis": y.basis, "light": y.light}
+
+
+def _change(c: Change | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"from": c.start, "to": c.end, "value": c.value, "unit": c.unit, "approx": c.approx}
+
+
+def progress_record(p: IndicatorProgress) -> dict[str, Any]:
+    """An indicator's progress as report.json's `stats.indicators` holds it: years as text keys."""
+    return {
+        "row": p.row,
+        "goal": p.goal,
+        "years": list(p.years),
+        "comparable": {str(y): f for y, f in p.comparable.items()},
+        "by_year": {str(y): _year_progress(v) for y, v in p.by_year.items()},
+        "year": p.year,
+        "latest_year": p.year,
+        "method": p.method,
+        "ratio": p.ratio,
+        "light": p.light,
+        "missing": p.missing,
+        "approx": p.approx,
+        "change": p.change.value if p.change else None,
+        "change_detail": _change(p.change),
+    }
+
+
+def _by_year(mapping: dict[int, Any]) -> dict[str, Any]:
+    return {str(y): v for y, v in mapping.items()}
+
+
+def stats_record(stats: Stats) -> dict[str, Any]:
+    """The statistics as report.json's `stats`: codes, with years as text keys."""
+    span, done, changes = stats.status_span, stats.completed, stats.status_changes
+    return {
+        "as_of": stats.as_of.isoformat(),
+        "years": list(stats.years),
+        "followup_years": list(stats.followup_years),
+        "next_year": stats.next_year,
+        "project_count": stats.project_count,
+        "year_counts": _by_year(stats.year_counts),
+        "status_by_year": _by_year(stats.status_by_year),
+        "status_span": {"years": list(span.years), "total": span.total, "counts": span.counts},
+        **{f"{dim}_by_year": _by_year(stats.by_year(dim)) for dim in BY_YEAR if dim != "status"},
+        "owner_names": {key: _text(t) for key, t in stats.owner_names.items()},
+        "impact_cost_by_year": {str(y): {"impact_by_cost": g.impact_by_cost, "unclassified": g.unclassified}
+                                for y, g in stats.impact_cost_by_year.items()},
+        "completed": {"count": done.count, "ids": list(done.ids), "one_off_eur": done.one_off_eur,
+                      "yearly_eur": done.yearly_eur, "unspecified_eur": done.unspecified_eur,
+                      "without_cost": done.without_cost},
+        "status_changes": {
+            "label": changes.label,
+            "changes": [{"id": c.id, "row": c.row, "from": c.before.value, "to": c.after.value}
+                        for c in changes.changes],
+            "unchanged": changes.unchanged,
+            "new": changes.new,
+        },
+        "indicators": [progress_record(p) for p in stats.indicators],
+    }
+
+
+def build_report(roadmap: Roadmap, stats: Stats) -> dict[str, Any]:
+    """report.json's content."""
     fi, sv = l10n("fi"), l10n("sv")
     src = roadmap.source
     return {
         "schema": SCHEMA_VERSION,
         "generator": f"digireport {__version__}",
-        "as_of": stats["as_of"],
+        "as_of": stats.as_of.isoformat(),
         "source": {
             "name": src.name,
             "sha256": src.sha256,
@@ -81,9 +170,9 @@ def build_report(roadmap: Roadmap, stats: dict[str, Any]) -> dict[str, Any]:
                 for s in src.sheets
             ],
         },
-        "projects": [project_record(p) for p in roadmap.projects],
-        "indicators": [indicator_record(i) for i in roadmap.indicators],
-        "stats": stats,
+        "projects": project_records(roadmap),
+        "indicators": indicator_records(roadmap),
+        "stats": stats_record(stats),
         "findings": [
             {"severity": f.severity.value, "sheet": f.sheet, "row": f.row, "column": f.column,
              "value": f.value, "code": f.code, "message": describe(f, fi), "message_sv": describe(f, sv)}

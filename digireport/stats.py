@@ -1,7 +1,9 @@
 """Roadmap → the follow-up statistics the board sees. Pure functions, no I/O.
 
-`Stats` is a plain, JSON-ready structure (codes, not words) that the deck, the indicator
-workbook and the web report all render from, so every output shows the same numbers.
+`Stats` is a frozen record of codes, not words, with roadmap years as integers: the deck, the
+indicator workbook and the web report all render from it, so every output shows the same numbers.
+Counts per code are dicts in display order; nothing changes them once computed. report.py alone
+turns the records into JSON.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from digireport.model import (
     SizeClass,
     Status,
     TargetKind,
+    Text,
 )
 
 UNKNOWN = "unknown"
@@ -62,6 +65,133 @@ class Period:
     as_of: dt.date
     followup: tuple[int, ...]
     next_year: int | None
+
+
+# Counts of projects per code of one dimension, in display order (`counts`).
+Counts = dict[str, int]
+
+
+@dataclass(frozen=True)
+class StatusSpan:
+    """The projects of the follow-up years, each counted once, by status."""
+
+    years: tuple[int, ...]
+    total: int
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class ImpactCost:
+    """One year's projects by impact class (rows) and cost class (columns), and those lacking either."""
+
+    impact_by_cost: dict[str, Counts]
+    unclassified: int
+
+
+@dataclass(frozen=True)
+class Completed:
+    """The projects done in the follow-up years and what they cost, by kind of cost."""
+
+    count: int
+    ids: tuple[str | None, ...]
+    one_off_eur: float
+    yearly_eur: float
+    unspecified_eur: float
+    without_cost: int
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A project whose status differs from the one of the latest snapshot."""
+
+    id: str | None
+    row: int
+    before: Status
+    after: Status
+
+
+@dataclass(frozen=True)
+class StatusChanges:
+    """The changes since the latest snapshot column (`label`; None: the roadmap has none)."""
+
+    label: str | None
+    changes: tuple[StatusChange, ...]
+    unchanged: int
+    new: int
+
+
+@dataclass(frozen=True)
+class YearProgress:
+    """Progress of an indicator in one year: the ratio, how it was computed and its light."""
+
+    ratio: float
+    basis: str  # "absolute" | "scale" | "percent" | "growth"
+    light: str | None
+    growth: float | None = None  # the year's growth over the year before, for growth targets
+
+
+@dataclass(frozen=True)
+class Change:
+    """An indicator's change from one year's value to the next year's."""
+
+    start: int
+    end: int
+    value: float | None
+    unit: str  # "points" (percentage points) | "unit"
+    approx: bool
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    """Progress of one indicator toward its target (`indicator_progress`)."""
+
+    row: int
+    goal: str | None
+    years: tuple[int, ...]
+    comparable: dict[int, bool]
+    by_year: dict[int, YearProgress]
+    year: int | None  # the latest year with a written value, the one progress is of
+    method: str | None
+    ratio: float | None
+    light: str | None
+    missing: str | None  # why there is no progress: a key of the outputs' MISSING words
+    approx: bool
+    change: Change | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """All statistics of one roadmap at `as_of`; mappings by year are keyed by the year as an int."""
+
+    as_of: dt.date
+    years: tuple[int, ...]
+    followup_years: tuple[int, ...]
+    next_year: int | None
+    project_count: int
+    year_counts: dict[int, int]
+    status_by_year: dict[int, Counts]
+    status_span: StatusSpan
+    goal_by_year: dict[int, Counts]
+    level_by_year: dict[int, Counts]
+    basis_by_year: dict[int, Counts]
+    benefit_by_year: dict[int, Counts]
+    beneficiaries_by_year: dict[int, Counts]
+    model_by_year: dict[int, Counts]
+    owner_by_year: dict[int, Counts]
+    # owner titles as counted (by their Finnish text), each with its text in both languages
+    owner_names: dict[str, Text]
+    impact_cost_by_year: dict[int, ImpactCost]
+    completed: Completed
+    status_changes: StatusChanges
+    indicators: tuple[IndicatorProgress, ...]
+
+    def by_year(self, dimension: str) -> dict[int, Counts]:
+        """Counts per code of one of BY_YEAR's dimensions, per roadmap year."""
+        return getattr(self, f"{dimension}_by_year")
+
+
+# The dimensions counted per roadmap year, in the order of `Stats`' fields.
+BY_YEAR = ("status", "goal", "level", "basis", "benefit", "beneficiaries", "model", "owner")
 
 
 def period(years: Iterable[int], as_of: dt.date) -> Period:
@@ -119,11 +249,11 @@ def _ordered(tally: pd.Series, attr: str) -> dict[str, int]:
     return result
 
 
-def _tally_by_year(long: pd.DataFrame, attr: str, years: Sequence[int]) -> dict[str, dict[str, int]]:
+def _tally_by_year(long: pd.DataFrame, attr: str, years: Sequence[int]) -> dict[int, Counts]:
     sizes = long.groupby(["year", attr], sort=False).size()
     empty = pd.Series(dtype="int64")
     present = set(sizes.index.get_level_values(0)) if len(sizes) else set()
-    return {str(y): _ordered(sizes.xs(y, level="year") if y in present else empty, attr) for y in years}
+    return {y: _ordered(sizes.xs(y, level="year") if y in present else empty, attr) for y in years}
 
 
 def counts(frame: pd.DataFrame, attr: str) -> dict[str, int]:
@@ -132,8 +262,8 @@ def counts(frame: pd.DataFrame, attr: str) -> dict[str, int]:
     return _ordered(column.value_counts(sort=False), attr)
 
 
-def compute_stats(roadmap: Roadmap, as_of: dt.date) -> dict[str, Any]:
-    """All statistics of one roadmap at `as_of`, as a JSON-ready dict."""
+def compute_stats(roadmap: Roadmap, as_of: dt.date) -> Stats:
+    """All statistics of one roadmap at `as_of`."""
     per = period(roadmap.years, as_of)
     projects = roadmap.projects
     years = list(roadmap.years)
@@ -142,64 +272,54 @@ def compute_stats(roadmap: Roadmap, as_of: dt.date) -> dict[str, Any]:
     in_span = long.index[long["year"].isin(per.followup)].unique()
     span = frame.loc[in_span.sort_values()]
     year_counts = long.groupby("year").size()
-
-    stats: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
-        "years": years,
-        "followup_years": list(per.followup),
-        "next_year": per.next_year,
-        "project_count": len(projects),
-        "year_counts": {str(y): int(year_counts.get(y, 0)) for y in years},
-        "status_by_year": _tally_by_year(long, "status", years),
-        "status_span": {
-            "years": list(per.followup),
-            "total": len(span),
-            "counts": counts(span, "status"),
-        },
-    }
     beneficiaries = long.explode("beneficiaries")
-    for attr in ("goal", "level", "basis", "benefit", "beneficiaries", "model", "owner"):
-        stats[f"{attr}_by_year"] = _tally_by_year(beneficiaries if attr == "beneficiaries" else long, attr, years)
-    # owner titles are counted by their Finnish text; each with its text in both languages for the outputs
-    stats["owner_names"] = {t.fi or t.sv: {"fi": t.fi, "sv": t.sv}
-                            for t in sorted({p.owner for p in projects}, key=lambda t: (t.fi or "", t.sv or ""))
-                            if t.fi or t.sv}
-    stats["impact_cost_by_year"] = impact_cost_by_year(long, years)
-    stats["completed"] = completed(span, projects)
-    stats["status_changes"] = status_changes([projects[i] for i in span.index])
-    stats["indicators"] = [indicator_progress(i) for i in roadmap.indicators]
-    return stats
+    by_year = {f"{attr}_by_year": _tally_by_year(beneficiaries if attr == "beneficiaries" else long, attr, years)
+               for attr in BY_YEAR}
+    return Stats(
+        as_of=as_of,
+        years=tuple(years),
+        followup_years=per.followup,
+        next_year=per.next_year,
+        project_count=len(projects),
+        year_counts={y: int(year_counts.get(y, 0)) for y in years},
+        status_span=StatusSpan(years=per.followup, total=len(span), counts=counts(span, "status")),
+        **by_year,
+        # owner titles are counted by their Finnish text; each with its text in both languages for the outputs
+        owner_names={t.fi or t.sv: Text(fi=t.fi, sv=t.sv)
+                     for t in sorted({p.owner for p in projects}, key=lambda t: (t.fi or "", t.sv or ""))
+                     if t.fi or t.sv},
+        impact_cost_by_year=impact_cost_by_year(long, years),
+        completed=completed(span, projects),
+        status_changes=status_changes([projects[i] for i in span.index]),
+        indicators=tuple(indicator_progress(i) for i in roadmap.indicators),
+    )
 
 
-def impact_cost_by_year(long: pd.DataFrame, years: Sequence[int]) -> dict[str, dict[str, Any]]:
+def impact_cost_by_year(long: pd.DataFrame, years: Sequence[int]) -> dict[int, ImpactCost]:
     """Per year, rows: impact class S/M/L; columns: cost class S/M/L; plus projects lacking either."""
     sizes = [s.value for s in SizeClass]
     classified = long["impact_class"].isin(sizes) & long["cost_class"].isin(sizes)
     grid = long[classified].groupby(["year", "impact_class", "cost_class"]).size()
     unclassified = long[~classified].groupby("year").size()
-    result = {}
-    for y in years:
-        result[str(y)] = {
-            "impact_by_cost": {i: {c: int(grid.get((y, i, c), 0)) for c in sizes} for i in sizes},
-            "unclassified": int(unclassified.get(y, 0)),
-        }
-    return result
+    return {y: ImpactCost(impact_by_cost={i: {c: int(grid.get((y, i, c), 0)) for c in sizes} for i in sizes},
+                          unclassified=int(unclassified.get(y, 0)))
+            for y in years}
 
 
-def completed(span: pd.DataFrame, projects: Sequence[Project]) -> dict[str, Any]:
+def completed(span: pd.DataFrame, projects: Sequence[Project]) -> Completed:
     """The projects done in the follow-up years and what they cost, by kind of cost."""
     done = span[span["status"] == Status.DONE.value]
     # math.fsum is exactly rounded: the cents match a hand count whatever the number of projects.
     totals = {kind: math.fsum(done["cost_eur"][(done["cost_kind"] == kind) & done["cost_eur"].notna()])
               for kind in (CostKind.ONE_OFF.value, CostKind.YEARLY.value, UNKNOWN)}
-    return {
-        "count": len(done),
-        "ids": [projects[i].id for i in done.index],
-        "one_off_eur": round(totals[CostKind.ONE_OFF.value], 2),
-        "yearly_eur": round(totals[CostKind.YEARLY.value], 2),
-        "unspecified_eur": round(totals[UNKNOWN], 2),
-        "without_cost": int(done["cost_eur"].isna().sum()),
-    }
+    return Completed(
+        count=len(done),
+        ids=tuple(projects[i].id for i in done.index),
+        one_off_eur=round(totals[CostKind.ONE_OFF.value], 2),
+        yearly_eur=round(totals[CostKind.YEARLY.value], 2),
+        unspecified_eur=round(totals[UNKNOWN], 2),
+        without_cost=int(done["cost_eur"].isna().sum()),
+    )
 
 
 def _label_key(label: str) -> tuple[int, int]:
@@ -212,12 +332,12 @@ def _label_key(label: str) -> tuple[int, int]:
     return year, rest
 
 
-def status_changes(projects: Iterable[Project]) -> dict[str, Any]:
+def status_changes(projects: Iterable[Project]) -> StatusChanges:
     """Changes between the latest snapshot column and the current status."""
     projects = list(projects)
     labels = {label for p in projects for label, _ in p.status_history}
     if not labels:
-        return {"label": None, "changes": [], "unchanged": 0, "new": 0}
+        return StatusChanges(label=None, changes=(), unchanged=0, new=0)
     latest = max(labels, key=_label_key)
     changes = []
     unchanged = new = 0
@@ -228,8 +348,8 @@ def status_changes(projects: Iterable[Project]) -> dict[str, Any]:
         elif before is p.status:
             unchanged += 1
         else:
-            changes.append({"id": p.id, "row": p.row, "from": before.value, "to": p.status.value})
-    return {"label": latest, "changes": changes, "unchanged": unchanged, "new": new}
+            changes.append(StatusChange(id=p.id, row=p.row, before=before, after=p.status))
+    return StatusChanges(label=latest, changes=tuple(changes), unchanged=unchanged, new=new)
 
 
 _SCALE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)\s*$")
@@ -263,7 +383,7 @@ def comparable(ind: Indicator, measure: Measure) -> bool:
     return not measure.percent or percent_unit
 
 
-def indicator_progress(ind: Indicator) -> dict[str, Any]:
+def indicator_progress(ind: Indicator) -> IndicatorProgress:
     """Progress toward the target of the latest year with a written value, and of each year before.
 
     Absolute targets: value / target, or on a scale such as '1-4' (value - low) / (target - low).
@@ -274,7 +394,7 @@ def indicator_progress(ind: Indicator) -> dict[str, Any]:
     says why; an older year's progress never stands in for it.
     """
     target = ind.target
-    per_year: dict[str, Any] = {}
+    per_year: dict[int, YearProgress] = {}
     fits = {year: comparable(ind, m) for year, m in ind.values}
     numeric = [(y, m) for y, m in ind.values if fits[y]]
     scale = _SCALE.match(ind.unit or "")
@@ -284,22 +404,22 @@ def indicator_progress(ind: Indicator) -> dict[str, Any]:
             low = float(scale.group(1).replace(",", ".")) if scale else 0.0
             if target.value - low > 0:
                 ratio = (measure.value - low) / (target.value - low)
-                per_year[str(year)] = {"ratio": _r(ratio), "basis": "scale" if scale else "absolute",
-                                       "light": light(ratio)}
+                per_year[year] = YearProgress(ratio=_r(ratio), basis="scale" if scale else "absolute",
+                                              light=light(ratio))
         elif target.kind is TargetKind.PERCENT:
             if target.value > 0:
                 ratio = measure.value / target.value
-                per_year[str(year)] = {"ratio": _r(ratio), "basis": "percent", "light": light(ratio)}
+                per_year[year] = YearProgress(ratio=_r(ratio), basis="percent", light=light(ratio))
         elif target.kind is TargetKind.RELATIVE and i > 0:
             prev_year, prev = numeric[i - 1]
             if prev_year == year - 1 and prev.value and target.value:
                 growth = measure.value / prev.value - 1
                 ratio = growth / (target.value / 100)
-                per_year[str(year)] = {"ratio": _r(ratio), "growth": _r(growth), "basis": "growth",
-                                       "light": light(ratio)}
+                per_year[year] = YearProgress(ratio=_r(ratio), basis="growth", light=light(ratio),
+                                              growth=_r(growth))
     written = [y for y, m in ind.values if m.raw.strip()]
     year = max(written, default=None)
-    latest = per_year.get(str(year)) if year is not None else None
+    latest = per_year.get(year) if year is not None else None
     missing = None
     if latest is None:
         if target.kind is TargetKind.QUALITATIVE or target.value is None:
@@ -314,24 +434,22 @@ def indicator_progress(ind: Indicator) -> dict[str, Any]:
     if len(numeric) >= 2 and numeric[-1][0] == numeric[-2][0] + 1 and numeric[-1][0] == year:
         (y0, m0), (y1, m1) = numeric[-2], numeric[-1]
         points = target.kind is TargetKind.PERCENT
-        change = {"from": y0, "to": y1, "value": _r(m1.value - m0.value),
-                  "unit": "points" if points else "unit", "approx": m0.approx or m1.approx}
-    return {
-        "row": ind.row,
-        "goal": ind.goal.value if ind.goal else None,
-        "years": [y for y, _ in ind.values],
-        "comparable": {str(y): f for y, f in fits.items()},
-        "by_year": per_year,
-        "year": year,
-        "latest_year": year,
-        "method": latest["basis"] if latest else None,
-        "ratio": latest["ratio"] if latest else None,
-        "light": latest["light"] if latest else None,
-        "missing": missing,
-        "approx": bool(year is not None and ind.value(year).approx),
-        "change": change["value"] if change else None,
-        "change_detail": change,
-    }
+        change = Change(start=y0, end=y1, value=_r(m1.value - m0.value), unit="points" if points else "unit",
+                        approx=m0.approx or m1.approx)
+    return IndicatorProgress(
+        row=ind.row,
+        goal=ind.goal.value if ind.goal else None,
+        years=tuple(y for y, _ in ind.values),
+        comparable=fits,
+        by_year=per_year,
+        year=year,
+        method=latest.basis if latest else None,
+        ratio=latest.ratio if latest else None,
+        light=latest.light if latest else None,
+        missing=missing,
+        approx=bool(year is not None and ind.value(year).approx),
+        change=change,
+    )
 
 
 def _r(x: float | None) -> float | None:
@@ -411,9 +529,9 @@ def impact_cost_ids(projects: Sequence[Project], year: int) -> dict[str, dict[st
     return grid
 
 
-def indicator_lights(progress: Sequence[dict[str, Any]]) -> dict[str, int]:
+def indicator_lights(progress: Sequence[IndicatorProgress]) -> dict[str, int]:
     """How many indicators have each traffic light, and how many none (`none`)."""
     tally = {"green": 0, "amber": 0, "red": 0, "none": 0}
     for item in progress:
-        tally[item["light"] or "none"] += 1
+        tally[item.light or "none"] += 1
     return tally

@@ -274,20 +274,9 @@ def _indicator(ind: Indicator, sheet: str, filled: dict) -> Indicator:
 # ---- the worklist ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WorkRow:
-    sheet: str
-    row: int | None
-    key: str
-    field: str
-    column: str | None
-    fi: str
-    sv: str
-    note: str
-
-
-def worklist(roadmap: Roadmap, locs: Iterable[L10n]) -> tuple[list[WorkRow], list[WorkRow]]:
-    """(texts to translate, texts already translated by the translations workbook) of a translated roadmap."""
+def worklist(roadmap: Roadmap, locs: Iterable[L10n]) -> tuple[list[Translation], list[Translation]]:
+    """(texts to translate, texts already translated by the translations workbook) of a translated
+    roadmap, as the worklist's rows: each column a letter and its header."""
     locs = list(locs)
     headers = {(info.name, col): text for info in roadmap.source.sheets for _f, col, text in info.columns}
 
@@ -304,8 +293,7 @@ def worklist(roadmap: Roadmap, locs: Iterable[L10n]) -> tuple[list[WorkRow], lis
         note = ""
         if f.code == "stale_translation":
             note = " / ".join(loc(STALE_NOTE, previous=args["previous"]) for loc in locs)
-        todo.append(WorkRow(f.sheet, f.row, args.get("id", ""), args["field"], column(f.sheet, f.column),
-                            f.value or "", "", note))
-    done = [WorkRow(t.sheet, t.row, t.key, t.field, column(t.sheet, t.column), t.fi, t.sv, "")
-            for t in roadmap.translated]
+        todo.append(Translation(f.sheet, f.row, args.get("id", ""), args["field"], column(f.sheet, f.column),
+                                f.value or "", "", note))
+    done = [dataclasses.replace(t, column=column(t.sheet, t.column)) for t in roadmap.translated]
     return todo, done

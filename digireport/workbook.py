@@ -63,6 +63,7 @@ from digireport.sheetrows import MIXED, NUMBER, TEXT, Column, Rows, fill_sheets
 
 if TYPE_CHECKING:
     from digireport.options import BuildOptions, Progress
+    from digireport.stats import IndicatorProgress, Stats
 
 FILENAMES = {"fi": "indicators-fi.xlsx", "sv": "indicators-sv.xlsx"}
 
@@ -382,7 +383,7 @@ class _Book:
         return self(WORKBOOK_LABELS[code])
 
 
-def render_workbook(roadmap: Roadmap, stats: dict[str, Any], lang: str, options: BuildOptions) -> bytes:
+def render_workbook(roadmap: Roadmap, stats: Stats, lang: str, options: BuildOptions) -> bytes:
     """One language's indicator workbook as .xlsx bytes; the same input and options give the same bytes."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {
@@ -399,7 +400,7 @@ def render_workbook(roadmap: Roadmap, stats: dict[str, Any], lang: str, options:
         "created": dt.datetime.combine(options.as_of, dt.time(0, 0)),
     })
     wb.set_custom_property("Language", LANGUAGE_TAGS[lang])
-    progress = dict(zip((i.row for i in roadmap.indicators), stats["indicators"], strict=True))
+    progress = dict(zip((i.row for i in roadmap.indicators), stats.indicators, strict=True))
     ordered = sorted(roadmap.indicators, key=lambda i: (GOAL_ORDER.index(i.goal) if i.goal else len(GOAL_ORDER), i.row))
     goals = [g for g in GOAL_ORDER if any(i.goal is g for i in ordered)]
     names = _sheet_names(book, goals)
@@ -571,21 +572,21 @@ def _stored(ind: Indicator, measure: Measure) -> float:
     return measure.value / 100 if percent else measure.value
 
 
-def _notes(book: _Book, ind: Indicator, st: dict[str, Any], years: Sequence[int]) -> str:
+def _notes(book: _Book, ind: Indicator, st: IndicatorProgress, years: Sequence[int]) -> str:
     notes = []
-    if st.get("missing"):
-        notes.append(book(MISSING[st["missing"]], year=st.get("year")))
+    if st.missing:
+        notes.append(book(MISSING[st.missing], year=st.year))
     latest = max(years, default=None)
-    if st.get("year") is not None and latest is not None and st["year"] < latest and ind.value(latest) is None:
-        notes.append(book(NOTE_LATEST_MISSING, year=latest, progress_year=st["year"]))
+    if st.year is not None and latest is not None and st.year < latest and ind.value(latest) is None:
+        notes.append(book(NOTE_LATEST_MISSING, year=latest, progress_year=st.year))
     if ind.target.kind is not TargetKind.QUALITATIVE and ind.target.value is not None:
-        other = [str(y) for y, m in ind.values if m.value is not None and not st["comparable"].get(str(y))]
+        other = [str(y) for y, m in ind.values if m.value is not None and not st.comparable.get(y)]
         # the latest year's own note says it already
-        if st.get("missing") == "other_unit":
-            other = [y for y in other if y != str(st.get("year"))]
+        if st.missing == "other_unit":
+            other = [y for y in other if y != str(st.year)]
         if other:
             notes.append(book(NOTE_OTHER_UNIT, years=", ".join(other)))
-    approx = [str(y) for y, m in ind.values if m.approx and st["comparable"].get(str(y))]
+    approx = [str(y) for y, m in ind.values if m.approx and st.comparable.get(y)]
     if approx:
         notes.append(book(NOTE_APPROX, years=", ".join(approx)))
     if ind.target.kind is TargetKind.RELATIVE:
@@ -598,7 +599,8 @@ OVERVIEW_WIDTHS = {"name": 36, "goal": 7, "unit": 10, "source": 14, "target": 24
                    "method": 22, "light": 18, "note": 44}
 
 
-def _overview(book: _Book, ws, indicators: list[Indicator], progress: dict[int, dict], trends: dict[int, str]) -> None:
+def _overview(book: _Book, ws, indicators: list[Indicator], progress: dict[int, IndicatorProgress],
+              trends: dict[int, str]) -> None:
     sheet = ws.name
     years = sorted({y for i in indicators for y, _m in i.values})
     keys = ["name", "goal", "unit", "source", "target", "level", *(["value"] * len(years)), "change_years",
@@ -639,17 +641,17 @@ def _overview(book: _Book, ws, indicators: list[Indicator], progress: dict[int, 
             else:
                 shown = _write_written(book, ws, r, first_year + k, m.raw, sheet, where, suffix)
                 lines.append(text_lines(shown, widths[first_year + k]))
-        change = st.get("change_detail")
+        change = st.change
         if change:
-            ws.write_string(r, col["change_years"], f"{change['from']}–{change['to']}", book.fmt())
-            prefix = "≈ " if change["approx"] else ""
-            if change["unit"] == "points":
+            ws.write_string(r, col["change_years"], f"{change.start}–{change.end}", book.fmt())
+            prefix = "≈ " if change.approx else ""
+            if change.unit == "points":
                 fmt = f'"{prefix}"+0.0" {book(POINTS)}";"{prefix}"-0.0" {book(POINTS)}";"{prefix}"0" {book(POINTS)}"'
-                value = change["value"]
+                value = change.value
             else:
                 body = number_format(_decimals(ind), suffix=suffix)
                 fmt = f'"{prefix}"+{body};"{prefix}"-{body};"{prefix}"{body}'
-                value = change["value"]
+                value = change.value
             ws.write_number(r, col["change"], value, book.fmt(num_format=fmt.replace('""', "")))
         else:
             ws.write_blank(r, col["change_years"], None, book.fmt())
@@ -657,11 +659,11 @@ def _overview(book: _Book, ws, indicators: list[Indicator], progress: dict[int, 
         if ind.row in trends:
             ws.add_sparkline(r, col["trend"], {"range": trends[ind.row], "markers": True, "series_color": SERIES,
                                                "markers_color": SERIES, "negative_color": TARGET_LINE})
-        code = st.get("light")
-        if st.get("ratio") is not None:
-            ws.write_number(r, col["progress"], st["ratio"], book.light(code, num_format=PERCENT))
-            ws.write_number(r, col["progress_year"], st["year"], book.fmt(num_format=YEAR))
-            method = book(METHODS[st["method"]])
+        code = st.light
+        if st.ratio is not None:
+            ws.write_number(r, col["progress"], st.ratio, book.light(code, num_format=PERCENT))
+            ws.write_number(r, col["progress_year"], st.year, book.fmt(num_format=YEAR))
+            method = book(METHODS[st.method])
             ws.write_string(r, col["method"], method, book.wrap)
             lines.append(text_lines(method, widths[col["method"]]))
         else:
@@ -693,7 +695,8 @@ def _shown_or_raw(book: _Book, text: Text, sheet: str, where: str) -> str:
 GOAL_WIDTHS = (16, 15, 15, 34)
 
 
-def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progress: dict[int, dict]) -> dict[int, str]:
+def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator],
+                progress: dict[int, IndicatorProgress]) -> dict[int, str]:
     """Each indicator: its name, then its small table beside its chart, and its details below the table.
 
     Returns the range of each charted indicator's comparable values, for the overview's trend."""
@@ -741,7 +744,7 @@ def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progre
         for k, year in enumerate(years):
             r = first + k
             m = ind.value(year)
-            fits = bool(m and st["comparable"].get(str(year)))
+            fits = bool(m and st.comparable.get(year))
             # the year stays a number; its format says when the chart has no bar for it, and why
             mark = "" if fits else book(NO_VALUE) if m is None or not m.raw.strip() else book(NOT_COMPARED)
             year_format = f'0" ({mark})"' if mark else YEAR
@@ -766,7 +769,7 @@ def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progre
                 set_height(r, LINE_PT * text_lines(shown, GOAL_WIDTHS[3]))
         last = first + len(years) - 1
         details = last + 2
-        code = st.get("light")
+        code = st.light
         target_text = _shown_or_raw(book, Text(ind.target.raw or None, ind.target.raw_sv or None), sheet, name)
         detail_rows: list[tuple[str, Any]] = [
             (book(H_TARGET), ("target", target_text)),
@@ -786,9 +789,9 @@ def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progre
                 shown = _write_written(book, ws, r, 3, value, sheet, name, suffix, mark=False)
                 set_height(r, LINE_PT * text_lines(shown, GOAL_WIDTHS[3]))
             elif kind == "progress":
-                if st.get("ratio") is not None:
-                    ws.write_number(r, 1, st["ratio"], book.light(code, num_format=PERCENT, align="left"))
-                    method = f"{st['year']}: {book(METHODS[st['method']])}"
+                if st.ratio is not None:
+                    ws.write_number(r, 1, st.ratio, book.light(code, num_format=PERCENT, align="left"))
+                    method = f"{st.year}: {book(METHODS[st.method])}"
                     ws.write_string(r, 3, method, book.wrap)
                     set_height(r, LINE_PT * text_lines(method, GOAL_WIDTHS[3]))
                 else:
@@ -826,11 +829,11 @@ def _goal_sheet(book: _Book, ws, goal: Goal, indicators: list[Indicator], progre
     return trends
 
 
-def _method_text(st: dict, book: _Book) -> str:
+def _method_text(st: IndicatorProgress, book: _Book) -> str:
     """'2025: arvo ÷ tavoitearvo': the year progress is of and its method; '' without progress."""
-    if st.get("ratio") is None:
+    if st.ratio is None:
         return ""
-    return f"{st['year']}: {book(METHODS[st['method']])}"
+    return f"{st.year}: {book(METHODS[st.method])}"
 
 
 def _quote(sheet: str) -> str:
@@ -847,7 +850,7 @@ def _label(book: _Book, ind: Indicator, m: Measure, fmt: str) -> str:
 
 
 def _chart(book: _Book, ws, ind: Indicator, name: str, unit_label: str, head: int, first: int, last: int,
-           level: float | None, labels: list[dict], st: dict) -> None:
+           level: float | None, labels: list[dict], st: IndicatorProgress) -> None:
     sheet = ws.name
     chart = book.wb.add_chart({"type": "column"})
     chart.add_series({
@@ -1020,8 +1023,8 @@ def _projects(book: _Book, ws) -> tuple[list[Column], list[float]]:
     return columns, heights
 
 
-def _status_by_year(book: _Book, ws, stats: dict[str, Any]) -> None:
-    years = stats["years"]
+def _status_by_year(book: _Book, ws, stats: Stats) -> None:
+    years = stats.years
     headers = [book(H_STATUS), *(book(H_ROADMAP_YEAR, year=y) for y in years)]
     widths = [22, *([16] * len(years))]
     statuses = [*STATUS_ORDER]
@@ -1032,11 +1035,11 @@ def _status_by_year(book: _Book, ws, stats: dict[str, Any]) -> None:
         ws.write_string(r, 0, book.word(status), book.fmt(bold=True, font_color=BACKGROUND,
                                                           bg_color=STATUS_COLOURS[status]))
         for c, y in enumerate(years, start=1):
-            ws.write_number(r, c, stats["status_by_year"][str(y)].get(status.value, 0), count)
+            ws.write_number(r, c, stats.status_by_year[y].get(status.value, 0), count)
     total = len(statuses) + 1
     ws.write_string(total, 0, book(TOTAL), book.fmt(bold=True))
     for c, y in enumerate(years, start=1):
-        ws.write_number(total, c, stats["year_counts"][str(y)], book.fmt(num_format="#,##0", bold=True))
+        ws.write_number(total, c, stats.year_counts[y], book.fmt(num_format="#,##0", bold=True))
     ws.freeze_panes(1, 1)
     _print_columns(ws, widths, (0, 0))
 
@@ -1159,7 +1162,7 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(microsecond=0)
 
 
-def render_indicator_workbook(roadmap: Roadmap, stats: dict, lang: str, options: BuildOptions,
+def render_indicator_workbook(roadmap: Roadmap, stats: Stats, lang: str, options: BuildOptions,
                               staging: Path, progress: Progress) -> None:
     """Pipeline stage: write indicators-<lang>.xlsx into `staging`."""
     name = filename(lang)

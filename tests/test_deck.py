@@ -575,7 +575,7 @@ def test_no_next_year_slides_without_next_roadmap(sample_roadmap):
     from digireport.stats import compute_stats
 
     stats = compute_stats(sample_roadmap, dt.date(2026, 11, 1))
-    assert stats["next_year"] is None
+    assert stats.next_year is None
     data = render_deck(sample_roadmap, stats, "sv", BuildOptions(as_of=dt.date(2026, 11, 1)))
     prs = Presentation(io.BytesIO(data))
     assert titles(prs)[0] == "Uppföljning av Digiprogrammet 2024–2026 och Digitala färdplanen 2024–2026"

@@ -35,12 +35,12 @@ def test_side_by_side_rendering_writes_the_same_bytes(tmp_path):
 PARENT = os.getpid()
 
 
-def _fails(roadmap, stats, report, options, staging, progress):
+def _fails(roadmap, stats, options, staging, progress):
     (staging / "partial.txt").write_text("half", encoding="utf-8")
     raise TemplateError("{name}: the template has no layout {layout}", name="x.pptx", layout="Otsikko")
 
 
-def _writes(roadmap, stats, report, options, staging, progress):
+def _writes(roadmap, stats, options, staging, progress):
     (staging / f"fine-{os.getpid()}.txt").write_text(str(len(roadmap.projects)), encoding="utf-8")
 
 
@@ -50,11 +50,11 @@ def _dies_in_a_worker(*args):
     _writes(*args)
 
 
-def _fails_at_once(roadmap, stats, report, options, staging, progress):
-    _fails(roadmap, stats, report, options, staging, progress)
+def _fails_at_once(roadmap, stats, options, staging, progress):
+    _fails(roadmap, stats, options, staging, progress)
 
 
-def _writes_late(roadmap, stats, report, options, staging, progress):
+def _writes_late(roadmap, stats, options, staging, progress):
     time.sleep(0.5)
     (staging / "site").mkdir(parents=True)  # as the web report makes its folder
     (staging / "site" / "late.txt").write_text("late", encoding="utf-8")
@@ -109,7 +109,7 @@ def test_a_failure_waits_for_the_renderers_still_running_before_the_staging_fold
 
 
 def _pid(name):
-    def render(roadmap, stats, report, options, staging, progress):
+    def render(roadmap, stats, options, staging, progress):
         time.sleep(0.2)  # long enough for each process to take one
         (staging / name).write_text(str(os.getpid()), encoding="utf-8")
     return render

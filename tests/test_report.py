@@ -32,6 +32,24 @@ def test_the_sample_report_follows_the_schema(sample_build, validator):
     assert len(report["projects"]) == 80 and report["stats"]["indicators"]
 
 
+def test_the_stats_are_the_statistics_records_with_years_as_text(sample_build):
+    """report.json's `stats` is `stats_record` of the build's statistics: the same keys in the same
+    order, each year a text key whose counts are the record's for that integer year."""
+    from digireport.report import progress_record, stats_record
+
+    out, result = sample_build
+    stats = json.loads((out / "report.json").read_text(encoding="utf-8"))["stats"]
+    record = stats_record(result.stats)
+    assert json.loads(json.dumps(record)) == stats and list(record) == list(stats)
+    assert stats["status_by_year"]["2024"] == result.stats.status_by_year[2024]
+    assert list(stats["year_counts"]) == ["2024", "2025", "2026"] and stats["as_of"] == "2025-12-02"
+    growth = next(p for p in result.stats.indicators if p.by_year and p.by_year[max(p.by_year)].growth is not None)
+    year = max(growth.by_year)
+    assert list(progress_record(growth)["by_year"][str(year)]) == ["ratio", "growth", "basis", "light"]
+    change = next(p for p in stats["indicators"] if p["change_detail"])
+    assert list(change["change_detail"]) == ["from", "to", "value", "unit", "approx"]
+
+
 def test_a_findings_heavy_roll_up_report_follows_the_schema(tmp_path, validator):
     from digireport.pipeline import BuildOptions, build
 

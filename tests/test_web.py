@@ -4,6 +4,7 @@ pages opened in headless Chromium with axe-core for accessibility."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import shutil
@@ -21,8 +22,10 @@ from digireport.web import (
     FIRST_PROJECTS,
     LIGHT_LABELS,
     MORE_PROJECTS,
+    SiteData,
     open_data,
     report_page,
+    site_data,
 )
 from digireport.web.opendata import number
 
@@ -89,6 +92,19 @@ def site(sample_build) -> Path:
 def report(sample_build) -> dict:
     out, _result = sample_build
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def data(sample_build) -> SiteData:
+    """What the sample build's web report was made from."""
+    _out, result = sample_build
+    return site_data(result.roadmap, result.stats)
+
+
+def _editable(data: SiteData) -> SiteData:
+    """The same data with copies of its records, to change as a workbook might have them."""
+    return dataclasses.replace(data, projects=json.loads(json.dumps(data.projects)),
+                               indicators=json.loads(json.dumps(data.indicators)))
 
 
 @pytest.fixture(scope="module", params=["fi", "sv"])
@@ -239,10 +255,11 @@ def test_no_outside_requests(site):
                             "https://www.saavutettavuusvaatimukset.fi/"}
 
 
-def test_untrusted_text_is_escaped(report):
-    hostile = json.loads(json.dumps(report))
-    hostile["projects"][0]["name"]["fi"] = '<script>alert(1)</script><img src="https://x.example/">'
-    hostile["source"]["name"] = '"><svg onload=alert(1)>.xlsx'
+def test_untrusted_text_is_escaped(data):
+    hostile = _editable(data)
+    hostile.projects[0]["name"]["fi"] = '<script>alert(1)</script><img src="https://x.example/">'
+    hostile = dataclasses.replace(hostile, source=dataclasses.replace(hostile.source,
+                                                                      name='"><svg onload=alert(1)>.xlsx'))
     html = report_page(hostile, l10n("fi"), ("fi", "sv"))
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -288,16 +305,16 @@ def _iso_history(project: dict) -> dict:
         f"{k[-4:]}-{k[:2]}": v for k, v in project["status_history"].items()}}
 
 
-def test_csv_defuses_formulas(report):
-    hostile = json.loads(json.dumps(report))
-    hostile["projects"][0]["owner"]["fi"] = "=HYPERLINK(\"x\")"
+def test_csv_defuses_formulas(data):
+    hostile = _editable(data)
+    hostile.projects[0]["owner"]["fi"] = "=HYPERLINK(\"x\")"
     rows = list(csv.reader(open_data(hostile)["projects.csv"].lstrip("\ufeff").splitlines(), delimiter=";"))
     assert rows[1][rows[0].index("owner")] == "'=HYPERLINK(\"x\")"
 
 
-def test_deterministic(report):
-    assert open_data(report) == open_data(json.loads(json.dumps(report)))
-    assert report_page(report, l10n("sv"), ("fi", "sv")) == report_page(report, l10n("sv"), ("fi", "sv"))
+def test_deterministic(data):
+    assert open_data(data) == open_data(_editable(data))
+    assert report_page(data, l10n("sv"), ("fi", "sv")) == report_page(_editable(data), l10n("sv"), ("fi", "sv"))
 
 
 def test_same_input_same_bytes(site, tmp_path):
@@ -321,15 +338,15 @@ def test_same_input_same_bytes(site, tmp_path):
     assert first == second
 
 
-def test_json_files_hold_one_record_per_line(report):
+def test_json_files_hold_one_record_per_line(report, data):
     """The open-data JSON has the head on its first line, then one record per line, and reads back
     to exactly the records of report.json."""
     import io
 
     from digireport.web import write_json_records
 
-    data = open_data(report)
-    lines = data["projects.json"].split("\n")
+    files = open_data(data)
+    lines = files["projects.json"].split("\n")
     assert lines[0] == ('{"as_of":"2025-12-02","source":{"name":"tiekartta_v2.xlsx","sha256":"'
                         + report["source"]["sha256"] + '"},"licence":"CC-BY-4.0",'
                         '"publisher":{"fi":"Porvoon kaupunki","sv":"Borgå stad"},"projects":[')
@@ -339,7 +356,7 @@ def test_json_files_hold_one_record_per_line(report):
     projects = [_iso_history(p) for p in report["projects"]]
     assert [json.loads(line.rstrip(",")) for line in records] == projects
     assert json.loads(records[0].rstrip(","))["name"]["sv"] == "Kundtjänstapp och -kort"
-    assert json.loads(data["projects.json"]) == {
+    assert json.loads(files["projects.json"]) == {
         "as_of": report["as_of"], "source": {"name": report["source"]["name"],
                                              "sha256": report["source"]["sha256"]},
         "licence": "CC-BY-4.0", "publisher": {"fi": "Porvoon kaupunki", "sv": "Borgå stad"},
@@ -394,10 +411,10 @@ def large(tmp_path_factory):
     generate(path, rows=LARGE_ROWS, seed=5, indicators=10)
     roadmap = parse_roadmap(path.read_bytes(), path.name)
     stats = compute_stats(roadmap, dt.date(2025, 12, 2))
-    report = build_report(roadmap, stats)
     options = BuildOptions(as_of=dt.date(2025, 12, 2))
     for n in (1, 2):
-        render_web(roadmap, stats, report, options, folder / f"build{n}", lambda *_a: None)
+        render_web(roadmap, stats, options, folder / f"build{n}", lambda *_a: None)
+    report = build_report(roadmap, stats)
     return folder / "build1" / "site", folder / "build2" / "site", report, options
 
 
@@ -483,10 +500,10 @@ def test_sample_lists_every_project(page, report):
 
 
 @pytest.mark.parametrize(("max_rows", "shown"), [(30, 30), (79, 79), (80, 80), (500, 80)])
-def test_list_limit_on_the_sample(report, max_rows, shown):
+def test_list_limit_on_the_sample(data, max_rows, shown):
     for lang in ("fi", "sv"):
         loc = l10n(lang)
-        html = report_page(report, loc, ("fi", "sv"), max_rows=max_rows)
+        html = report_page(data, loc, ("fi", "sv"), max_rows=max_rows)
         p = Page(html)
         assert len(_listed(p)) == shown
         if shown == 80:
@@ -497,9 +514,9 @@ def test_list_limit_on_the_sample(report, max_rows, shown):
             assert (3, loc(FIRST_PROJECTS, shown=shown, total=80)) in p.headings
 
 
-def test_capped_page_structure_is_accessible(report):
+def test_capped_page_structure_is_accessible(data):
     for lang in ("fi", "sv"):
-        p = Page(report_page(report, l10n(lang), ("fi", "sv"), max_rows=30))
+        p = Page(report_page(data, l10n(lang), ("fi", "sv"), max_rows=30))
         assert p.elements[0] == ("html", {"lang": lang})
         levels = [level for level, _t in p.headings]
         assert levels[0] == 1 and levels.count(1) == 1
@@ -508,19 +525,19 @@ def test_capped_page_structure_is_accessible(report):
             assert any(tag == "th" and a.get("scope") in ("row", "col") for tag, a, _text in cells)
 
 
-def test_csv_fast_path_equals_cell_by_cell(report):
+def test_csv_fast_path_equals_cell_by_cell(data):
     """projects.csv looks at all cells at once; its text is what checking each cell gives."""
     import io
 
     from digireport.web import PROJECT_FIELDS, _projects_csv, _write_csv, project_rows
 
-    hostile = json.loads(json.dumps(report))
-    hostile["projects"][5]["problem"]["sv"] = "-10 % kostnader"
-    hostile["projects"][6]["name"]["fi"] = "\tsisennetty"
-    hostile["projects"][7]["cost_eur"] = -5.5
-    numbers = json.loads(json.dumps(report))
-    numbers["projects"][0]["owner"]["fi"] = -3  # not text, as report.json never has it
-    for rep in (report, hostile, numbers):
+    hostile = _editable(data)
+    hostile.projects[5]["problem"]["sv"] = "-10 % kostnader"
+    hostile.projects[6]["name"]["fi"] = "\tsisennetty"
+    hostile.projects[7]["cost_eur"] = -5.5
+    numbers = _editable(data)
+    numbers.projects[0]["owner"]["fi"] = -3  # not text, as report.json never has it
+    for rep in (data, hostile, numbers):
         fast, slow = io.StringIO(), io.StringIO()
         _projects_csv(fast, rep)
         _write_csv(slow, [f[0] for f in PROJECT_FIELDS], project_rows(rep))
@@ -568,9 +585,9 @@ def test_swedish_page_shows_every_swedish_target_and_value_as_written(site, repo
                 assert by_year[year].removesuffix(" (på finska)") == m["raw"]
 
 
-def test_a_number_parsed_from_one_language_never_stands_in_for_the_other(report):
-    other = json.loads(json.dumps(report))
-    target = other["indicators"][0]["target"]
+def test_a_number_parsed_from_one_language_never_stands_in_for_the_other(data):
+    other = _editable(data)
+    target = other.indicators[0]["target"]
     target.update(raw="5", raw_sv="7", value=5.0)
     assert _target_cells(report_page(other, l10n("sv"), ("fi", "sv")))["2"] == "7"
     assert _target_cells(report_page(other, l10n("fi"), ("fi", "sv")))["2"] == "5"
@@ -680,7 +697,7 @@ def test_head_titles_description_alternates_and_favicon(site):
     assert '<link rel="alternate" hreflang="sv" href="sv/index.html">' in landing
 
 
-def test_accessibility_statement_from_the_settings(report):
+def test_accessibility_statement_from_the_settings(data):
     import datetime as dt
 
     from digireport.settings import WebSettings
@@ -690,8 +707,8 @@ def test_accessibility_statement_from_the_settings(report):
                       accessibility_assessed=dt.date(2025, 11, 20),
                       accessibility_shortcomings_fi=("Kaavioiden värit eivät erotu tulosteessa.",),
                       accessibility_shortcomings_sv=("Diagrammens färger syns inte i utskrift.",))
-    fi = accessibility_page(report, l10n("fi"), ("fi", "sv"), web)
-    sv = accessibility_page(report, l10n("sv"), ("fi", "sv"), web)
+    fi = accessibility_page(data, l10n("fi"), ("fi", "sv"), web)
+    sv = accessibility_page(data, l10n("sv"), ("fi", "sv"), web)
     assert Page(fi).headings[0] == (1, "Saavutettavuusseloste")
     assert Page(sv).headings[0] == (1, "Tillgänglighetsutlåtande")
     assert Page(sv).elements[0] == ("html", {"lang": "sv"})
@@ -701,12 +718,12 @@ def test_accessibility_statement_from_the_settings(report):
     assert "osittain" in fi and "delvis" in sv
     assert '<a href="mailto:saavutettavuus@example.fi">' in fi and "20.11.2025" in fi
     assert '<a href="../sv/tillganglighet.html" hreflang="sv" lang="sv">På svenska</a>' in fi
-    plain = accessibility_page(report, l10n("fi"), ("fi", "sv"), WebSettings())
+    plain = accessibility_page(data, l10n("fi"), ("fi", "sv"), WebSettings())
     assert "Tunnettuja puutteita ei ole." in plain and "osittain" not in plain
     assert "Saavutettavuuspalautetta vastaanottaa Porvoon kaupunki." in plain
 
 
-def test_contact_licence_and_next_update_from_the_settings(report):
+def test_contact_licence_and_next_update_from_the_settings(data):
     import datetime as dt
 
     from digireport.settings import WebSettings
@@ -714,18 +731,17 @@ def test_contact_licence_and_next_update_from_the_settings(report):
     web = WebSettings(contact_name="Digiohjelma", contact_email="digi@example.fi", licence="CC0-1.0",
                       update_frequency="monthly", next_update=dt.date(2026, 2, 16),
                       programme_url_fi="https://www.example.fi/digiohjelma")
-    html = report_page(report, l10n("fi"), ("fi", "sv"), web=web)
+    html = report_page(data, l10n("fi"), ("fi", "sv"), web=web)
     assert '<li>Yhteyshenkilö: Digiohjelma, <a href="mailto:digi@example.fi">digi@example.fi</a></li>' in html
     assert "<li>Seurantaa päivitetään kuukausittain.</li>" in html
     assert "Seuraava päivitys: 16.2.2026." in html
     assert "Creative Commons Zero 1.0 (CC0-1.0)" in html
     assert '<a href="https://www.example.fi/digiohjelma">' in html
-    data = open_data(report, web)
-    package = json.loads(data["datapackage.json"])
+    package = json.loads(open_data(data, web)["datapackage.json"])
     assert package["licenses"][0]["name"] == "CC0-1.0" and package["next_update"] == "2026-02-16"
     assert package["update_frequency"] == "monthly"
     assert {"title": "Digiohjelma", "email": "digi@example.fi", "role": "contact"} in package["contributors"]
-    sv = report_page(report, l10n("sv"), ("fi", "sv"), web=web)
+    sv = report_page(data, l10n("sv"), ("fi", "sv"), web=web)
     assert "<li>Uppföljningen uppdateras varje månad.</li>" in sv
     assert '<a href="../../indicators-sv.xlsx">Indikatorarbetsbok (Excel)</a>' in sv
     assert '<a href="../../indicators-fi.xlsx">Mittarityökirja (Excel)</a>' in html

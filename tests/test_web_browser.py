@@ -37,17 +37,16 @@ def test_page_fits_its_width_and_axe_finds_no_violations(probed, tmp_path, page,
 
 
 def test_capped_list_fits_and_axe_finds_no_violations(site, sample_build, tmp_path):
-    import json
     import shutil
 
     from digireport.i18n import l10n
-    from digireport.web import report_page
+    from digireport.web import report_page, site_data
 
-    out, _result = sample_build
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    _out, result = sample_build
+    data = site_data(result.roadmap, result.stats)
     copy = tmp_path / "capped" / "site"
     shutil.copytree(site, copy)
-    (copy / "fi" / "index.html").write_text(report_page(report, l10n("fi"), ("fi", "sv"), max_rows=30),
+    (copy / "fi" / "index.html").write_text(report_page(data, l10n("fi"), ("fi", "sv"), max_rows=30),
                                            encoding="utf-8")
     probed = probe_copy(copy, tmp_path / "probe" / "site")
     result = probe(chromium(), probed, "fi/index.html", 320, tmp_path / "profile")

@@ -277,9 +277,9 @@ def test_context_sheets(fi, sv, sample_stats):
     status = fi["Tilat vuosittain"]
     assert [c.value for c in status[1]] == ["Tila", "Tiekartta 2024", "Tiekartta 2025", "Tiekartta 2026"]
     done = row_of(status, 1, "Tehty")
-    assert status.cell(done, 2).value == sample_stats["status_by_year"]["2024"]["done"]
+    assert status.cell(done, 2).value == sample_stats.status_by_year[2024]["done"]
     assert status.cell(status.max_row, 1).value == "Yhteensä"
-    assert status.cell(status.max_row, 2).value == sample_stats["year_counts"]["2024"]
+    assert status.cell(status.max_row, 2).value == sample_stats.year_counts[2024]
     assert fi["Havainnot"]["A2"].value == "Ei havaintoja"
     assert sv["Iakttagelser"]["A2"].value == "Inga iakttagelser"
     guide = [c.value for c in fi["Lukuohje"]["A"]]

@@ -44,7 +44,7 @@ class Context:
 
     deck: Deck
     roadmap: Any
-    stats: dict[str, Any]
+    stats: st.Stats
     options: Any
 
     @property
@@ -62,12 +62,12 @@ class Context:
         return st.ordered_projects(self.roadmap.projects)
 
     @property
-    def followup(self) -> list[int]:
-        return self.stats["followup_years"]
+    def followup(self) -> tuple[int, ...]:
+        return self.stats.followup_years
 
     @property
     def next_year(self) -> int | None:
-        return self.stats["next_year"]
+        return self.stats.next_year
 
     @property
     def span(self) -> str:
@@ -186,7 +186,7 @@ def more_rows(ctx: Context, title: str, hidden: int) -> None:
 
 def deck_title(ctx: Context) -> str:
     loc = ctx.loc
-    programme = span(ctx.stats["years"])
+    programme = span(ctx.stats.years)
     if ctx.next_year is not None:
         return loc(
             _(
@@ -245,31 +245,31 @@ def agenda_slide(ctx: Context) -> None:
 def summary_slide(ctx: Context) -> None:
     """The executive summary: where the roadmap stands, the indicators, the costs, the decision."""
     loc, stats = ctx.loc, ctx.stats
-    status = stats["status_span"]
-    counts = status["counts"]
+    status = stats.status_span
+    counts = status.counts
     parts = ", ".join(
         f"{label(loc, 'status', code).lower()} {loc.integer(n)}"
         for code, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n
     )
     lines: list[tuple[int, str]] = [
         (0, loc(_("Digital Roadmap {span}: {n} projects, of them {parts}."), span=ctx.span,
-                n=loc.integer(status["total"]), parts=parts)),
+                n=loc.integer(status.total), parts=parts)),
     ]
-    lights = st.indicator_lights(stats["indicators"])
+    lights = st.indicator_lights(stats.indicators)
     measured = lights["green"] + lights["amber"] + lights["red"]
     lines.append((0, loc(
         _("Indicators: {green} of the {measured} measurable ones on target, {amber} progressing, {red} behind; "
           "{none} without a measure of progress."),
         green=lights["green"], measured=measured, amber=lights["amber"], red=lights["red"], none=lights["none"])))
-    comp = stats["completed"]
+    comp = stats.completed
     lines.append((0, loc(
         _("Completed projects {n}: one-off costs {one_off}, yearly costs {yearly}"),
-        n=comp["count"], one_off=loc.money(comp["one_off_eur"]), yearly=loc.money(comp["yearly_eur"])) + "."))
-    changes = stats["status_changes"]
-    if changes["label"]:
-        done = sum(1 for c in changes["changes"] if c["to"] == Status.DONE.value)
+        n=comp.count, one_off=loc.money(comp.one_off_eur), yearly=loc.money(comp.yearly_eur)) + "."))
+    changes = stats.status_changes
+    if changes.label:
+        done = sum(1 for c in changes.changes if c.after is Status.DONE)
         lines.append((0, loc(_("Since the status of {label}: {n} projects changed status, {done} of them to done."),
-                             label=changes["label"], n=len(changes["changes"]), done=done)))
+                             label=changes.label, n=len(changes.changes), done=done)))
     if ctx.next_year is not None:
         dec = ctx.decision
         lines.append((0, loc(
@@ -313,7 +313,7 @@ def _divider_titles(ctx: Context):
 
 def background_slide(ctx: Context) -> None:
     loc, opts = ctx.loc, ctx.options
-    programme = span(ctx.stats["years"])
+    programme = span(ctx.stats.years)
     lines: list[tuple[int, str]] = [(0, loc(
         _(
             "Porvoo's Digital Programme {programme} is based on the city strategy and on the shared digital "
@@ -345,8 +345,8 @@ def goal_split_slides(ctx: Context) -> None:
 
 def goal_split(ctx: Context, year: int, title: str) -> None:
     loc = ctx.loc
-    counts = ctx.stats["goal_by_year"][str(year)]
-    total = ctx.stats["year_counts"][str(year)]
+    counts = ctx.stats.goal_by_year[year]
+    total = ctx.stats.year_counts[year]
     slide = ctx.deck.slide("chart", title)
     goals = list(counts)
     _frame, shown_, _t = ctx.deck.chart(
@@ -379,7 +379,7 @@ MISSING_WORDS = {
 def indicator_slides(ctx: Context) -> None:
     """Indicators under their goal heading: target, latest value and its year, progress, light."""
     roadmap = ctx.roadmap
-    progress = {p["row"]: p for p in ctx.stats["indicators"]}
+    progress = {p.row: p for p in ctx.stats.indicators}
     for goal in GOAL_ORDER:
         inds = [i for i in roadmap.indicators if i.goal is goal]
         if not inds:
@@ -397,15 +397,15 @@ def indicator_slides(ctx: Context) -> None:
 
 
 def indicator_row(loc, ind, prog) -> list[Cell]:
-    year = prog["year"]
+    year = prog.year
     value = ind.value(year) if year is not None else None
     target = Text(ind.target.raw or None, ind.target.raw_sv or None)
-    if prog["ratio"] is not None:
-        progress = whole_percent(loc, prog["ratio"])
-        light = prog["light"]
+    if prog.ratio is not None:
+        progress = whole_percent(loc, prog.ratio)
+        light = prog.light
         mark = (Run(MARKER + NBSP, colour=LIGHT_COLOURS[light]), Run(loc(LIGHT_WORDS[light])))
     else:
-        progress = loc(MISSING_WORDS[prog["missing"]]) if prog["missing"] else "–"
+        progress = loc(MISSING_WORDS[prog.missing]) if prog.missing else "–"
         mark = (Run("–"),)
     return [
         Cell(shown(loc, ind.name)),
@@ -449,14 +449,14 @@ def indicator_talk(loc, goal, progress) -> list[str]:
 
 def status_slide(ctx: Context) -> None:
     loc = ctx.loc
-    status = ctx.stats["status_span"]
-    counts = status["counts"]
+    status = ctx.stats.status_span
+    counts = status.counts
     order = [s for s in (Status.DONE, Status.STARTED, Status.PLANNED, Status.UNKNOWN, Status.DROPPED)]
     slide = ctx.deck.slide("chart", loc(_("2a. Digital Roadmap {span} – projects by status"), span=ctx.span))
     _f, shown_, total = ctx.deck.chart(
         slide, "doughnut", loc(_("Projects by status")),
         [label(loc, "status", s.value) for s in order], [counts.get(s.value, 0) for s in order],
-        [STATUS_COLOURS[s] for s in order], (Inches(0.6), TOP, Inches(5.5), BOTTOM - TOP), total=status["total"],
+        [STATUS_COLOURS[s] for s in order], (Inches(0.6), TOP, Inches(5.5), BOTTOM - TOP), total=status.total,
     )
     done = counts.get(Status.DONE.value, 0)
     started = counts.get(Status.STARTED.value, 0)
@@ -469,13 +469,13 @@ def status_slide(ctx: Context) -> None:
 
 def changes_slides(ctx: Context) -> None:
     """Every project whose status changed since the latest snapshot column, from → to."""
-    changes = ctx.stats["status_changes"]
-    if not changes["label"]:
+    changes = ctx.stats.status_changes
+    if not changes.label:
         return
     by_row = {p.row: p for p in ctx.roadmap.projects}
-    items = ordered(by_row[c["row"]] for c in changes["changes"])
-    before = {c["row"]: Status(c["from"]) for c in changes["changes"]}
-    stamp = changes["label"]
+    items = ordered(by_row[c.row] for c in changes.changes)
+    before = {c.row: c.before for c in changes.changes}
+    stamp = changes.label
     done = sum(1 for p in items if p.status is Status.DONE)
     table_slides(
         ctx,
@@ -515,11 +515,11 @@ def project_list_slides(ctx: Context) -> None:
 def completed_slides(ctx: Context) -> None:
     years = set(ctx.followup)
     done = [p for p in ctx.projects if p.status is Status.DONE and not years.isdisjoint(p.years)]
-    comp = ctx.stats["completed"]
+    comp = ctx.stats.completed
 
     def summary(lc) -> str:
         return lc(_("Completed projects {n}: one-off costs {one_off}, yearly costs {yearly}"),
-                  n=comp["count"], one_off=lc.money(comp["one_off_eur"]), yearly=lc.money(comp["yearly_eur"]))
+                  n=comp.count, one_off=lc.money(comp.one_off_eur), yearly=lc.money(comp.yearly_eur))
 
     def money(lc, p, kind) -> Cell:
         ok = p.cost_eur is not None and p.cost_kind is not None and p.cost_kind.value == kind
@@ -596,7 +596,7 @@ def matrix_slide(ctx: Context) -> None:
     if year is None:
         return
     loc, deck = ctx.loc, ctx.deck
-    grid = ctx.stats["impact_cost_by_year"][str(year)]
+    grid = ctx.stats.impact_cost_by_year[year]
     ids = st.impact_cost_ids(ctx.projects, year)
     sizes = [s.value for s in SizeClass]
     slide = deck.slide("table", loc(_("Digital Roadmap {year} – impact and cost"), year=year))
@@ -606,7 +606,7 @@ def matrix_slide(ctx: Context) -> None:
     for i in sizes:
         cells = [Cell((Run(loc(_("Impact {size}"), size=i)),), "l")]
         for c in sizes:
-            n = grid["impact_by_cost"][i][c]
+            n = grid.impact_by_cost[i][c]
             text = loc.integer(n) + (f" ({', '.join(ids[i][c])})" if c != "S" and ids[i][c] else "")
             cells.append(cell(text, "r"))
         rows.append(cells)
@@ -614,7 +614,7 @@ def matrix_slide(ctx: Context) -> None:
     heights = [row_height([c.text for c in r], widths, bold=k == 0) for k, r in enumerate([header, *rows])]
     heights = [max(h, int(Inches(0.6))) for h in heights]
     alt = loc(_("Projects of the roadmap {year} by impact and cost class: {n} classified, {m} without a class."),
-              year=year, n=sum(sum(r.values()) for r in grid["impact_by_cost"].values()), m=grid["unclassified"])
+              year=year, n=sum(sum(r.values()) for r in grid.impact_by_cost.values()), m=grid.unclassified)
     deck.table(slide, header, rows, widths, TOP, alt, heights)
     explain = [
         loc(_("Cost class: S can be done with current resources; M needs a temporary addition to the budget "
@@ -622,8 +622,8 @@ def matrix_slide(ctx: Context) -> None:
         loc(_("Impact class: S a one-off impact or an impact on few people; M a lasting impact on few or a one-off "
               "impact on many; L a lasting impact on many.")),
     ]
-    if grid["unclassified"]:
-        explain.append(loc(_("{n} projects have no impact or cost class."), n=grid["unclassified"]))
+    if grid.unclassified:
+        explain.append(loc(_("{n} projects have no impact or cost class."), n=grid.unclassified))
     deck.text_box(slide, Inches(0.5), TOP + sum(heights) + Inches(0.3), Inches(12.33), Inches(1.6),
                   explain, "explanation", size=14)
     data = [" · ".join(c.text for c in r) for r in [header, *rows]]
@@ -644,7 +644,7 @@ def benefit_basis_slide(ctx: Context) -> None:
         _frame, shown_, total = bar(ctx, slide, field, loc(name, year=year), year, (left, TOP, Inches(6.0), BOTTOM - TOP))
         data += [loc(name, year=year)] + [f"{lab}: {count_share(loc, v, total)}" for lab, v in shown_]
     ctx.deck.notes(slide, [loc(_("Long-term benefit and basis of the {n} projects proposed for {year}."),
-                               n=ctx.stats["year_counts"][str(year)], year=year)], data)
+                               n=ctx.stats.year_counts[year], year=year)], data)
 
 
 # Categories whose order means something are shown in it; the others by size.
@@ -653,11 +653,11 @@ NATURAL = {"level"}
 
 def bar(ctx: Context, slide, field: str, name: str, year: int, box):
     loc = ctx.loc
-    counts = ctx.stats[f"{field}_by_year"][str(year)]
+    counts = ctx.stats.by_year(field)[year]
     items = [(k, v) for k, v in counts.items() if v]
     if field not in NATURAL:
         items.sort(key=lambda kv: (kv[0] == st.UNKNOWN, -kv[1], label(loc, field, kv[0])))
-    total = ctx.stats["year_counts"][str(year)]
+    total = ctx.stats.year_counts[year]
     frame, shown_, total = ctx.deck.chart(
         slide, "bar", name, [category(loc, field, k) for k, _v in items], [v for _k, v in items],
         [SERIES] * len(items), box, total=total)
@@ -699,10 +699,10 @@ def category_slides(ctx: Context) -> None:
 
 def years_slide(ctx: Context) -> None:
     loc = ctx.loc
-    counts = ctx.stats["year_counts"]
+    counts = ctx.stats.year_counts
     slide = ctx.deck.slide("chart", loc(_("Projects by roadmap year")))
     _f, shown_, total = ctx.deck.chart(
-        slide, "column", loc(_("Projects per roadmap year")), list(counts), list(counts.values()),
+        slide, "column", loc(_("Projects per roadmap year")), list(map(str, counts)), list(counts.values()),
         [SERIES] * len(counts), (Inches(0.5), TOP, Inches(12.3), BOTTOM - TOP), shares=False)
     ctx.deck.notes(slide, [
         loc(_("Projects in each year's roadmap; a project may be in several years."), ),

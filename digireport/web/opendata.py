@@ -4,7 +4,8 @@ CSV files are UTF-8 with a byte-order mark and separated by semicolons, with dec
 Finnish Excel's default import (a double-click) splits into the right columns with the right
 characters and numbers. `datapackage.json` describes every file, field (in Finnish and Swedish),
 key and allowed value, with the licence, publisher, contact and data date. The JSON files carry the
-same records as report.json. Each release is also written under `archive/YYYY-MM-DD/`.
+same records as report.json, made by report.py's record functions. Each release is also written under
+`archive/YYYY-MM-DD/`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,28 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
 from digireport.i18n import _, l10n
-from digireport.model import GOAL_ORDER, STATUS_ORDER, Basis, Beneficiary, Benefit, CostKind, DevModel, Level, SizeClass
+from digireport.model import (
+    GOAL_ORDER,
+    STATUS_ORDER,
+    Basis,
+    Beneficiary,
+    Benefit,
+    CostKind,
+    DevModel,
+    Level,
+    Roadmap,
+    SizeClass,
+    SourceInfo,
+)
+from digireport.report import indicator_records, progress_record, project_records
+from digireport.stats import Stats
 
 ARCHIVE = "archive"
 DELIMITER = ";"
@@ -124,6 +140,23 @@ PACKAGE_DESCRIPTION = _(
     "decimal comma.")
 
 
+@dataclass(frozen=True)
+class SiteData:
+    """What the web report shows: the statistics, the source, and the roadmap's projects and
+    indicators as report.json's records."""
+
+    stats: Stats
+    source: SourceInfo
+    projects: list[dict]
+    indicators: list[dict]
+
+
+def site_data(roadmap: Roadmap, stats: Stats) -> SiteData:
+    """The web report's data of one roadmap and its statistics."""
+    return SiteData(stats=stats, source=roadmap.source, projects=project_records(roadmap),
+                    indicators=indicator_records(roadmap))
+
+
 def indicator_ids(indicators: list[dict]) -> list[str]:
     """A stable id per indicator: its own `id` when the workbook has one, else the goal letter and its
     number within the goal in workbook row order (A1, A2, …, B1)."""
@@ -216,7 +249,7 @@ class _Joined(dict):
         return text
 
 
-def project_rows(report: dict) -> list[tuple]:
+def project_rows(data: SiteData) -> list[tuple]:
     """The rows of `projects.csv` as values, in the order of PROJECT_FIELDS."""
     # One pass over the records: each is touched once, which costs far less than a pass per field.
     joined = _Joined()
@@ -225,12 +258,12 @@ def project_rows(report: dict) -> list[tuple]:
          n["fi"], n["sv"], pr["fi"], pr["sv"], im["fi"], im["sv"], p["level"], p["basis"], p["benefit"],
          joined[tuple(p["beneficiaries"])], p["cost_class"], p["impact_class"], p["model"], p["owner"]["fi"],
          Num(number(p["cost_eur"])), p["cost_kind"], p["row"])
-        for p in report["projects"] for n, pr, im in ((p["name"], p["problem"], p["impact"]),)
+        for p in data.projects for n, pr, im in ((p["name"], p["problem"], p["impact"]),)
     ]
 
 
-def _projects_csv(fh: TextIO, report: dict) -> None:
-    rows = project_rows(report)
+def _projects_csv(fh: TextIO, data: SiteData) -> None:
+    rows = project_rows(data)
     lines: list[str] = []
     writer = _writer(_Lines(lines))
     writer.writerow([f[0] for f in PROJECT_FIELDS])
@@ -260,18 +293,18 @@ class _Lines:
         self.write = lines.append
 
 
-def indicator_rows(report: dict) -> list[list[object]]:
+def indicator_rows(data: SiteData) -> list[list[object]]:
     rows = []
-    ids = indicator_ids(report["indicators"])
-    for ident, ind, st in zip(ids, report["indicators"], report["stats"]["indicators"], strict=True):
+    ids = indicator_ids(data.indicators)
+    for ident, ind, st in zip(ids, data.indicators, data.stats.indicators, strict=True):
         t = ind["target"]
         for year, m in ind["values"].items():
-            by_year = st["by_year"].get(year, {})
+            by_year = st.by_year.get(int(year))
             rows.append([
                 ident, (ind["goal"] or "").upper() or None, ind["name"]["fi"], ind["name"]["sv"],
                 _raw(t["raw"]), _raw(t["raw_sv"]), t["value"], t["kind"], ind["unit"], ind["source"], int(year),
-                _raw(m["raw"]), m["value"], m["approx"], st.get("comparable", {}).get(year, False),
-                by_year.get("ratio"), by_year.get("light"), ind["row"],
+                _raw(m["raw"]), m["value"], m["approx"], st.comparable.get(int(year), False),
+                by_year.ratio if by_year else None, by_year.light if by_year else None, ind["row"],
             ])
     return rows
 
@@ -292,14 +325,14 @@ class _Iso(dict):
         return iso
 
 
-def snapshot_rows(report: dict) -> list[list[object]]:
+def snapshot_rows(data: SiteData) -> list[list[object]]:
     iso = _Iso()
     return [[p["row"], p["id"], iso[label], status]
-            for p in report["projects"] for label, status in p["status_history"].items()]
+            for p in data.projects for label, status in p["status_history"].items()]
 
 
-def _snapshots_csv(fh: TextIO, report: dict) -> None:
-    rows = snapshot_rows(report)
+def _snapshots_csv(fh: TextIO, data: SiteData) -> None:
+    rows = snapshot_rows(data)
     writer = _writer(fh)
     writer.writerow([f[0] for f in SNAPSHOT_FIELDS])
     # Only the id is workbook text: when none starts like a formula the rows go to the writer as they are.
@@ -329,11 +362,11 @@ def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
     fh.write("\n]}\n" if records else "]}\n")
 
 
-def _project_records(report: dict) -> list[dict]:
+def _project_records(data: SiteData) -> list[dict]:
     """report.json's project records, with snapshot labels as ISO year-month."""
     iso = _Iso()
     out = []
-    for p in report["projects"]:
+    for p in data.projects:
         history = p["status_history"]
         if history and any(iso[k] != k for k in history):
             p = {**p, "status_history": {iso[k]: v for k, v in history.items()}}
@@ -369,7 +402,7 @@ def _resource(name: str, fields: tuple, primary_key: list[str], foreign_keys: li
     }
 
 
-def datapackage(report: dict, web) -> dict:
+def datapackage(data: SiteData, web) -> dict:
     """`datapackage.json`: the files, their schemas, the licence, publisher, contact and data date."""
     fi, sv = l10n("fi"), l10n("sv")
     title, path = LICENCES[web.licence]
@@ -384,14 +417,14 @@ def datapackage(report: dict, web) -> dict:
         "name": "porvoo-digital-programme-follow-up",
         "title": fi(PACKAGE_TITLE), "title_sv": sv(PACKAGE_TITLE),
         "description": fi(PACKAGE_DESCRIPTION), "description_sv": sv(PACKAGE_DESCRIPTION),
-        "version": report["as_of"],
-        "created": report["as_of"] + "T00:00:00Z",
-        "data_date": report["as_of"],
+        "version": data.stats.as_of.isoformat(),
+        "created": data.stats.as_of.isoformat() + "T00:00:00Z",
+        "data_date": data.stats.as_of.isoformat(),
         "update_frequency": web.update_frequency,
         "next_update": web.next_update.isoformat() if web.next_update else None,
         "licenses": [{"name": web.licence, "title": title, "path": path}],
         "contributors": contributors,
-        "sources": [{"title": report["source"]["name"], "sha256": report["source"]["sha256"]}],
+        "sources": [{"title": data.source.name, "sha256": data.source.sha256}],
         "resources": [
             _resource("projects", PROJECT_FIELDS, ["row"]),
             _resource("indicators", INDICATOR_FIELDS, ["indicator_id", "year"]),
@@ -404,18 +437,19 @@ def datapackage(report: dict, web) -> dict:
     return package
 
 
-def _open_data_files(report: dict, web) -> dict[str, Callable[[TextIO], None]]:
+def _open_data_files(data: SiteData, web) -> dict[str, Callable[[TextIO], None]]:
     """Each file of `site/data/` by name, as a function writing it into a text file."""
-    meta = {"as_of": report["as_of"], "source": {"name": report["source"]["name"],
-                                                  "sha256": report["source"]["sha256"]},
+    meta = {"as_of": data.stats.as_of.isoformat(), "source": {"name": data.source.name,
+                                                               "sha256": data.source.sha256},
             "licence": web.licence, "publisher": {"fi": web.publisher_fi, "sv": web.publisher_sv}}
     indicators = []
-    ids = indicator_ids(report["indicators"])
-    for ident, ind, st in zip(ids, report["indicators"], report["stats"]["indicators"], strict=True):
+    ids = indicator_ids(data.indicators)
+    for ident, ind, progress in zip(ids, data.indicators, data.stats.indicators, strict=True):
+        st = progress_record(progress)
         indicators.append({"id": ident, **ind, "goal": (ind["goal"] or "").upper() or None,
-                           "progress": {"ratio": st["ratio"], "light": st["light"], "year": st.get("year"),
-                                        "method": st.get("method"), "missing": st.get("missing"),
-                                        "comparable": st.get("comparable", {}), "by_year": st["by_year"]}})
+                           "progress": {"ratio": st["ratio"], "light": st["light"], "year": st["year"],
+                                        "method": st["method"], "missing": st["missing"],
+                                        "comparable": st["comparable"], "by_year": st["by_year"]}})
     fi, sv = l10n("fi"), l10n("sv")
     fields = {
         "projects": {f[0]: {"fi": fi(f[3]), "sv": sv(f[3])} for f in PROJECT_FIELDS},
@@ -423,10 +457,10 @@ def _open_data_files(report: dict, web) -> dict[str, Callable[[TextIO], None]]:
         "status_history": {f[0]: {"fi": fi(f[3]), "sv": sv(f[3])} for f in SNAPSHOT_FIELDS},
     }
 
-    def indented(data: dict) -> Callable[[TextIO], None]:
+    def indented(content: dict) -> Callable[[TextIO], None]:
         def write(fh: TextIO) -> None:
             # Small files meant to be read by people too: indented.
-            json.dump(data, fh, ensure_ascii=False, indent=2)
+            json.dump(content, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
         return write
 
@@ -437,35 +471,35 @@ def _open_data_files(report: dict, web) -> dict[str, Callable[[TextIO], None]]:
         return bom_first
 
     return {
-        "projects.csv": with_bom(lambda fh: _projects_csv(fh, report)),
+        "projects.csv": with_bom(lambda fh: _projects_csv(fh, data)),
         "indicators.csv": with_bom(lambda fh: _write_csv(fh, [f[0] for f in INDICATOR_FIELDS],
-                                                         indicator_rows(report))),
-        "status_history.csv": with_bom(lambda fh: _snapshots_csv(fh, report)),
-        "projects.json": lambda fh: write_json_records(fh, meta, "projects", _project_records(report)),
+                                                         indicator_rows(data))),
+        "status_history.csv": with_bom(lambda fh: _snapshots_csv(fh, data)),
+        "projects.json": lambda fh: write_json_records(fh, meta, "projects", _project_records(data)),
         "indicators.json": lambda fh: write_json_records(fh, meta, "indicators", indicators),
         "fields.json": indented(fields),
-        "datapackage.json": indented(datapackage(report, web)),
+        "datapackage.json": indented(datapackage(data, web)),
     }
 
 
-def write_open_data(report: dict, folder: Path, web) -> None:
+def write_open_data(data: SiteData, folder: Path, web) -> None:
     """Write the files of `site/data/` into `folder`, each straight into its file, and the same files
     into `folder/archive/<data date>/`."""
-    archive = folder / ARCHIVE / report["as_of"]
+    archive = folder / ARCHIVE / data.stats.as_of.isoformat()
     archive.mkdir(parents=True, exist_ok=True)
-    for name, write in _open_data_files(report, web).items():
+    for name, write in _open_data_files(data, web).items():
         # newline="" keeps the line ends as written on every platform: the files are byte-identical.
         with (folder / name).open("w", encoding="utf-8", newline="") as fh:
             write(fh)
         shutil.copyfile(folder / name, archive / name)
 
 
-def open_data(report: dict, web=None) -> dict[str, str]:
+def open_data(data: SiteData, web=None) -> dict[str, str]:
     """The files of `site/data/` by name, as text."""
     from digireport.settings import WebSettings
 
     texts = {}
-    for name, write in _open_data_files(report, web or WebSettings()).items():
+    for name, write in _open_data_files(data, web or WebSettings()).items():
         buf = io.StringIO(newline="")
         write(buf)
         texts[name] = buf.getvalue()

@@ -4,7 +4,6 @@ language's page is that language's cell, or the other language's marked as such.
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import re
 from html import escape
@@ -31,8 +30,9 @@ from digireport.labels import (
     STATUS_LABELS,
 )
 from digireport.model import GOAL_ORDER, STATUS_ORDER, CostKind, Goal, Status, Text
+from digireport.stats import IndicatorProgress
 from digireport.web.charts import bar_chart, trend_chart
-from digireport.web.opendata import DELIMITER, LICENCES, UPDATE_WORDS, indicator_ids
+from digireport.web.opendata import DELIMITER, LICENCES, UPDATE_WORDS, SiteData, indicator_ids
 
 LANGUAGE_NAMES = {"fi": _("In Finnish"), "sv": _("In Swedish")}
 STATEMENT_PAGES = {"fi": "saavutettavuus.html", "sv": "tillganglighet.html"}
@@ -238,20 +238,20 @@ def _shown(text: dict | None, loc: L10n) -> str:
             f'<span class="note">{_e(loc(FALLBACK_NOTE[shown.lang]))}</span>')
 
 
-def _years_span(years: list[int]) -> str:
+def _years_span(years: tuple[int, ...]) -> str:
     return f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
 
 
-def _title(report: dict, loc: L10n) -> str:
-    return loc(_("Digital programme {years}: follow-up"), years=_years_span(report["stats"]["years"]))
+def _title(data: SiteData, loc: L10n) -> str:
+    return loc(_("Digital programme {years}: follow-up"), years=_years_span(data.stats.years))
 
 
 def _publisher(web, lang: str) -> str:
     return web.publisher_sv if lang == "sv" else web.publisher_fi
 
 
-def _as_of(report: dict, loc: L10n) -> str:
-    return loc.date(dt.date.fromisoformat(report["as_of"]))
+def _as_of(data: SiteData, loc: L10n) -> str:
+    return loc.date(data.stats.as_of)
 
 
 def _head(loc: L10n, title: str, description: str, web, alternates: dict[str, str], root: str) -> str:
@@ -271,11 +271,11 @@ def _head(loc: L10n, title: str, description: str, web, alternates: dict[str, st
     )
 
 
-def _description(report: dict, loc: L10n, web) -> str:
+def _description(data: SiteData, loc: L10n, web) -> str:
     return loc(_("{publisher}: follow-up of the digital programme {years} – status of the roadmap projects, "
                  "the indicators and open data. Data as of {date}."),
-               publisher=_publisher(web, loc.lang), years=_years_span(report["stats"]["years"]),
-               date=_as_of(report, loc))
+               publisher=_publisher(web, loc.lang), years=_years_span(data.stats.years),
+               date=_as_of(data, loc))
 
 
 def _header(loc: L10n, languages: tuple[str, ...], page: str) -> str:
@@ -291,20 +291,20 @@ def _header(loc: L10n, languages: tuple[str, ...], page: str) -> str:
     return "".join(out)
 
 
-def landing_page(report: dict, languages: tuple[str, ...], web=None) -> str:
+def landing_page(data: SiteData, languages: tuple[str, ...], web=None) -> str:
     """`site/index.html`: a language chooser whose links each speak their own language."""
     from digireport.settings import WebSettings
 
     web = web or WebSettings()
     locs = [l10n(lang) for lang in languages]
     first = locs[0]
-    title = " · ".join(_title(report, loc) for loc in locs)
+    title = " · ".join(_title(data, loc) for loc in locs)
     alternates = {loc.lang: f"{loc.lang}/index.html" for loc in locs} | {"x-default": "index.html"}
-    parts = [_head(first, title, _description(report, first, web), web, alternates, ""), "<body>\n"]
+    parts = [_head(first, title, _description(data, first, web), web, alternates, ""), "<body>\n"]
     parts.append(f'<header>\n<p class="brand">{_e(BRAND)}</p>\n</header>\n<main class="landing">\n'
-                 f"<h1>{_e(_title(report, first))}</h1>\n")
+                 f"<h1>{_e(_title(data, first))}</h1>\n")
     for loc in locs[1:]:
-        parts.append(f'<p lang="{loc.lang}" class="title-other">{_e(_title(report, loc))}</p>\n')
+        parts.append(f'<p lang="{loc.lang}" class="title-other">{_e(_title(data, loc))}</p>\n')
     parts.append('<ul class="choose">\n')
     for loc in locs:
         parts.append(f'<li><a href="{loc.lang}/index.html" hreflang="{loc.lang}" lang="{loc.lang}">'
@@ -312,21 +312,21 @@ def landing_page(report: dict, languages: tuple[str, ...], web=None) -> str:
     parts.append("</ul>\n</main>\n<footer>\n")
     for loc in locs:
         parts.append(f'<p lang="{loc.lang}" class="meta">{_e(_publisher(web, loc.lang))} · '
-                     f"{_e(loc(W.data_as_of, date=_as_of(report, loc)))}</p>\n")
+                     f"{_e(loc(W.data_as_of, date=_as_of(data, loc)))}</p>\n")
     parts.append("</footer>\n</body>\n</html>\n")
     return "".join(parts)
 
 
-def listed_projects(report: dict, max_rows: int | None = None) -> list[dict]:
+def listed_projects(data: SiteData, max_rows: int | None = None) -> list[dict]:
     """The projects the pages list: by goal, then by row, at most `max_rows` of them."""
     order = {g.value: n for n, g in enumerate(GOAL_ORDER)}
-    projects = report["projects"]
+    projects = data.projects
     if max_rows is None or max_rows >= len(projects):
         return sorted(projects, key=lambda p: (order.get(p["goal"], 9), p["row"]))
     return heapq.nsmallest(max(max_rows, 0), projects, key=lambda p: (order.get(p["goal"], 9), p["row"]))
 
 
-def report_page(report: dict, loc: L10n, languages: tuple[str, ...], max_rows: int | None = None,
+def report_page(data: SiteData, loc: L10n, languages: tuple[str, ...], max_rows: int | None = None,
                 listed: list[dict] | None = None, web=None) -> str:
     """One language's report page; its project list stops at `max_rows` (or at `listed`, computed once
     for every page) with a note of how many more there are and where they all are."""
@@ -334,37 +334,37 @@ def report_page(report: dict, loc: L10n, languages: tuple[str, ...], max_rows: i
 
     web = web or WebSettings()
     if listed is None:
-        listed = listed_projects(report, max_rows)
-    title = _title(report, loc)
+        listed = listed_projects(data, max_rows)
+    title = _title(data, loc)
     # The language chooser is the page for readers of neither language.
     alternates = {lang: f"../{lang}/index.html" for lang in languages} | {"x-default": "../index.html"}
-    out = [_head(loc, title, _description(report, loc, web), web, alternates, "../"), "<body>\n"]
+    out = [_head(loc, title, _description(data, loc, web), web, alternates, "../"), "<body>\n"]
     out.append(_header(loc, languages, "report"))
     out.append('<main id="main" tabindex="-1">\n')
     out.append(f"<h1>{_e(title)}</h1>\n")
-    out.append(_source_line(report, loc, web))
-    out.append(_summary_section(report, loc))
-    out.append(_programme_section(report, loc, web))
-    out.append(_indicators_section(report, loc))
-    out.append(_projects_section(report, loc, listed, max_rows))
-    out.append(_open_data_section(report, loc, web))
-    out.append(_contact_section(report, loc, web))
+    out.append(_source_line(data, loc, web))
+    out.append(_summary_section(data, loc))
+    out.append(_programme_section(data, loc, web))
+    out.append(_indicators_section(data, loc))
+    out.append(_projects_section(data, loc, listed, max_rows))
+    out.append(_open_data_section(data, loc, web))
+    out.append(_contact_section(data, loc, web))
     out.append("</main>\n")
-    out.append(_footer(report, loc, web))
+    out.append(_footer(data, loc, web))
     out.append("</body>\n</html>\n")
     return "".join(out)
 
 
-def _footer(report: dict, loc: L10n, web) -> str:
-    return (f'<footer>\n{_source_line(report, loc, web)}'
+def _footer(data: SiteData, loc: L10n, web) -> str:
+    return (f'<footer>\n{_source_line(data, loc, web)}'
             f'<p><a href="{STATEMENT_PAGES[loc.lang]}">{_e(loc(STATEMENT))}</a> · '
             f"{_e(_publisher(web, loc.lang))}</p>\n</footer>\n")
 
 
-def _source_line(report: dict, loc: L10n, web) -> str:
-    src = report["source"]
+def _source_line(data: SiteData, loc: L10n, web) -> str:
+    src = data.source
     text = loc(_("Data as of {date}. Source: {file} (SHA-256 {sha}…)."),
-               date=_as_of(report, loc), file=src["name"], sha=src["sha256"][:12])
+               date=_as_of(data, loc), file=src.name, sha=src.sha256[:12])
     if web.next_update:
         text += " " + loc(_("Next update: {date}."), date=loc.date(web.next_update))
     return f'<p class="meta">{_e(text)}</p>\n'
@@ -381,30 +381,30 @@ def _table_open(caption: str, ident: str, css: str = "", keep: bool = False) -> 
 
 # ---- summary and programme ---------------------------------------------------------------------
 
-def _summary_section(report: dict, loc: L10n) -> str:
-    stats = report["stats"]
-    span = stats["status_span"]
-    years = _years_span(span["years"])
-    counts = span["counts"]
-    assessed = [s for s in stats["indicators"] if s["light"] is not None]
-    on_target = sum(1 for s in assessed if s["light"] == "green")
-    changes = stats["status_changes"]
-    completed = stats["completed"]
+def _summary_section(data: SiteData, loc: L10n) -> str:
+    stats = data.stats
+    span = stats.status_span
+    years = _years_span(span.years)
+    counts = span.counts
+    assessed = [s for s in stats.indicators if s.light is not None]
+    on_target = sum(1 for s in assessed if s.light == "green")
+    changes = stats.status_changes
+    completed = stats.completed
     figures = [
-        (f"{loc.integer(counts.get('done', 0))} / {loc.integer(span['total'])}",
+        (f"{loc.integer(counts.get('done', 0))} / {loc.integer(span.total)}",
          loc(_("projects of the roadmaps {years} done"), years=years)),
         (loc.integer(counts.get("started", 0)), loc(_("projects started and under way"))),
         (f"{loc.integer(on_target)} / {loc.integer(len(assessed))}",
          loc(_("indicators on target, of those that can be assessed ({n} indicators in all)"),
-             n=loc.integer(len(stats["indicators"])))),
+             n=loc.integer(len(stats.indicators)))),
     ]
-    if changes["label"]:
-        figures.append((loc.integer(len(changes["changes"])),
-                        loc(_("status changes since the follow-up of {label}"), label=changes["label"])))
-    if completed["count"]:
-        figures.append((loc.money(completed["one_off_eur"]),
+    if changes.label:
+        figures.append((loc.integer(len(changes.changes)),
+                        loc(_("status changes since the follow-up of {label}"), label=changes.label)))
+    if completed.count:
+        figures.append((loc.money(completed.one_off_eur),
                         loc(_("one-off costs of the completed projects, and {yearly} a year"),
-                            yearly=loc.money(completed["yearly_eur"]))))
+                            yearly=loc.money(completed.yearly_eur))))
     out = [f'<section aria-labelledby="summary">\n<h2 id="summary">{_e(loc(W.summary))}</h2>\n'
            '<ul class="figures">\n']
     out.extend(f'<li><span class="big">{_e(big)}</span> {_e(text)}</li>\n' for big, text in figures)
@@ -412,9 +412,9 @@ def _summary_section(report: dict, loc: L10n) -> str:
     return "".join(out)
 
 
-def _programme_section(report: dict, loc: L10n, web) -> str:
+def _programme_section(data: SiteData, loc: L10n, web) -> str:
     out = [f'<section aria-labelledby="programme">\n<h2 id="programme">{_e(loc(W.programme))}</h2>\n']
-    out.append(f"<p>{_e(loc(W.programme_intro, years=_years_span(report['stats']['years'])))}</p>\n")  # noqa: E501
+    out.append(f"<p>{_e(loc(W.programme_intro, years=_years_span(data.stats.years)))}</p>\n")  # noqa: E501
     out.append(f"<p>{_e(loc(W.programme_goals))}</p>\n<ul>\n")
     for g in GOAL_ORDER:
         out.append(f'<li><strong>{_e(g.value)}: {_e(loc(GOAL_SHORT[g]))}</strong> – {_e(loc(GOAL_LONG[g]))}</li>\n')
@@ -469,25 +469,25 @@ def _light_cell(light: str | None, loc: L10n) -> str:
             f"{_e(loc(word))}</td>")
 
 
-def _progress_text(st: dict, loc: L10n) -> str:
-    year = st.get("year")
-    if st["ratio"] is not None:
-        return loc(_("{percent} ({year})"), percent=loc.percent(st["ratio"], 0), year=year)
-    reason = loc(MISSING.get(st.get("missing") or "no_value", MISSING["no_value"]))
-    if year is None or st.get("missing") == "qualitative":
+def _progress_text(st: IndicatorProgress, loc: L10n) -> str:
+    year = st.year
+    if st.ratio is not None:
+        return loc(_("{percent} ({year})"), percent=loc.percent(st.ratio, 0), year=year)
+    reason = loc(MISSING.get(st.missing or "no_value", MISSING["no_value"]))
+    if year is None or st.missing == "qualitative":
         return loc(_("none: {reason}"), reason=reason)
     return loc(_("none for {year}: {reason}"), year=year, reason=reason)
 
 
-def _indicators_section(report: dict, loc: L10n) -> str:
-    stats = report["stats"]
+def _indicators_section(data: SiteData, loc: L10n) -> str:
+    stats = data.stats
     out = [f'<section aria-labelledby="indicators">\n<h2 id="indicators">{_e(loc(INDICATORS))}</h2>\n']
     out.append(f"<p>{_e(loc(W.progress_intro))} "
                f'<a href="#how-progress">{_e(loc(W.how_progress))}</a></p>\n')
-    ids = indicator_ids(report["indicators"])
-    triples = list(zip(ids, report["indicators"], stats["indicators"], strict=True))
+    ids = indicator_ids(data.indicators)
+    triples = list(zip(ids, data.indicators, stats.indicators, strict=True))
     # Values are written in the language of the indicator sheet's headers.
-    values_lang = next((s["language"] for s in report["source"]["sheets"] if s["role"] == "indicators"), None)
+    values_lang = next((s.language for s in data.source.sheets if s.role == "indicators"), None)
     for goal in (g.value for g in GOAL_ORDER):
         rows = [(k, i, s) for k, i, s in triples if (i["goal"] or "").upper() == goal]
         if not rows:
@@ -514,7 +514,7 @@ def _indicators_section(report: dict, loc: L10n) -> str:
                 num = ' class="num"' if m and _PLAIN_NUMBER.fullmatch(m["raw"].strip()) else ""
                 out.append(f'<td{num} data-year="{y}" data-label="{y}">{text}</td>')
             out.append(f'<td data-label="{_e(loc(PROGRESS))}" data-progress="">{_e(_progress_text(st, loc))}</td>')
-            out.append(_light_cell(st["light"], loc))
+            out.append(_light_cell(st.light, loc))
             out.append("</tr>\n")
         out.append("</tbody>\n</table>\n</div>\n")
         charts = [_trend(key, ind, st, loc) for key, ind, st in rows]
@@ -526,11 +526,10 @@ def _indicators_section(report: dict, loc: L10n) -> str:
     return "".join(out)
 
 
-def _trend(key: str, ind: dict, st: dict, loc: L10n) -> str:
+def _trend(key: str, ind: dict, st: IndicatorProgress, loc: L10n) -> str:
     """An indicator's comparable values as columns with the target line; none if fewer than one."""
-    comparable = st.get("comparable", {})
     points = [(int(y), m["value"], loc.number(m["value"])) for y, m in ind["values"].items()
-              if comparable.get(y) and m["value"] is not None]
+              if st.comparable.get(int(y)) and m["value"] is not None]
     if not points:
         return ""
     name = Text(**ind["name"]).pick(loc.lang)
@@ -572,48 +571,48 @@ def _key(colour: str) -> str:
     return f'<span class="key" style="background:{colour}" aria-hidden="true"></span>'
 
 
-def _projects_section(report: dict, loc: L10n, listed: list[dict], max_rows: int | None = None) -> str:
-    stats = report["stats"]
-    span = stats["status_span"]
-    span_years = _years_span(span["years"])
+def _projects_section(data: SiteData, loc: L10n, listed: list[dict], max_rows: int | None = None) -> str:
+    stats = data.stats
+    span = stats.status_span
+    span_years = _years_span(span.years)
     out = [f'<section aria-labelledby="projects">\n<h2 id="projects">{_e(loc(PROJECTS))}</h2>\n']
 
     # By status, over the follow-up years.
     heading = loc(_("Projects by status {years}"), years=span_years)
     out.append(f'<h3 id="by-status">{_e(heading)}</h3>\n')
-    bars = [(loc(STATUS_LABELS[s]), span["counts"].get(s.value, 0), STATUS_COLOURS[s]) for s in STATUS_ORDER]
+    bars = [(loc(STATUS_LABELS[s]), span.counts.get(s.value, 0), STATUS_COLOURS[s]) for s in STATUS_ORDER]
     desc = "; ".join(f"{lbl} {loc.integer(v)}" for lbl, v, _c in bars)
-    desc += ". " + loc(_("Total {n}."), n=loc.integer(span["total"]))
+    desc += ". " + loc(_("Total {n}."), n=loc.integer(span.total))
     out.append('<div class="charts">\n<figure>')
     out.append(bar_chart("chart-status", heading, desc, bars, max(v for _l, v, _c in bars), loc.integer))
     out.append("</figure>\n<div>")
     out.append(_table_open(loc(_("Projects by status and roadmap year")), "table-status"))
     out.append(f'<thead><tr><th scope="col">{_e(loc(STATUS))}</th>')
-    out.extend(f'<th scope="col">{y}</th>' for y in span["years"])
+    out.extend(f'<th scope="col">{y}</th>' for y in span.years)
     out.append(f'<th scope="col">{_e(span_years)}</th></tr></thead>\n<tbody>\n')
     for s in STATUS_ORDER:
         out.append(f'<tr data-status="{s.value}"><th scope="row">{_key(STATUS_COLOURS[s])}'
                    f"{_e(loc(STATUS_LABELS[s]))}</th>")
-        out.extend(f'<td class="num">{_e(loc.integer(stats["status_by_year"][str(y)].get(s.value, 0)))}</td>'
-                   for y in span["years"])
-        out.append(f'<td class="num">{_e(loc.integer(span["counts"].get(s.value, 0)))}</td></tr>\n')
+        out.extend(f'<td class="num">{_e(loc.integer(stats.status_by_year[y].get(s.value, 0)))}</td>'
+                   for y in span.years)
+        out.append(f'<td class="num">{_e(loc.integer(span.counts.get(s.value, 0)))}</td></tr>\n')
     out.append(f'</tbody>\n<tfoot><tr data-status="total"><th scope="row">{_e(loc(TOTAL))}</th>')
-    out.extend(f'<td class="num">{_e(loc.integer(sum(stats["status_by_year"][str(y)].values())))}</td>'
-               for y in span["years"])
-    out.append(f'<td class="num">{_e(loc.integer(span["total"]))}</td></tr></tfoot>\n')
+    out.extend(f'<td class="num">{_e(loc.integer(sum(stats.status_by_year[y].values())))}</td>'
+               for y in span.years)
+    out.append(f'<td class="num">{_e(loc.integer(span.total))}</td></tr></tfoot>\n')
     out.append("</table>\n</div>\n</div>\n</div>\n")
 
     # By goal, per roadmap year: one scale for every year's chart, so equal counts look equal.
     heading = loc(_("Projects by goal"))
     out.append(f'<h3 id="by-goal">{_e(heading)}</h3>\n<div class="charts">\n')
-    years = stats["years"]
-    peak = max((v for y in years for v in stats["goal_by_year"].get(str(y), {}).values()), default=0)
+    years = stats.years
+    peak = max((v for y in years for v in stats.goal_by_year.get(y, {}).values()), default=0)
     for y in years:
-        counts = stats["goal_by_year"].get(str(y), {})
+        counts = stats.goal_by_year.get(y, {})
         bars = [(f"{g.value}: {loc(GOAL_SHORT[g])}", counts.get(g.value, 0), GOAL_COLOURS[g]) for g in GOAL_ORDER]
         chart_title = loc(_("Roadmap {year}: projects by goal"), year=y)
         desc = "; ".join(f"{lbl} {loc.integer(v)}" for lbl, v, _c in bars)
-        desc += ". " + loc(_("Total {n}."), n=loc.integer(stats["year_counts"].get(str(y), 0)))
+        desc += ". " + loc(_("Total {n}."), n=loc.integer(stats.year_counts.get(y, 0)))
         # The visible caption names the year; the chart's own title and description are its text alternative.
         out.append(f"<figure><figcaption>{_e(chart_title)}</figcaption>"
                    f"{bar_chart(f'chart-goal-{y}', chart_title, desc, bars, peak, loc.integer)}</figure>\n")
@@ -625,49 +624,49 @@ def _projects_section(report: dict, loc: L10n, listed: list[dict], max_rows: int
     for g in GOAL_ORDER:
         out.append(f'<tr data-goal="{g.value}"><th scope="row">{_key(GOAL_COLOURS[g])}'
                    f"{_e(g.value)}: {_e(loc(GOAL_SHORT[g]))}</th>")
-        out.extend(f'<td class="num">{_e(loc.integer(stats["goal_by_year"].get(str(y), {}).get(g.value, 0)))}'
+        out.extend(f'<td class="num">{_e(loc.integer(stats.goal_by_year.get(y, {}).get(g.value, 0)))}'
                    "</td>" for y in years)
         out.append("</tr>\n")
     out.append(f'</tbody>\n<tfoot><tr data-goal="total"><th scope="row">{_e(loc(TOTAL))}</th>')
-    out.extend(f'<td class="num">{_e(loc.integer(stats["year_counts"].get(str(y), 0)))}</td>' for y in years)
+    out.extend(f'<td class="num">{_e(loc.integer(stats.year_counts.get(y, 0)))}</td>' for y in years)
     out.append("</tr></tfoot>\n</table>\n</div>\n")
 
-    out.append(_changes(report, loc, max_rows))
-    out.append(_project_list(report, loc, listed))
+    out.append(_changes(data, loc, max_rows))
+    out.append(_project_list(data, loc, listed))
     out.append("</section>\n")
     return "".join(out)
 
 
-def _changes(report: dict, loc: L10n, max_rows: int | None = None) -> str:
+def _changes(data: SiteData, loc: L10n, max_rows: int | None = None) -> str:
     """The projects whose status changed since the latest snapshot; like the project list, at most
     `max_rows` of them, the rest counted and left to status_history.csv."""
-    changes = report["stats"]["status_changes"]
-    if not changes["label"]:
+    changes = data.stats.status_changes
+    if not changes.label:
         return ""
-    label_ = changes["label"]
+    label_ = changes.label
     out = [f'<h3 id="changes">{_e(loc(W.changes_since, label=label_))}</h3>\n']
-    out.append(f"<p>{_e(loc(W.changes_counts, changed=loc.integer(len(changes['changes'])), unchanged=loc.integer(changes['unchanged']), new=loc.integer(changes['new'])))}</p>\n")  # noqa: E501
-    if not changes["changes"]:
+    out.append(f"<p>{_e(loc(W.changes_counts, changed=loc.integer(len(changes.changes)), unchanged=loc.integer(changes.unchanged), new=loc.integer(changes.new)))}</p>\n")  # noqa: E501
+    if not changes.changes:
         return "".join(out)
-    shown = changes["changes"] if max_rows is None else changes["changes"][:max(max_rows, 0)]
-    rows = {c["row"] for c in shown}
-    names = {p["row"]: p for p in report["projects"] if p["row"] in rows}
+    shown = changes.changes if max_rows is None else changes.changes[:max(max_rows, 0)]
+    rows = {c.row for c in shown}
+    names = {p["row"]: p for p in data.projects if p["row"] in rows}
     out.append(_table_open(loc(_("Projects whose status changed since {label}"), label=label_), "table-changes",
                            "stack"))
     heads = (_("Identifier"), _("Project"), W.status_then, _("Status now"))
     out.append("<thead><tr>" + "".join(f'<th scope="col">{_e(loc(h, label=label_))}</th>' for h in heads))
     out.append("</tr></thead>\n<tbody>\n")
-    words = {s.value: _e(loc(STATUS_LABELS[s])) for s in Status}
+    words = {s: _e(loc(STATUS_LABELS[s])) for s in Status}
     lbl_id, lbl_then, lbl_now = _e(loc(W.identifier)), _e(loc(W.status_then, label=label_)), _e(loc(W.status_now))
     for c in shown:
-        p = names.get(c["row"], {})
-        out.append(f'<tr data-change="{_e(c["id"])}"><td data-label="{lbl_id}">{_e(c["id"])}</td>'
+        p = names.get(c.row, {})
+        out.append(f'<tr data-change="{_e(c.id)}"><td data-label="{lbl_id}">{_e(c.id)}</td>'
                    f'<th scope="row">{_shown(p.get("name"), loc)}</th>'
-                   f'<td data-label="{lbl_then}">{words[c["from"]]}</td>'
-                   f'<td data-label="{lbl_now}">{words[c["to"]]}</td></tr>\n')
+                   f'<td data-label="{lbl_then}">{words[c.before]}</td>'
+                   f'<td data-label="{lbl_now}">{words[c.after]}</td></tr>\n')
     out.append("</tbody>\n</table>\n</div>\n")
-    if len(shown) < len(changes["changes"]):
-        note = loc(W.changes_more, shown=loc.integer(len(shown)), total=loc.integer(len(changes["changes"])))
+    if len(shown) < len(changes.changes):
+        note = loc(W.changes_more, shown=loc.integer(len(shown)), total=loc.integer(len(changes.changes)))
         out.append(f'<p id="changes-more">{_e(note)} <a href="../data/status_history.csv">'
                    f"{_e(loc(W.history_csv))}</a></p>\n")
     return "".join(out)
@@ -695,9 +694,9 @@ def _detail(p: dict, loc: L10n) -> str:
     return f"<details><summary>{_e(loc(W.details))}</summary><dl>{body}</dl></details>"
 
 
-def _project_list(report: dict, loc: L10n, listed: list[dict]) -> str:
+def _project_list(data: SiteData, loc: L10n, listed: list[dict]) -> str:
     # A large roll-up lists only the first ones; the open data has them all.
-    total = len(report["projects"])
+    total = len(data.projects)
     hidden = total - len(listed)
     shown, all_ = loc.integer(len(listed)), loc.integer(total)
     heading = loc(FIRST_PROJECTS, shown=shown, total=all_) if hidden else loc(ALL_PROJECTS)
@@ -726,7 +725,7 @@ def _project_list(report: dict, loc: L10n, listed: list[dict]) -> str:
 
 # ---- open data, contact --------------------------------------------------------------------------
 
-def _open_data_section(report: dict, loc: L10n, web) -> str:
+def _open_data_section(data: SiteData, loc: L10n, web) -> str:
     title, url = LICENCES[web.licence]
     out = [f'<section aria-labelledby="open-data">\n<h2 id="open-data">{_e(loc(OPEN_DATA))}</h2>\n']
     out.append(f"<p>{_e(loc(W.open_data_intro, delimiter=DELIMITER))}</p>\n")  # noqa: E501
@@ -740,15 +739,15 @@ def _open_data_section(report: dict, loc: L10n, web) -> str:
              ("fields.json", _("Field descriptions (JSON)")))
     out.extend(f'<li><a href="../data/{name}">{_e(loc(lbl))}</a></li>\n' for name, lbl in files)
     out.append(f'<li><a href="../../indicators-{loc.lang}.xlsx">{_e(loc(W.workbook))}</a></li>\n')
-    out.append(f'<li><a href="../data/archive/{report["as_of"]}/datapackage.json">'
-               f'{_e(loc(W.this_release, date=_as_of(report, loc)))}</a></li>\n')
+    out.append(f'<li><a href="../data/archive/{data.stats.as_of.isoformat()}/datapackage.json">'
+               f'{_e(loc(W.this_release, date=_as_of(data, loc)))}</a></li>\n')
     out.append("</ul>\n")
     out.append(f"<p>{_e(loc(W.archive_note))}</p>\n")  # noqa: E501
     out.append("</section>\n")
     return "".join(out)
 
 
-def _contact_section(report: dict, loc: L10n, web) -> str:
+def _contact_section(data: SiteData, loc: L10n, web) -> str:
     out = [f'<section aria-labelledby="contact">\n<h2 id="contact">{_e(loc(W.contact_heading))}</h2>\n<ul>\n']
     if web.contact_email:
         who = f"{_e(web.contact_name)}, " if web.contact_name else ""
@@ -764,18 +763,18 @@ def _contact_section(report: dict, loc: L10n, web) -> str:
 
 # ---- accessibility statement ---------------------------------------------------------------------
 
-def accessibility_page(report: dict, loc: L10n, languages: tuple[str, ...], web=None) -> str:
+def accessibility_page(data: SiteData, loc: L10n, languages: tuple[str, ...], web=None) -> str:
     """The accessibility statement required by law 306/2019, from the settings."""
     from digireport.settings import WebSettings
 
     web = web or WebSettings()
     publisher = _publisher(web, loc.lang)
     title = loc(STATEMENT)
-    site_title = _title(report, loc)
+    site_title = _title(data, loc)
     alternates = {lang: f"../{lang}/{STATEMENT_PAGES[lang]}" for lang in languages}
     description = loc(_("Accessibility statement of the web report {site}."), site=site_title)
     shortcomings = web.accessibility_shortcomings_sv if loc.lang == "sv" else web.accessibility_shortcomings_fi
-    assessed = web.accessibility_assessed or dt.date.fromisoformat(report["as_of"])
+    assessed = web.accessibility_assessed or data.stats.as_of
     contact = web.accessibility_contact
     out = [_head(loc, f"{title}: {site_title}", description, web, alternates, "../"), "<body>\n"]
     out.append(_header(loc, languages, "statement"))
@@ -805,7 +804,7 @@ def accessibility_page(report: dict, loc: L10n, languages: tuple[str, ...], web=
     out.append(f'<h2>{_e(loc(W.authority))}</h2>\n')
     out.append(f"<p>{_e(loc(W.authority_note))} "  # noqa: E501
                '<a href="https://www.saavutettavuusvaatimukset.fi/">saavutettavuusvaatimukset.fi</a></p>\n')
-    out.append(f"<p>{_e(loc(W.statement_date, date=_as_of(report, loc)))}</p>\n")
+    out.append(f"<p>{_e(loc(W.statement_date, date=_as_of(data, loc)))}</p>\n")
     out.append("</main>\n")
     out.append(f'<footer>\n<p><a href="index.html">{_e(site_title)}</a> · {_e(publisher)}</p>\n</footer>\n')
     out.append("</body>\n</html>\n")
