@@ -67,17 +67,9 @@ def indicator_record(i: Indicator) -> dict[str, Any]:
     }
 
 
-# The project records of the roadmap last asked for: report.json and the web report both need them,
-# and when both render in one process the second takes the first's rather than making them again.
-_records: tuple[tuple[Project, ...], list[dict[str, Any]]] | None = None
-
-
 def project_records(roadmap: Roadmap) -> list[dict[str, Any]]:
-    """report.json's project records, in the roadmap's order; the same list for the same roadmap."""
-    global _records
-    if _records is None or _records[0] is not roadmap.projects:
-        _records = (roadmap.projects, [project_record(p) for p in roadmap.projects])
-    return _records[1]
+    """report.json's project records, in the roadmap's order."""
+    return [project_record(p) for p in roadmap.projects]
 
 
 def indicator_records(roadmap: Roadmap) -> list[dict[str, Any]]:

@@ -12,12 +12,11 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
-
-import pandas as pd
 
 from digireport.model import (
     GOAL_ORDER,
@@ -201,7 +200,7 @@ def period(years: Iterable[int], as_of: dt.date) -> Period:
     return Period(as_of=as_of, followup=followup, next_year=nxt)
 
 
-# Project attributes counted per roadmap year; each becomes a column of the projects frame.
+# Project attributes whose codes are counted: per roadmap year, or as classes of size.
 DIMENSIONS = ("status", "goal", "level", "basis", "benefit", "model", "owner", "cost_class", "impact_class")
 
 
@@ -209,37 +208,19 @@ _CODES: dict[Any, str] = {None: UNKNOWN} | {
     member: member.value for kind in (Status, Goal, Level, Basis, Benefit, DevModel, SizeClass, CostKind) for member in kind}
 
 
-def projects_frame(projects: Sequence[Project]) -> pd.DataFrame:
-    """One row per project, one column of codes per dimension (UNKNOWN where the value is missing),
-    plus `years`, `beneficiaries` (tuples of codes), `cost_eur` and `cost_kind`.
-
-    The roll-up of a region can hold tens of thousands of projects: every count below is a pandas
-    group-by over this frame, not a Python loop over projects."""
-    columns: dict[str, list[Any]] = {}
-    for attr in DIMENSIONS:
-        values = map(attrgetter(attr), projects)
-        # map() with a dict's lookup runs in C; a column holds a handful of distinct values
-        columns[attr] = [v.fi or v.sv or UNKNOWN for v in values] if attr == "owner" else \
-            list(map(_CODES.__getitem__, values))
-    columns["years"] = list(map(attrgetter("years"), projects))
-    groups: dict[tuple[Beneficiary, ...], tuple[str, ...]] = {}
-    columns["beneficiaries"] = [groups.get(bs) or groups.setdefault(bs, tuple(b.value for b in bs) or (UNKNOWN,))
-                                for bs in map(attrgetter("beneficiaries"), projects)]
-    columns["cost_eur"] = [math.nan if v is None else v for v in map(attrgetter("cost_eur"), projects)]
-    columns["cost_kind"] = list(map(_CODES.__getitem__, map(attrgetter("cost_kind"), projects)))
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(projects), name="project"))
+def _codes(projects: Sequence[Project], attr: str) -> list[str]:
+    """Each project's code of one dimension (UNKNOWN where the value is missing); owners by their
+    Finnish title. map() with a dict's lookup runs in C: a column holds a handful of distinct values."""
+    values = map(attrgetter(attr), projects)
+    if attr == "owner":
+        return [v.fi or v.sv or UNKNOWN for v in values]
+    return list(map(_CODES.__getitem__, values))
 
 
-def _per_year(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with one row per project and roadmap year (a project may span several years)."""
-    long = frame.explode("years").rename(columns={"years": "year"})
-    return long[long["year"].notna()].astype({"year": "int64"})
-
-
-def _ordered(tally: pd.Series, attr: str) -> dict[str, int]:
+def _ordered(tally: Mapping[str, int], attr: str) -> Counts:
     """Counts per code in display order; codes with no projects are kept as 0, unknown last if any.
     Free text such as owner: most frequent first, then alphabetical, unknown last."""
-    found = {code: int(n) for code, n in tally.items() if n}
+    found = {code: n for code, n in tally.items() if n}
     order = CATEGORIES.get(attr)
     if order is None:
         return dict(sorted(found.items(), key=lambda kv: (kv[0] == UNKNOWN, -kv[1], kv[0])))
@@ -249,76 +230,93 @@ def _ordered(tally: pd.Series, attr: str) -> dict[str, int]:
     return result
 
 
-def _tally_by_year(long: pd.DataFrame, attr: str, years: Sequence[int]) -> dict[int, Counts]:
-    sizes = long.groupby(["year", attr], sort=False).size()
-    empty = pd.Series(dtype="int64")
-    present = set(sizes.index.get_level_values(0)) if len(sizes) else set()
-    return {y: _ordered(sizes.xs(y, level="year") if y in present else empty, attr) for y in years}
-
-
-def counts(frame: pd.DataFrame, attr: str) -> dict[str, int]:
-    """Counts per code of one dimension over the projects of `frame` (each project once)."""
-    column = frame[attr].explode() if attr == "beneficiaries" else frame[attr]
-    return _ordered(column.value_counts(sort=False), attr)
+def _by_year(pairs: Counter, attr: str, years: Sequence[int]) -> dict[int, Counts]:
+    """`pairs` counted per (year, code), as counts per code in display order for each year."""
+    found: dict[int, dict[str, int]] = {y: {} for y in years}
+    for (year, code), n in pairs.items():
+        found.setdefault(year, {})[code] = n
+    return {y: _ordered(found[y], attr) for y in years}
 
 
 def compute_stats(roadmap: Roadmap, as_of: dt.date) -> Stats:
-    """All statistics of one roadmap at `as_of`."""
+    """All statistics of one roadmap at `as_of`.
+
+    A roll-up of a region can hold tens of thousands of projects. Each project is looked at once
+    per dimension, and every count is a `Counter` over (year, code) pairs, one pair per project
+    and roadmap year (a project may span several years)."""
     per = period(roadmap.years, as_of)
     projects = roadmap.projects
     years = list(roadmap.years)
-    frame = projects_frame(projects)
-    long = _per_year(frame)
-    in_span = long.index[long["year"].isin(per.followup)].unique()
-    span = frame.loc[in_span.sort_values()]
-    year_counts = long.groupby("year").size()
-    beneficiaries = long.explode("beneficiaries")
-    by_year = {f"{attr}_by_year": _tally_by_year(beneficiaries if attr == "beneficiaries" else long, attr, years)
-               for attr in BY_YEAR}
+    pairs = [(y, i) for i, p in enumerate(projects) for y in p.years]
+    pair_years = [y for y, _i in pairs]
+    pair_projects = [i for _y, i in pairs]
+    codes = {attr: _codes(projects, attr) for attr in DIMENSIONS}
+    by_year = {f"{attr}_by_year": _by_year(Counter(zip(pair_years, map(codes[attr].__getitem__, pair_projects),
+                                                       strict=True)), attr, years)
+               for attr in BY_YEAR if attr != "beneficiaries"}
+    groups: dict[tuple[Beneficiary, ...], tuple[str, ...]] = {}
+    beneficiaries = [groups.get(bs) or groups.setdefault(bs, tuple(b.value for b in bs) or (UNKNOWN,))
+                     for bs in map(attrgetter("beneficiaries"), projects)]
+    by_year["beneficiaries_by_year"] = _by_year(
+        Counter((y, code) for y, i in pairs for code in beneficiaries[i]), "beneficiaries", years)
+    followup = set(per.followup)
+    span = [i for i, p in enumerate(projects) if not followup.isdisjoint(p.years)]
+    year_counts = Counter(pair_years)
     return Stats(
         as_of=as_of,
         years=tuple(years),
         followup_years=per.followup,
         next_year=per.next_year,
         project_count=len(projects),
-        year_counts={y: int(year_counts.get(y, 0)) for y in years},
-        status_span=StatusSpan(years=per.followup, total=len(span), counts=counts(span, "status")),
+        year_counts={y: year_counts.get(y, 0) for y in years},
+        status_span=StatusSpan(years=per.followup, total=len(span),
+                               counts=_ordered(Counter(map(codes["status"].__getitem__, span)), "status")),
         **by_year,
         # owner titles are counted by their Finnish text; each with its text in both languages for the outputs
         owner_names={t.fi or t.sv: Text(fi=t.fi, sv=t.sv)
                      for t in sorted({p.owner for p in projects}, key=lambda t: (t.fi or "", t.sv or ""))
                      if t.fi or t.sv},
-        impact_cost_by_year=impact_cost_by_year(long, years),
-        completed=completed(span, projects),
-        status_changes=status_changes([projects[i] for i in span.index]),
+        impact_cost_by_year=impact_cost_by_year(pairs, codes["impact_class"], codes["cost_class"], years),
+        completed=completed([projects[i] for i in span]),
+        status_changes=status_changes([projects[i] for i in span]),
         indicators=tuple(indicator_progress(i) for i in roadmap.indicators),
     )
 
 
-def impact_cost_by_year(long: pd.DataFrame, years: Sequence[int]) -> dict[int, ImpactCost]:
-    """Per year, rows: impact class S/M/L; columns: cost class S/M/L; plus projects lacking either."""
+def impact_cost_by_year(pairs: Sequence[tuple[int, int]], impact: Sequence[str], cost: Sequence[str],
+                        years: Sequence[int]) -> dict[int, ImpactCost]:
+    """Per year, rows: impact class S/M/L; columns: cost class S/M/L; plus projects lacking either.
+    `pairs` are (year, project) pairs, `impact` and `cost` each project's class codes."""
     sizes = [s.value for s in SizeClass]
-    classified = long["impact_class"].isin(sizes) & long["cost_class"].isin(sizes)
-    grid = long[classified].groupby(["year", "impact_class", "cost_class"]).size()
-    unclassified = long[~classified].groupby("year").size()
-    return {y: ImpactCost(impact_by_cost={i: {c: int(grid.get((y, i, c), 0)) for c in sizes} for i in sizes},
-                          unclassified=int(unclassified.get(y, 0)))
+    grid: Counter = Counter()
+    unclassified: Counter = Counter()
+    for y, i in pairs:
+        if impact[i] in sizes and cost[i] in sizes:
+            grid[y, impact[i], cost[i]] += 1
+        else:
+            unclassified[y] += 1
+    return {y: ImpactCost(impact_by_cost={i: {c: grid[y, i, c] for c in sizes} for i in sizes},
+                          unclassified=unclassified[y])
             for y in years}
 
 
-def completed(span: pd.DataFrame, projects: Sequence[Project]) -> Completed:
-    """The projects done in the follow-up years and what they cost, by kind of cost."""
-    done = span[span["status"] == Status.DONE.value]
+def _has_cost(value: float | None) -> bool:
+    return value is not None and not math.isnan(value)
+
+
+def completed(span: Sequence[Project]) -> Completed:
+    """The projects done among `span` (those of the follow-up years) and what they cost, by kind of cost."""
+    done = [p for p in span if p.status is Status.DONE]
     # math.fsum is exactly rounded: the cents match a hand count whatever the number of projects.
-    totals = {kind: math.fsum(done["cost_eur"][(done["cost_kind"] == kind) & done["cost_eur"].notna()])
-              for kind in (CostKind.ONE_OFF.value, CostKind.YEARLY.value, UNKNOWN)}
+    totals = {kind: math.fsum(p.cost_eur for p in done if p.cost_kind is kind and _has_cost(p.cost_eur))
+              for kind in (CostKind.ONE_OFF, CostKind.YEARLY, None)}
     return Completed(
         count=len(done),
-        ids=tuple(projects[i].id for i in done.index),
-        one_off_eur=round(totals[CostKind.ONE_OFF.value], 2),
-        yearly_eur=round(totals[CostKind.YEARLY.value], 2),
-        unspecified_eur=round(totals[UNKNOWN], 2),
-        without_cost=int(done["cost_eur"].isna().sum()),
+        ids=tuple(p.id for p in done),
+        one_off_eur=round(totals[CostKind.ONE_OFF], 2),
+        yearly_eur=round(totals[CostKind.YEARLY], 2),
+        unspecified_eur=round(totals[None], 2),
+        without_cost=sum(1 for p in done if not _has_cost(p.cost_eur)),
     )
 
 
