@@ -24,11 +24,8 @@ from itertools import filterfalse
 from operator import is_not
 from xml.etree import ElementTree
 
-from digireport.roadmap import column_letter
+from digireport.ooxml import MAIN_NS, WORKBOOK, column_letters, escape_text, related_part, rewrite, sheet_id
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 SHARED_STRINGS = "xl/sharedStrings.xml"
 PROBE_ROW = 2  # 1-based: the row under the header
 
@@ -100,38 +97,32 @@ def fill_rows(xlsx: bytes, sheet: str, table: str, columns: Sequence[Column],
         order = [name for name in names if name != SHARED_STRINGS]
         order.insert(max(names.index(SHARED_STRINGS), order.index(sheet_part) + 1), SHARED_STRINGS)
 
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as zout:
-            for name in order:
-                # a name, not the original entry, so every part gets the level above; the entry's
-                # date is the fixed 1980-01-01 either way
-                with zout.open(name, "w") as fh:
-                    if name == sheet_part:
-                        fh.write(head.encode("utf-8"))
-                        for body in _rows(n, row_attrs, styles, columns, shared, heights):
-                            fh.write(body.encode("utf-8"))
-                        fh.write(tail.encode("utf-8"))
-                    elif name == table_part:
-                        fh.write(table_xml.encode("utf-8"))
-                    elif name == SHARED_STRINGS:
-                        fh.write(shared.xml())
-                    elif edit is not None:
-                        fh.write(edit(name, zin.read(name)))
-                    else:
-                        fh.write(zin.read(name))
-    return out.getvalue()
+        def sheet_xml():
+            yield head.encode("utf-8")
+            for body in _rows(n, row_attrs, styles, columns, shared, heights):
+                yield body.encode("utf-8")
+            yield tail.encode("utf-8")
+
+        def content(name: str):
+            if name == sheet_part:
+                return sheet_xml()
+            if name == table_part:
+                return table_xml.encode("utf-8")
+            if name == SHARED_STRINGS:
+                return shared.xml()
+            return edit(name, zin.read(name)) if edit is not None else None
+
+        return rewrite(zin, content, order=order, compresslevel=COMPRESSION)
 
 
 def _sheet_part(zin: zipfile.ZipFile, sheet: str) -> str:
-    book = ElementTree.fromstring(zin.read("xl/workbook.xml"))
-    rid = next((s.get(f"{{{REL}}}id") for s in book.iter(f"{{{MAIN}}}sheet") if s.get("name") == sheet), None)
+    rid = sheet_id(zin, sheet)
     if rid is None:
         raise RuntimeError(f"no sheet named {sheet!r}")
-    rels = ElementTree.fromstring(zin.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels.iter(f"{{{PKG_REL}}}Relationship") if r.get("Id") == rid), None)
+    target = related_part(zin, WORKBOOK, lambda rel: rel.id == rid)
     if target is None:
         raise RuntimeError(f"sheet {sheet!r} has no part")
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return target
 
 
 def _table_part(zin: zipfile.ZipFile, names: list[str], table: str) -> str:
@@ -148,9 +139,9 @@ def _split_sheet(xml: str, width: int, n: int) -> tuple[str, str, list[str], str
     if probe is None or not xml.startswith("</sheetData>", probe.end()):
         raise RuntimeError("the probe row is not the sheet's last row")
     cells = re.findall(rf'<c r="([A-Z]+){PROBE_ROW}" s="(\d+)"/>', probe.group(2))
-    if [letter for letter, _s in cells] != [column_letter(c) for c in range(width)]:
+    if [letter for letter, _s in cells] != [column_letters(c) for c in range(1, width + 1)]:
         raise RuntimeError("the probe row does not have one styled cell per column")
-    last = column_letter(width - 1)
+    last = column_letters(width)
     dimension = f'<dimension ref="A1:{last}{n + 1}"/>'
     head, found = re.subn(r'<dimension ref="[^"]*"/>', dimension, xml[:probe.start()])
     if found != 1:
@@ -180,12 +171,12 @@ class _SharedStrings:
 
     def __init__(self, xml: str) -> None:
         root = ElementTree.fromstring(xml)
-        entries = root.findall(f"{{{MAIN}}}si")
+        entries = root.findall(f"{{{MAIN_NS}}}si")
         if len(entries) != int(root.get("uniqueCount", -1)) or not xml.endswith("</sst>"):
             raise RuntimeError("the shared strings are not as written by xlsxwriter")
         self.index: dict[object, int] = {}
         for k, si in enumerate(entries):
-            t = si.find(f"{{{MAIN}}}t")
+            t = si.find(f"{{{MAIN_NS}}}t")
             text = (_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), t.text or "")
                     if t is not None and len(si) == 1 else None)
             self.index[("entry", k) if text is None or text in self.index else text] = k
@@ -251,7 +242,7 @@ def _escape(text: str, control: re.Pattern) -> str:
     text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
     text = control.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape_text(text)
 
 
 # A cell is written as its head, <c r="B7" s="2", which only the row and column decide, and its
@@ -285,7 +276,7 @@ def _rows(n: int, row_attrs: str, styles: list[str], columns: Sequence[Column], 
     single formatting call in C.
     """
     template = f'<row r="%s"{row_attrs.replace("%", "%%")}%s>' + "".join(
-        f'<c r="{column_letter(c)}%s" s="{style}"%s' for c, style in enumerate(styles)) + "</row>"
+        f'<c r="{column_letters(c)}%s" s="{style}"%s' for c, style in enumerate(styles, start=1)) + "</row>"
     build = {NUMBER: _number_tails, TEXT: _inline_tails, WORD: shared.tails}
     for start in range(0, n, CHUNK_ROWS):
         stop = min(n, start + CHUNK_ROWS)

@@ -29,10 +29,10 @@ from xml.parsers import expat
 
 import openpyxl
 from openpyxl.cell import Cell
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from digireport.errors import SourceError
 from digireport.i18n import _
+from digireport.ooxml import column_index, column_letters, rewrite
 
 DAMAGED = _("{name}: the edited workbook did not read back as intended ({detail}); nothing was written")
 
@@ -133,26 +133,24 @@ def _probe(name: str, data: bytes, part: str, sheet: str, rows: list[str]) -> op
     m = re.search(r"(<(?:\w+:)?sheetData\b[^>]*?)(?:/>|>.*</(?:\w+:)?sheetData>)", sheet, re.S)
     prefix = re.match(r"<(\w+:)?", m.group(1)).group(1) or ""
     cut = sheet[:m.start()] + m.group(1) + ">" + "".join(rows) + f"</{prefix}sheetData>" + sheet[m.end():]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(buf, "w") as new:
-        for info in old.infolist():
-            new.writestr(info, cut.encode("utf-8") if info.filename == part else old.read(info))
+    with zipfile.ZipFile(io.BytesIO(data)) as old:
+        probe = rewrite(old, {part: cut.encode("utf-8")}.get)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # extensions openpyxl does not model are not our concern here
-            return openpyxl.load_workbook(io.BytesIO(buf.getvalue()), rich_text=False)
+            return openpyxl.load_workbook(io.BytesIO(probe), rich_text=False)
     except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
         _fail(name, f"{type(exc).__name__}: {exc}")
 
 
 def _check_cells(name: str, edit: Edit, old_book, new_book) -> None:
     sheet = edit.sheet
-    planned = {(c.row, column_index_from_string(c.column)): c for c in edit.changes}
+    planned = {(c.row, column_index(c.column)): c for c in edit.changes}
     old_ws, new_ws = old_book[sheet], new_book[sheet]
     old_cells, new_cells = _values(old_ws), _values(new_ws)
     for key in old_cells.keys() | new_cells.keys():
         if key not in planned and old_cells.get(key) != new_cells.get(key):
-            _fail(name, f"{sheet}!{get_column_letter(key[1])}{key[0]} changed from {old_cells.get(key)!r} "
+            _fail(name, f"{sheet}!{column_letters(key[1])}{key[0]} changed from {old_cells.get(key)!r} "
                         f"to {new_cells.get(key)!r}")
     default = Cell(new_ws)
     for (row, col), change in planned.items():
@@ -166,7 +164,7 @@ def _check_cells(name: str, edit: Edit, old_book, new_book) -> None:
             if _look(cell, aspect) != _look(model, aspect):
                 _fail(name, f"{ref} lost its {aspect.replace('_', ' ')}")
     for col in {col for (row, col), c in planned.items() if row == edit.header_row and c.old is None}:
-        letter, left = get_column_letter(col), get_column_letter(col - 1) if col > 1 else None
+        letter, left = column_letters(col), column_letters(col - 1) if col > 1 else None
         was = _width(old_ws, letter)
         width = _width(new_ws, letter)
         model = _width(new_ws, left) if left else None
