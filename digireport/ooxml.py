@@ -36,7 +36,7 @@ class Relationship:
 
     id: str
     type: str
-    target: str  # a part name of the package, resolved against the source part's folder
+    target: str  # a part name, resolved against the source part's folder; an external target as written
     external: bool = False  # TargetMode="External": the target is outside the package
 
 
@@ -48,11 +48,10 @@ def relationships(package: zipfile.ZipFile, source: str) -> Iterator[Relationshi
         return
     rels = ElementTree.fromstring(package.read(rels_name))
     for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
-        target = rel.get("Target", "")
-        yield Relationship(
-            id=rel.get("Id", ""), type=rel.get("Type", ""),
-            target=target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target)),
-            external=rel.get("TargetMode") == "External")
+        target, external = rel.get("Target", ""), rel.get("TargetMode") == "External"
+        if not external:
+            target = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        yield Relationship(id=rel.get("Id", ""), type=rel.get("Type", ""), target=target, external=external)
 
 
 def related_part(package: zipfile.ZipFile, source: str, accept: Callable[[Relationship], bool]) -> str | None:
