@@ -29,10 +29,11 @@ from xml.parsers import expat
 
 import openpyxl
 from openpyxl.cell import Cell
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from digireport.errors import SourceError
 from digireport.i18n import _
-from digireport.ooxml import column_index, column_letters, rewrite
+from digireport.ooxml import rewrite
 
 DAMAGED = _("{name}: the edited workbook did not read back as intended ({detail}); nothing was written")
 
@@ -145,12 +146,13 @@ def _probe(name: str, data: bytes, part: str, sheet: str, rows: list[str]) -> op
 
 def _check_cells(name: str, edit: Edit, old_book, new_book) -> None:
     sheet = edit.sheet
-    planned = {(c.row, column_index(c.column)): c for c in edit.changes}
+    # openpyxl's own column letters, not the write-back's: the check is a second reader
+    planned = {(c.row, column_index_from_string(c.column)): c for c in edit.changes}
     old_ws, new_ws = old_book[sheet], new_book[sheet]
     old_cells, new_cells = _values(old_ws), _values(new_ws)
     for key in old_cells.keys() | new_cells.keys():
         if key not in planned and old_cells.get(key) != new_cells.get(key):
-            _fail(name, f"{sheet}!{column_letters(key[1])}{key[0]} changed from {old_cells.get(key)!r} "
+            _fail(name, f"{sheet}!{get_column_letter(key[1])}{key[0]} changed from {old_cells.get(key)!r} "
                         f"to {new_cells.get(key)!r}")
     default = Cell(new_ws)
     for (row, col), change in planned.items():
@@ -164,7 +166,7 @@ def _check_cells(name: str, edit: Edit, old_book, new_book) -> None:
             if _look(cell, aspect) != _look(model, aspect):
                 _fail(name, f"{ref} lost its {aspect.replace('_', ' ')}")
     for col in {col for (row, col), c in planned.items() if row == edit.header_row and c.old is None}:
-        letter, left = column_letters(col), column_letters(col - 1) if col > 1 else None
+        letter, left = get_column_letter(col), get_column_letter(col - 1) if col > 1 else None
         was = _width(old_ws, letter)
         width = _width(new_ws, letter)
         model = _width(new_ws, left) if left else None
