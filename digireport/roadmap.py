@@ -34,19 +34,10 @@ from digireport.model import (
     TargetKind,
     Text,
 )
+from digireport.ooxml import column_letters
 from digireport.package import check_package
 
 HEADER_SCAN_ROWS = 20
-
-
-def column_letter(index: int) -> str:
-    """0 → 'A', 27 → 'AB'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def cell_text(value: Any) -> str:
@@ -216,7 +207,7 @@ class Findings:
 
     def add(self, severity: Severity, sheet: str, row: int | None, column: int | str | None,
             value: Any, code: str, **args: Any) -> None:
-        col = column_letter(column) if isinstance(column, int) else column
+        col = column_letters(column + 1) if isinstance(column, int) else column
         self.items.append(Finding(
             severity=severity, sheet=sheet, row=row, column=col,
             value=None if value is None else cell_text(value),
@@ -446,15 +437,15 @@ def _one_line(exc: Exception) -> str:
 
 
 def _sheet_info(h: Header) -> SheetInfo:
-    cols = [(f, column_letter(c), h.texts[c]) for f, c in h.fields.items()]
-    cols += [(f"year.{y}", column_letter(c), h.texts[c]) for y, c in h.years.items()]
-    cols += [(f"year.{y}.sv", column_letter(c), h.texts[c]) for y, c in h.years_sv.items()]
-    cols += [(f"snapshot.{label}", column_letter(c), h.texts[c]) for label, c in h.snapshots]
+    cols = [(f, column_letters(c + 1), h.texts[c]) for f, c in h.fields.items()]
+    cols += [(f"year.{y}", column_letters(c + 1), h.texts[c]) for y, c in h.years.items()]
+    cols += [(f"year.{y}.sv", column_letters(c + 1), h.texts[c]) for y, c in h.years_sv.items()]
+    cols += [(f"snapshot.{label}", column_letters(c + 1), h.texts[c]) for label, c in h.snapshots]
     if h.remarks is not None:
-        cols.append(("remarks", column_letter(h.remarks), h.texts[h.remarks]))
+        cols.append(("remarks", column_letters(h.remarks + 1), h.texts[h.remarks]))
     cols.sort(key=lambda t: (len(t[1]), t[1]))
     return SheetInfo(name=h.sheet, role=h.role, header_row=h.row, language=h.language, columns=tuple(cols),
-                     ignored=tuple((column_letter(c), h.texts[c]) for c in h.ignored))
+                     ignored=tuple((column_letters(c + 1), h.texts[c]) for c in h.ignored))
 
 
 _ROADMAP_ONLY = {"status", "id", "level", "basis", "benefit", "beneficiaries", "cost_class", "owner"}
@@ -521,7 +512,7 @@ def _rows_to_last_project(h: Header, rows: list[list[Any]]) -> tuple[list[list[A
     first = tail[0]
     last = next(i for i in range(len(rows) - 1, first - 1, -1) if any(v != "" for v in rows[i]))
     column = next(c for c, v in enumerate(rows[first]) if v != "")
-    stray = Finding(Severity.WARNING, h.sheet, first + 1, column_letter(column), cell_text(rows[first][column]),
+    stray = Finding(Severity.WARNING, h.sheet, first + 1, column_letters(column + 1), cell_text(rows[first][column]),
                     "rows_below_projects", (("first", str(first + 1)), ("last", str(last + 1))))
     return rows[:end], stray
 

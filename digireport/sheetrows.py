@@ -26,11 +26,8 @@ from itertools import filterfalse
 from operator import is_not
 from xml.etree import ElementTree
 
-from digireport.roadmap import column_letter
+from digireport.ooxml import MAIN_NS, WORKBOOK, column_letters, escape_text, related_part, rewrite, sheet_id
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 SHARED_STRINGS = "xl/sharedStrings.xml"
 PROBE_ROW = 2  # 1-based: the row under the header
 
@@ -128,48 +125,41 @@ def fill_sheets(xlsx: bytes, fills: Sequence[Rows], edit: Callable[[str, bytes],
             part = _sheet_part(zin, fill.sheet)
             split = _split_sheet(zin.read(part).decode("utf-8"), len(fill.columns), fill.count)
             sheets[part] = (fill, split)
-            tables[_table_part(zin, names, fill.table)] = _stretch_table(
-                zin.read(_table_part(zin, names, fill.table)).decode("utf-8"), len(split[2]) + 1,
-                max(fill.count, 1) + 1)
+            table = _table_part(zin, names, fill.table)
+            tables[table] = _stretch_table(zin.read(table).decode("utf-8"), len(split[2]) + 1, max(fill.count, 1) + 1)
         shared = _SharedStrings(zin.read(SHARED_STRINGS).decode("utf-8"))
         # The shared strings are complete only once the rows are built: the part keeps its place,
         # unless that is before a filled sheet (not so in xlsxwriter's files).
         order = [name for name in names if name != SHARED_STRINGS]
         order.insert(max([names.index(SHARED_STRINGS), *(order.index(p) + 1 for p in sheets)]), SHARED_STRINGS)
 
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as zout:
-            for name in order:
-                # a name, not the original entry, so every part gets the level above; the entry's
-                # date is the fixed 1980-01-01 either way
-                with zout.open(name, "w") as fh:
-                    if name in sheets:
-                        fill, (head, row_attrs, styles, tail) = sheets[name]
-                        fh.write(head.encode("utf-8"))
-                        for body in _rows(fill.count, row_attrs, styles, fill.columns, shared, fill.heights):
-                            fh.write(body.encode("utf-8"))
-                        fh.write(tail.encode("utf-8"))
-                    elif name in tables:
-                        fh.write(tables[name].encode("utf-8"))
-                    elif name == SHARED_STRINGS:
-                        fh.write(shared.xml())
-                    elif edit is not None:
-                        fh.write(edit(name, zin.read(name)))
-                    else:
-                        fh.write(zin.read(name))
-    return out.getvalue()
+        def sheet_xml(fill: Rows, split: tuple[str, str, list[list[str]], str]):
+            head, row_attrs, styles, tail = split
+            yield head.encode("utf-8")
+            for body in _rows(fill.count, row_attrs, styles, fill.columns, shared, fill.heights):
+                yield body.encode("utf-8")
+            yield tail.encode("utf-8")
+
+        def content(name: str):
+            if name in sheets:
+                return sheet_xml(*sheets[name])
+            if name in tables:
+                return tables[name].encode("utf-8")
+            if name == SHARED_STRINGS:
+                return shared.xml()
+            return edit(name, zin.read(name)) if edit is not None else None
+
+        return rewrite(zin, content, order=order, compresslevel=COMPRESSION)
 
 
 def _sheet_part(zin: zipfile.ZipFile, sheet: str) -> str:
-    book = ElementTree.fromstring(zin.read("xl/workbook.xml"))
-    rid = next((s.get(f"{{{REL}}}id") for s in book.iter(f"{{{MAIN}}}sheet") if s.get("name") == sheet), None)
+    rid = sheet_id(zin, sheet)
     if rid is None:
         raise RuntimeError(f"no sheet named {sheet!r}")
-    rels = ElementTree.fromstring(zin.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels.iter(f"{{{PKG_REL}}}Relationship") if r.get("Id") == rid), None)
+    target = related_part(zin, WORKBOOK, lambda rel: rel.id == rid)
     if target is None:
         raise RuntimeError(f"sheet {sheet!r} has no part")
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return target
 
 
 def _table_part(zin: zipfile.ZipFile, names: list[str], table: str) -> str:
@@ -193,7 +183,7 @@ def _split_sheet(xml: str, width: int, n: int) -> tuple[str, str, list[list[str]
     if not probes or probes[-1].end() != end or [int(p.group(1)) for p in probes] != list(
             range(PROBE_ROW, PROBE_ROW + len(probes))):
         raise RuntimeError("the probe rows are not the sheet's last rows")
-    letters = [column_letter(c) for c in range(width)]
+    letters = [column_letters(c) for c in range(1, width + 1)]
     styles = []
     for probe in probes:
         cells = re.findall(rf'<c r="([A-Z]+){probe.group(1)}" s="(\d+)"/>', probe.group(3))
@@ -228,12 +218,12 @@ class _SharedStrings:
 
     def __init__(self, xml: str) -> None:
         root = ElementTree.fromstring(xml)
-        entries = root.findall(f"{{{MAIN}}}si")
+        entries = root.findall(f"{{{MAIN_NS}}}si")
         if len(entries) != int(root.get("uniqueCount", -1)) or not xml.endswith("</sst>"):
             raise RuntimeError("the shared strings are not as written by xlsxwriter")
         self.index: dict[object, int] = {}
         for k, si in enumerate(entries):
-            t = si.find(f"{{{MAIN}}}t")
+            t = si.find(f"{{{MAIN_NS}}}t")
             text = (_UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), t.text or "")
                     if t is not None and len(si) == 1 else None)
             self.index[("entry", k) if text is None or text in self.index else text] = k
@@ -299,7 +289,7 @@ def _escape(text: str, control: re.Pattern) -> str:
     text = _LITERAL_ESCAPE.sub(r"_x005F\1", text)
     text = control.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape_text(text)
 
 
 # A cell is written as its head, <c r="B7" s="2", which only the row and column decide, and its
@@ -342,7 +332,7 @@ def _rows(n: int, row_attrs: str, styles: list[list[str]], columns: Sequence[Col
     if any(max(c.styles, default=0) >= len(styles) for c in columns if c.styles is not None):
         raise ValueError("a cell takes its style from a probe row the sheet does not have")
     template = f'<row r="%s"{row_attrs.replace("%", "%%")}%s>' + "".join(
-        f'<c r="{column_letter(c)}%s" s="{"%s" if column.styles is not None else styles[0][c]}"%s'
+        f'<c r="{column_letters(c + 1)}%s" s="{"%s" if column.styles is not None else styles[0][c]}"%s'
         for c, column in enumerate(columns)) + "</row>"
     build = {NUMBER: _number_tails, TEXT: _inline_tails, WORD: shared.tails, MIXED: _mixed_tails}
     for start in range(0, n, CHUNK_ROWS):

@@ -33,6 +33,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from digireport.errors import SourceError
 from digireport.i18n import _
+from digireport.ooxml import rewrite
 
 DAMAGED = _("{name}: the edited workbook did not read back as intended ({detail}); nothing was written")
 
@@ -133,20 +134,19 @@ def _probe(name: str, data: bytes, part: str, sheet: str, rows: list[str]) -> op
     m = re.search(r"(<(?:\w+:)?sheetData\b[^>]*?)(?:/>|>.*</(?:\w+:)?sheetData>)", sheet, re.S)
     prefix = re.match(r"<(\w+:)?", m.group(1)).group(1) or ""
     cut = sheet[:m.start()] + m.group(1) + ">" + "".join(rows) + f"</{prefix}sheetData>" + sheet[m.end():]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(buf, "w") as new:
-        for info in old.infolist():
-            new.writestr(info, cut.encode("utf-8") if info.filename == part else old.read(info))
+    with zipfile.ZipFile(io.BytesIO(data)) as old:
+        probe = rewrite(old, {part: cut.encode("utf-8")}.get)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # extensions openpyxl does not model are not our concern here
-            return openpyxl.load_workbook(io.BytesIO(buf.getvalue()), rich_text=False)
+            return openpyxl.load_workbook(io.BytesIO(probe), rich_text=False)
     except Exception as exc:  # noqa: BLE001 - any failure to open is the finding
         _fail(name, f"{type(exc).__name__}: {exc}")
 
 
 def _check_cells(name: str, edit: Edit, old_book, new_book) -> None:
     sheet = edit.sheet
+    # openpyxl's own column letters, not the write-back's: the check is a second reader
     planned = {(c.row, column_index_from_string(c.column)): c for c in edit.changes}
     old_ws, new_ws = old_book[sheet], new_book[sheet]
     old_cells, new_cells = _values(old_ws), _values(new_ws)

@@ -13,9 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import html
-import io
 import os
-import posixpath
 import re
 import tempfile
 import zipfile
@@ -31,11 +29,22 @@ from digireport.errors import ConflictError, DigireportError, SourceError, Stora
 from digireport.i18n import L10n, _, l10n
 from digireport.labels import STATUS_LABELS
 from digireport.model import Roadmap, SheetInfo, Status
+from digireport.ooxml import (
+    MAIN_NS,
+    WORKBOOK,
+    column_index,
+    column_letters,
+    escape_attribute,
+    escape_text,
+    related_part,
+    relationships,
+    rewrite,
+    sheet_id,
+)
 
 if TYPE_CHECKING:
     from digireport.source import Fetched
 from digireport.package import check_package
-from digireport.roadmap import column_letter
 
 SNAPSHOT_HEADER = _("Snapshot status {label}")
 REMARKS_HEADER = _("Data check")
@@ -67,9 +76,6 @@ REMARK_SEPARATOR = "; "
 LAST_COLUMN = 16384  # XFD
 LOCK_WAIT_SECONDS = 60.0
 
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _LABEL = re.compile(r"(0?[1-9]|1[0-2])/(20[0-9][0-9])", re.ASCII)
 _HEADER_LABEL = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{2,4})")
 _CELL_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
@@ -119,19 +125,6 @@ def check_label(label: str) -> str:
     return f"{int(m.group(1)):02d}/{m.group(2)}"
 
 
-def column_index(letters: str) -> int:
-    """'A' → 1, 'AB' → 28."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def column_letters(index: int) -> str:
-    """1 → 'A', 28 → 'AB'."""
-    return column_letter(index - 1)
-
-
 def status_word(status: Status, loc: L10n) -> str:
     return loc(STATUS_LABELS[status])
 
@@ -160,17 +153,17 @@ def apply_writeback(data: bytes, name: str, label: str, roadmap: Roadmap | None 
         return WritebackResult(data=data, changes=[], changed=False)
     new_headers = {column_index(c.column): c.new for c in changes if c.row == info.header_row and c.old is None}
     parts = {}
-    workbook = package.read("xl/workbook.xml").decode("utf-8")
+    workbook = package.read(WORKBOOK).decode("utf-8")
     widened = sheet.widen_filter(info.header_row, set(new_headers))
     if widened is not None:
         workbook = _widen_filter_name(workbook, info.name, *widened) or workbook
     if _has_formulas(package):
         workbook = _calculate_on_load(workbook)
-    if workbook.encode("utf-8") != package.read("xl/workbook.xml"):
-        parts["xl/workbook.xml"] = workbook.encode("utf-8")
+    if workbook.encode("utf-8") != package.read(WORKBOOK):
+        parts[WORKBOOK] = workbook.encode("utf-8")
     parts.update(_rename_table_columns(package, part, info.header_row, new_headers))
     parts[part] = sheet.render().encode("utf-8")
-    new_data = _replace_parts(package, parts)
+    new_data = rewrite(package, parts.get)
     from digireport.verify import Edit, verify_writeback
 
     verify_writeback(data, new_data, name, Edit(sheet=info.name, part=part, header_row=info.header_row,
@@ -342,46 +335,25 @@ def _sync_folder(folder: Path) -> None:
 
 def _sheet_part(package: zipfile.ZipFile, name: str, sheet: str) -> str:
     """The zip part holding the worksheet named `sheet`, through workbook.xml and its relationships."""
-    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    rid = None
-    for el in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
-        if el.get("name") == sheet:
-            rid = el.get(f"{{{_REL_NS}}}id")
+    rid = sheet_id(package, sheet)
     if rid is None:
         raise SourceError(NO_SHEET, name=name, sheet=sheet)
-    target = _relationship_target(package, "xl/workbook.xml", lambda rel: rel.get("Id") == rid)
+    target = related_part(package, WORKBOOK, lambda rel: rel.id == rid)
     if target is None or target not in package.namelist():
         raise SourceError(NO_PART, name=name, part=target or rid, sheet=sheet)
     return target
 
 
-def _relationships(package: zipfile.ZipFile, source: str):
-    """Each relationship of the part `source`, with its target as a part name of the package."""
-    folder, base = posixpath.split(source)
-    rels_name = posixpath.join(folder, "_rels", base + ".rels")
-    if rels_name not in package.namelist():
-        return
-    rels = ElementTree.fromstring(package.read(rels_name))
-    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
-        target = rel.get("Target", "")
-        yield rel, target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-
-
-def _relationship_target(package: zipfile.ZipFile, source: str, accept) -> str | None:
-    return next((target for rel, target in _relationships(package, source) if accept(rel)), None)
-
-
 def _shared_strings(package: zipfile.ZipFile) -> list[str]:
-    part = _relationship_target(package, "xl/workbook.xml",
-                                lambda rel: rel.get("Type", "").endswith("/sharedStrings"))
+    part = related_part(package, WORKBOOK, lambda rel: rel.type.endswith("/sharedStrings"))
     if part is None or part not in package.namelist():
         return []
     root = ElementTree.fromstring(package.read(part))
     strings = []
-    for si in root.iter(f"{{{_MAIN_NS}}}si"):
+    for si in root.iter(f"{{{MAIN_NS}}}si"):
         # the text is the plain <t> or the runs' <t>; phonetic runs (rPh) are reading aids, not text
-        texts = [el.text or "" for el in si.findall(f"{{{_MAIN_NS}}}t")]
-        texts += [el.text or "" for el in si.findall(f"{{{_MAIN_NS}}}r/{{{_MAIN_NS}}}t")]
+        texts = [el.text or "" for el in si.findall(f"{{{MAIN_NS}}}t")]
+        texts += [el.text or "" for el in si.findall(f"{{{MAIN_NS}}}r/{{{MAIN_NS}}}t")]
         strings.append("".join(texts))
     return strings
 
@@ -444,8 +416,9 @@ def _rename_table_columns(package: zipfile.ZipFile, part: str, header_row: int,
     parts: dict[str, bytes] = {}
     if not headers:
         return parts
-    for rel, name in _relationships(package, part):
-        if not rel.get("Type", "").endswith("/table") or rel.get("TargetMode") == "External":
+    for rel in relationships(package, part):
+        name = rel.target
+        if not rel.type.endswith("/table") or rel.external:
             continue
         if name not in package.namelist():
             continue
@@ -461,27 +434,11 @@ def _rename_table_columns(package: zipfile.ZipFile, part: str, header_row: int,
         for col, text in sorted(headers.items(), reverse=True):
             if c1 <= col <= c2 and col - c1 < len(columns):
                 tc = columns[col - c1]
-                attrs = _set_attr(tc.group(1), "name", _escape(text).replace('"', "&quot;"))
+                attrs = _set_attr(tc.group(1), "name", escape_attribute(_XML_ILLEGAL.sub("", text)))
                 edited = edited[:tc.start(1)] + attrs + edited[tc.end(1):]
         if edited != xml:
             parts[name] = edited.encode("utf-8")
     return parts
-
-
-def _replace_parts(package: zipfile.ZipFile, parts: dict[str, bytes]) -> bytes:
-    """The package with `parts` replaced; every other part keeps its content, order and zip metadata."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as out:
-        out.comment = package.comment
-        for old in package.infolist():
-            info = zipfile.ZipInfo(old.filename, date_time=old.date_time)
-            info.compress_type = old.compress_type
-            info.comment = old.comment
-            info.create_system = old.create_system
-            info.external_attr = old.external_attr
-            info.internal_attr = old.internal_attr
-            out.writestr(info, parts[old.filename] if old.filename in parts else package.read(old.filename))
-    return buf.getvalue()
 
 
 # ---- the sheet as spliced text --------------------------------------------------------------------
@@ -819,7 +776,7 @@ def _set_attr(attrs: str, name: str, value: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape_text(_XML_ILLEGAL.sub("", text))
 
 
 def _range(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:

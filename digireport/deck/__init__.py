@@ -11,11 +11,11 @@ from pathlib import Path
 
 from digireport.deck.builders import SLIDES, Context, deck_title
 from digireport.deck.check import check_deck, tag_language
-from digireport.deck.package import fixed_timestamps
 from digireport.deck.slides import Deck
 from digireport.deck.template import open_template
 from digireport.errors import DigireportError
 from digireport.i18n import _, l10n
+from digireport.ooxml import fixed_timestamps
 
 
 def render_deck(roadmap, stats, lang: str, options, progress=None) -> bytes:

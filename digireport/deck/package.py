@@ -1,4 +1,4 @@
-"""The .pptx package: new slides, chart workbooks and fixed zip timestamps.
+"""The .pptx package: new slides and chart workbooks.
 
 python-pptx's `slides.add_slide` clones each of the layout's placeholders with XPath queries,
 which the deck then removes. The paths named in `FAST` (measured in docs/performance.md with
@@ -9,7 +9,6 @@ the deck uses python-pptx's public calls only.
 from __future__ import annotations
 
 import datetime as dt
-import struct
 
 from pptx.chart.data import CategoryChartData
 
@@ -43,30 +42,3 @@ class ChartData(CategoryChartData):
         return chart_workbook([str(category.label) for category in self.categories],
                               [(series.name, series.values) for series in self], self.created)
 
-
-def fixed_timestamps(data: bytes, moment: dt.datetime) -> bytes:
-    """The zip `data` with every entry's modification time set to `moment`.
-
-    The dates sit at fixed offsets of each local header and central directory entry (PKWARE
-    APPNOTE 4.3.7, 4.3.12), so they are written in place instead of compressing every part a
-    second time.
-    """
-    buf = bytearray(data)
-    stamp = struct.pack(
-        "<HH",
-        (moment.hour << 11) | (moment.minute << 5) | (moment.second // 2),
-        ((moment.year - 1980) << 9) | (moment.month << 5) | moment.day,
-    )
-    end = buf.rfind(b"PK\x05\x06")
-    entries, _size, pos = struct.unpack_from("<HII", buf, end + 10)
-    for _ in range(entries):
-        if buf[pos : pos + 4] != b"PK\x01\x02":
-            raise ValueError("not a zip central directory entry")
-        buf[pos + 12 : pos + 16] = stamp
-        name_len, extra_len, comment_len = struct.unpack_from("<HHH", buf, pos + 28)
-        (local,) = struct.unpack_from("<I", buf, pos + 42)
-        if buf[local : local + 4] != b"PK\x03\x04":
-            raise ValueError("not a zip local header")
-        buf[local + 10 : local + 14] = stamp
-        pos += 46 + name_len + extra_len + comment_len
-    return bytes(buf)

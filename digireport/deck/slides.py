@@ -9,7 +9,6 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
@@ -25,6 +24,7 @@ from digireport.deck.check import tag_chart
 from digireport.deck.metrics import LINE_SPACING, WIDTHS
 from digireport.deck.package import ChartData
 from digireport.i18n import LANGUAGE_TAGS, _
+from digireport.ooxml import escape_attribute, escape_text
 
 TOP = Inches(1.3)
 BOTTOM = Inches(6.9)
@@ -157,7 +157,7 @@ class Deck:
                 body = sp.find(qn("p:txBody"))
                 for para in body.findall(qn("a:p")):
                     body.remove(para)
-                body.append(parse_xml(f"<a:p {nsdecls('a')}><a:r><a:t>{escape(text)}</a:t></a:r></a:p>"))
+                body.append(parse_xml(f"<a:p {nsdecls('a')}><a:r><a:t>{escape_text(text)}</a:t></a:r></a:p>"))
             shapes.append(sp)
         return shapes
 
@@ -169,7 +169,7 @@ class Deck:
         for name in ("title", *keep):
             ph = copy.deepcopy(placeholders[name].element.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"))
             sp = parse_xml(
-                f'<p:sp {nsdecls("a", "p")}><p:nvSpPr><p:cNvPr id="0" name="{escape(name)}"/>'
+                f'<p:sp {nsdecls("a", "p")}><p:nvSpPr><p:cNvPr id="0" name="{escape_attribute(name)}"/>'
                 '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr><p:nvPr/></p:nvSpPr><p:spPr/>'
                 "<p:txBody><a:bodyPr/><a:lstStyle/><a:p/></p:txBody></p:sp>"
             )
@@ -378,7 +378,7 @@ class Deck:
         for (name, start), end in zip(self.sections, bounds[1:], strict=True):
             guid = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"digireport/section/{start}")).upper() + "}"
             members = "".join(f'<p14:sldId id="{i}"/>' for i in ids[start:end])
-            parts.append(f'<p14:section name="{escape(name, {chr(34): "&quot;"})}" id="{guid}">'
+            parts.append(f'<p14:section name="{escape_attribute(name)}" id="{guid}">'
                          f"<p14:sldIdLst>{members}</p14:sldIdLst></p14:section>")
         ext = parse_xml(
             f'<p:extLst {nsdecls("p")} xmlns:p14="{_P14}"><p:ext uri="{_SECTIONS_URI}">'
@@ -404,7 +404,7 @@ def runs_xml(text: str, props: str) -> str:
             parts.append("<a:br/>")
         if piece:
             piece = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", piece)
-            parts.append(f"<a:r>{props}<a:t>{escape(piece)}</a:t></a:r>")
+            parts.append(f"<a:r>{props}<a:t>{escape_text(piece)}</a:t></a:r>")
     return "".join(parts)
 
 
