@@ -10,12 +10,13 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digireport.i18n import LANGUAGES, Plural, _
-from digireport.model import Roadmap
+from digireport.model import Roadmap, Translation
 from digireport.options import BuildOptions, Progress, quiet
 
 if TYPE_CHECKING:
@@ -133,8 +134,10 @@ def _render_worklist(roadmap, stats, options, staging: Path, progress) -> None:
 
     fi, sv = l10n("fi"), l10n("sv")
     todo, done = worklist(roadmap, (fi, sv))
-    write_translation_worklist(staging / WORKLIST_NAME, bilingual_header(fi, sv), list(map(astuple, todo)),
-                               list(map(astuple, done)), dt.datetime.combine(options.as_of, dt.time(0, 0)))
+    # a worklist row is the Translation's fields as they are (dataclasses.astuple would deep-copy each)
+    row = attrgetter(*(f.name for f in fields(Translation)))
+    write_translation_worklist(staging / WORKLIST_NAME, bilingual_header(fi, sv), list(map(row, todo)),
+                               list(map(row, done)), dt.datetime.combine(options.as_of, dt.time(0, 0)))
     progress(_("Wrote {file}"), {"file": WORKLIST_NAME})
 
 
