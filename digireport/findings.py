@@ -76,6 +76,20 @@ def describe(finding: Finding, loc: L10n) -> str:
     return loc(MESSAGES[finding.code], **args)
 
 
+def describe_all(findings, loc: L10n) -> list[str]:
+    """`describe` of each finding; findings with the same code and arguments share one message,
+    so a roll-up's thousands of alike findings cost a few translations."""
+    messages: dict[tuple, str] = {}
+    out = []
+    for f in findings:
+        key = (f.code, f.args)
+        text = messages.get(key)
+        if text is None:
+            text = messages[key] = describe(f, loc)
+        out.append(text)
+    return out
+
+
 def severity_word(finding: Finding, loc: L10n) -> str:
     return loc(SEVERITY_WORDS[finding.severity])
 

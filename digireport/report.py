@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any, TextIO
 
 from digireport import __version__
-from digireport.findings import describe
+from digireport.findings import describe_all
 from digireport.i18n import l10n
 from digireport.model import Indicator, Project, Roadmap
 from digireport.stats import BY_YEAR, Change, IndicatorProgress, Stats, YearProgress
@@ -29,25 +29,28 @@ def _text(t) -> dict[str, str | None]:
 
 
 def project_record(p: Project) -> dict[str, Any]:
+    # The vocabularies are StrEnums: each member is its code as a `str`, written by the JSON and
+    # CSV writers as that code, so the record holds it as it is (`.value` costs a descriptor call
+    # per field, a tenth of the record's time at 30,000 projects).
     return {
         "id": p.id,
-        "goal": p.goal.value if p.goal else None,
+        "goal": p.goal,
         "years": list(p.years),
-        "status": p.status.value,
-        "name": _text(p.name),
-        "problem": _text(p.problem),
-        "impact": _text(p.impact),
-        "level": p.level.value if p.level else None,
-        "basis": p.basis.value if p.basis else None,
-        "benefit": p.benefit.value if p.benefit else None,
-        "beneficiaries": [b.value for b in p.beneficiaries],
-        "cost_class": p.cost_class.value if p.cost_class else None,
-        "impact_class": p.impact_class.value if p.impact_class else None,
-        "model": p.model.value if p.model else None,
-        "owner": _text(p.owner),
+        "status": p.status,
+        "name": {"fi": p.name.fi, "sv": p.name.sv},
+        "problem": {"fi": p.problem.fi, "sv": p.problem.sv},
+        "impact": {"fi": p.impact.fi, "sv": p.impact.sv},
+        "level": p.level,
+        "basis": p.basis,
+        "benefit": p.benefit,
+        "beneficiaries": list(p.beneficiaries),
+        "cost_class": p.cost_class,
+        "impact_class": p.impact_class,
+        "model": p.model,
+        "owner": {"fi": p.owner.fi, "sv": p.owner.sv},
         "cost_eur": p.cost_eur,
-        "cost_kind": p.cost_kind.value if p.cost_kind else None,
-        "status_history": {label: (s.value if s else None) for label, s in p.status_history},
+        "cost_kind": p.cost_kind,
+        "status_history": dict(p.status_history),
         "row": p.row,
     }
 
@@ -166,9 +169,10 @@ def build_report(roadmap: Roadmap, stats: Stats) -> dict[str, Any]:
         "indicators": indicator_records(roadmap),
         "stats": stats_record(stats),
         "findings": [
-            {"severity": f.severity.value, "sheet": f.sheet, "row": f.row, "column": f.column,
-             "value": f.value, "code": f.code, "message": describe(f, fi), "message_sv": describe(f, sv)}
-            for f in roadmap.findings
+            {"severity": f.severity, "sheet": f.sheet, "row": f.row, "column": f.column,
+             "value": f.value, "code": f.code, "message": message, "message_sv": message_sv}
+            for f, message, message_sv in zip(roadmap.findings, describe_all(roadmap.findings, fi),
+                                              describe_all(roadmap.findings, sv), strict=True)
         ],
     }
 
@@ -185,9 +189,13 @@ def dump(report: dict[str, Any], fh: TextIO) -> None:
     fh.write("\n")
 
 
+# One encoder for every piece: `json.dumps` with options builds a new encoder on each call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
 def _write(value: Any, fh: TextIO, depth: int) -> None:
     if depth >= _LINES_DEPTH or not isinstance(value, (dict, list)) or not value:
-        fh.write(json.dumps(value, ensure_ascii=False))
+        fh.write(_ENCODE(value))
         return
     pad = "  " * (depth + 1)
     dict_ = isinstance(value, dict)
@@ -196,6 +204,6 @@ def _write(value: Any, fh: TextIO, depth: int) -> None:
     for n, (key, item) in enumerate(items):
         fh.write(",\n" + pad if n else pad)
         if dict_:
-            fh.write(json.dumps(key, ensure_ascii=False) + ": ")
+            fh.write(_ENCODE(key) + ": ")
         _write(item, fh, depth + 1)
     fh.write("\n" + "  " * depth + ("}" if dict_ else "]"))

@@ -34,7 +34,7 @@ from digireport.colours import (
     SURFACE,
     TARGET_LINE,
 )
-from digireport.findings import SEVERITY_WORDS, describe
+from digireport.findings import SEVERITY_WORDS, describe_all
 from digireport.i18n import LANGUAGE_TAGS, L10n, _, l10n
 from digireport.labels import (
     BASIS_LABELS,
@@ -1072,7 +1072,7 @@ def _findings(book: _Book, ws) -> Rows | None:
     values = [n[0] if n is not None else str(f.value) if f.value is not None and str(f.value).strip() else None
               for f, n in zip(findings, written, strict=True)]
     styles = [0 if n is None else style_of[number_format(n[1], n[2])] for n in written]
-    messages = [describe(f, book.loc) for f in findings]
+    messages = describe_all(findings, book.loc)
     shown = [v if isinstance(v, str) else "" for v in values]
     heights = [LINE_PT * max(a, b) for a, b in zip(column_lines(messages, widths[5]), column_lines(shown, widths[4]),
                                                     strict=True)]
