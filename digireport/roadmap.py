@@ -650,6 +650,7 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("cost_eur", _parse_cost, cells="value"),
     FieldSpec("cost_kind", _parse_code, voc.COST_KINDS),
 )
+_PROJECT_ORDER = tuple(f.name for f in dataclasses.fields(Project))
 _DEFAULTS = {"status": Status.UNKNOWN, "beneficiaries": (), "cost_eur": (None, None)}
 
 
@@ -688,9 +689,11 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings,
             continue
         col = f.get(spec.key)
         cells = text_column(col) if spec.cells == "text" else value_column(col)
+        # Each distinct cell is parsed once; only the rows of cells with problems are visited again.
+        meaning = {raw: spec.parser(raw, spec) for raw in {cells[i] for i in kept} - {None}}
         default = _DEFAULTS.get(spec.key)
-        cache: dict[Any, Parsed] = {}
         values = [default] * count
+        troubled = {raw for raw, (_value, found) in meaning.items() if found}
         for i in kept:
             raw = cells[i]
             if raw is None:
@@ -698,14 +701,11 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings,
                     code, severity = spec.missing
                     problems.append((i, order, col, (code, None, ()), severity))
                 continue
-            try:
-                value, found = cache[raw]
-            except KeyError:
-                value, found = cache[raw] = spec.parser(raw, spec)
+            value = meaning[raw][0]
             if value is not None:
                 values[i] = value
-            for problem in found:
-                problems.append((i, order, col, problem, spec.severity))
+            if raw in troubled:
+                problems.extend((i, order, col, problem, spec.severity) for problem in meaning[raw][1])
         parsed[spec.key] = values
 
     ids = _read_ids(h, text_column(f.get("id")), kept, parsed["goal"], findings)
@@ -723,20 +723,25 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings,
         elif "name.fi" in f and not name.fi:
             findings.add(Severity.WARNING, sheet, h.row + i + 1, f["name.fi"], None, "missing_finnish_name")
 
-    projects: list[Project] = []
+    histories: list[tuple[tuple[str, Status | None], ...]] = []
     for i in kept:
-        rownum = h.row + i + 1
         history: list[tuple[str, Status | None]] = []
         for label, col, cells in snapshots:
             raw = cells[i]
             st = None if raw is None else status_v(raw)
             if raw is not None and st is None:
-                findings.add(Severity.WARNING, sheet, rownum, col, raw, "unknown_status")
+                findings.add(Severity.WARNING, sheet, h.row + i + 1, col, raw, "unknown_status")
             history.append((label, st))
-        cost_eur, implied_kind = parsed["cost_eur"][i]
-        record = {spec.key: parsed[spec.key][i] for spec in PROJECT_FIELDS}
-        record.update(cost_eur=cost_eur, cost_kind=record["cost_kind"] or implied_kind)
-        projects.append(Project(row=rownum, id=ids[i], years=years[i], status_history=tuple(history), **record))
+        histories.append(tuple(history))
+    # Projects are made positionally, field by field in the record's order, from the parsed columns.
+    field_values = {spec.key: list(map(parsed[spec.key].__getitem__, kept)) for spec in PROJECT_FIELDS}
+    costs = field_values.pop("cost_eur")
+    field_values["cost_eur"] = [eur for eur, _kind in costs]
+    field_values["cost_kind"] = [kind or implied for kind, (_eur, implied) in zip(field_values["cost_kind"], costs,
+                                                                                  strict=True)]
+    field_values.update(row=[h.row + i + 1 for i in kept], id=list(map(ids.__getitem__, kept)),
+                        years=list(map(years.__getitem__, kept)), status_history=histories)
+    projects = list(map(Project, *(field_values[name] for name in _PROJECT_ORDER)))
     mine = findings.items[begin:]
     findings.items[begin:] = sorted(mine, key=lambda x: x.row or 0)
     return projects
