@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import default_path  # noqa: E402
 
-PATHS = ("slides",)
+PATHS = ("slides", "notes")
 
 
 def main() -> int:

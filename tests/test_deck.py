@@ -519,6 +519,22 @@ def test_no_private_python_pptx_internals():
         assert f"`{name}`" in performance, name
 
 
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_fast_paths_make_the_public_api_deck(sample_roadmap, sample_stats, lang, monkeypatch):
+    """Each path of `FAST` makes the very bytes python-pptx's public calls make: an upgrade that
+    changes either shows here, and taking the path out of `FAST` is then safe."""
+    from digireport.deck import package
+
+    assert package.FAST == {"slides", "notes"}
+    fast = _render(sample_roadmap, sample_stats, lang)
+    monkeypatch.setattr(package, "FAST", set())
+    public = _render(sample_roadmap, sample_stats, lang)
+    assert fast == public
+    prs = Presentation(io.BytesIO(public))
+    notes = [s.notes_slide.notes_text_frame.text for s in prs.slides if s.has_notes_slide]
+    assert len(notes) == len(prs.slides) and all(notes)
+
+
 def _render(sample_roadmap, sample_stats, lang="fi", **kw):
     from digireport.deck import render_deck
     from digireport.pipeline import BuildOptions

@@ -101,6 +101,7 @@ class Deck:
         self._layouts = {lay.name: lay for lay in prs.slide_layouts}
         self.sections: list[tuple[str, int]] = []  # (name, index of its first slide)
         self._starts: dict[tuple, list] = {}
+        self._notes = package.Notes()
 
     @property
     def count(self) -> int:
@@ -231,7 +232,7 @@ class Deck:
 
     def notes(self, slide, talk: Sequence[str], data: Sequence[str] = ()) -> None:
         """Speaker notes: the talking points, then the slide's full data, a line each."""
-        notes = slide.notes_slide
+        notes = self._notes.of(slide)
         # one text assignment: the lines become paragraphs; tag_language gives them the deck's language
         notes.notes_text_frame.text = "\n".join([" ".join(talk), *(["", *data] if data else [])])
 
