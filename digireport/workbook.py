@@ -426,8 +426,8 @@ def render_workbook(roadmap: Roadmap, stats: Stats, lang: str, options: BuildOpt
     for ws in wb.worksheets():
         _header_footer(book, ws)
     wb.close()
-    # The build runs with the cyclic collector paused and the workbook's objects refer to each
-    # other: let go of the cells now, or they would stay in memory for the rest of the build.
+    # The workbook's objects refer to each other, so only the cyclic collector would free them:
+    # let go of the cells now, so they do not stay in memory until it runs.
     for ws in wb.worksheets():
         ws.table.clear()
     tag = LANGUAGE_TAGS[lang]

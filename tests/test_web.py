@@ -366,7 +366,9 @@ def test_json_files_hold_one_record_per_line(report, data):
         buf = io.StringIO()
         write_json_records(buf, head, "items", records)
         text = buf.getvalue()
-        assert json.loads(text) == {**head, "items": records}
+        # strict JSON: a number that is not finite has no JSON text and is written as null
+        strict = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+        assert strict == {**head, "items": [{"3": None} if r == {"3": float("inf")} else r for r in records]}
         assert text.endswith("]}\n") and text.count("\n") == len(records) + 1 + bool(records)
     # More records than one batch: the batches join with the same separator as the records inside one.
     buf = io.StringIO()
@@ -375,16 +377,18 @@ def test_json_files_hold_one_record_per_line(report, data):
 
 
 def test_each_record_line_is_the_standard_text(report):
-    """Each record's line is the text of json.dumps(record, ensure_ascii=False, separators=(",", ":"))."""
+    """Each record's line is the text of json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+    with null for a number that is not finite, as strict JSON has it."""
     import io
 
     from digireport.web import write_json_records
 
-    hostile = {"name": '<"å\\\u2028\x00>', "n": -0.0, "big": 10**30, "x": [1e-300, float("nan")]}
-    records = [*report["projects"], *report["indicators"], hostile]
+    hostile = {"name": '<"å\\\u2028\x00>', "n": -0.0, "x": [1e-300, float("nan")]}
+    records = [*report["projects"], *report["indicators"], hostile, {"big": 10**30}]
     buf = io.StringIO()
     write_json_records(buf, {}, "r", records)
     lines = buf.getvalue().split("\n")[1:-2]  # U+2028 inside a record is no line break here
+    hostile["x"][1] = None
     assert [line.rstrip(",") for line in lines] == [
         json.dumps(record, ensure_ascii=False, separators=(",", ":")) for record in records]
 

@@ -36,7 +36,7 @@ from digireport.model import (
     SizeClass,
     SourceInfo,
 )
-from digireport.report import indicator_records, progress_record, project_records
+from digireport.report import indicator_records, json_line, progress_record, project_records
 from digireport.stats import Stats
 
 ARCHIVE = "archive"
@@ -345,15 +345,14 @@ def _snapshots_csv(fh: TextIO, data: SiteData) -> None:
 
 # ---- JSON ----------------------------------------------------------------------------------------
 
-# The standard library's C encoder only runs for unindented output; records go one per line so the
-# files stay readable and diffable, and a large roll-up's text is never in memory whole.
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+# Records go one per line so the files stay readable and diffable, and a large roll-up's text is
+# never in memory whole.
 _JSON_BATCH = 1000
 
 
 def write_json_records(fh: TextIO, head: dict, key: str, records: list) -> None:
     """`{**head, key: records}` as JSON: the head on the first line, then one record per line."""
-    encode = _JSON.encode
+    encode = json_line
     fh.write(encode(head)[:-1] + ("," if head else "") + encode(key) + ":[")
     sep = "\n"
     for start in range(0, len(records), _JSON_BATCH):
