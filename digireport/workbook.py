@@ -1082,7 +1082,9 @@ def _findings(book: _Book, ws) -> Rows | None:
         Column([f.row for f in findings], NUMBER),
         Column([None if f.column is None else str(f.column) for f in findings]),
         Column(values, MIXED, styles=styles),
-        Column(messages, TEXT),
+        # a message repeats for every finding of its kind (a roll-up's thousands of prefixed ids):
+        # shared, each message once
+        Column(messages),
     ], heights)
 
 
