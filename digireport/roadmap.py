@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from digireport import vocabulary as voc
@@ -567,7 +568,12 @@ def _columns(rows: list[list[Any]], start: int) -> tuple[list[Sequence[Any]], in
 
 
 def _column_texts(values: Sequence[Any]) -> list[str | None]:
-    """`cell_text` of every cell of a column, None for blank; plain strings (most cells) inline."""
+    """`cell_text` of every cell of a column, None for blank. A column of text only (most: the
+    reader gives '' for an empty cell) has each distinct text stripped once and every cell looked
+    up in C; other cells are converted one by one, as 1, 1.0 and True are one key but three texts."""
+    if set(map(type, values)) <= {str}:
+        text_of = {v: v.strip() or None for v in dict.fromkeys(values)}
+        return list(map(text_of.__getitem__, values))
     return [(v.strip() or None) if v.__class__ is str else (cell_text(v) or None) for v in values]
 
 
@@ -689,24 +695,23 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings,
             continue
         col = f.get(spec.key)
         cells = text_column(col) if spec.cells == "text" else value_column(col)
-        # Each distinct cell is parsed once; only the rows of cells with problems are visited again.
-        meaning = {raw: spec.parser(raw, spec) for raw in {cells[i] for i in kept} - {None}}
+        # Each distinct cell is parsed once and every cell looked up in C; only when a value has
+        # problems, or an empty cell is one, are the rows visited one by one. Rows that are not
+        # projects get values too, which nothing reads.
+        meaning = {raw: spec.parser(raw, spec) for raw in dict.fromkeys(cells) if raw is not None}
         default = _DEFAULTS.get(spec.key)
-        values = [default] * count
+        value_of = {raw: value for raw, (value, _found) in meaning.items() if value is not None}
+        parsed[spec.key] = list(map(value_of.get, cells, repeat(default, len(cells))))
         troubled = {raw for raw, (_value, found) in meaning.items() if found}
-        for i in kept:
-            raw = cells[i]
-            if raw is None:
-                if spec.missing:
-                    code, severity = spec.missing
-                    problems.append((i, order, col, (code, None, ()), severity))
-                continue
-            value = meaning[raw][0]
-            if value is not None:
-                values[i] = value
-            if raw in troubled:
-                problems.extend((i, order, col, problem, spec.severity) for problem in meaning[raw][1])
-        parsed[spec.key] = values
+        if troubled or (spec.missing and None in cells):
+            for i in kept:
+                raw = cells[i]
+                if raw is None:
+                    if spec.missing:
+                        code, severity = spec.missing
+                        problems.append((i, order, col, (code, None, ()), severity))
+                elif raw in troubled:
+                    problems.extend((i, order, col, problem, spec.severity) for problem in meaning[raw][1])
 
     ids = _read_ids(h, text_column(f.get("id")), kept, parsed["goal"], findings)
     years = _read_years(h, value_column(f.get("year")) if "year" in f else None, value_column, kept, findings)
@@ -749,18 +754,15 @@ def _read_projects(h: Header, rows: list[list[Any]], findings: Findings,
 
 def _twin_column(fi: list[str | None], sv: list[str | None], vocabulary: voc.Bilingual | None) -> list[Text]:
     """A free-text field and its language twin as `Text`s; a bilingual vocabulary fills the missing side."""
-    cache: dict[tuple[str | None, str | None], Text] = {}
-    out = []
-    for pair in zip(fi, sv, strict=True):
-        text = cache.get(pair)
-        if text is None:
-            a, b = pair
-            if vocabulary is not None:
-                a = a or (b and vocabulary.translate(b, "fi"))
-                b = b or (a and vocabulary.translate(a, "sv"))
-            text = cache[pair] = Text(a or None, b or None)
-        out.append(text)
-    return out
+    pairs = list(zip(fi, sv, strict=True))
+    texts: dict[tuple[str | None, str | None], Text] = {}
+    for pair in dict.fromkeys(pairs):
+        a, b = pair
+        if vocabulary is not None:
+            a = a or (b and vocabulary.translate(b, "fi"))
+            b = b or (a and vocabulary.translate(a, "sv"))
+        texts[pair] = Text(a or None, b or None)
+    return list(map(texts.__getitem__, pairs))
 
 
 def _project_rows(h: Header, texts: list[list[str | None]], columns: list[Sequence[Any]], width: int,

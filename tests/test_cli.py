@@ -60,7 +60,7 @@ def test_report_json_has_one_record_per_line(tmp_path, capsys):
     start = lines.index('  "projects": [')
     records = [json.loads(line.strip().rstrip(",")) for line in lines[start + 1:start + 81]]
     assert records == report["projects"] and lines[start + 81] == "  ],"
-    assert '    "year_counts": {"2024": 26, "2025": 26, "2026": 28},' in lines
+    assert '    "year_counts": {"2024":26,"2025":26,"2026":28},' in lines
 
 
 def test_validate_sample_lists_missing_swedish_texts(capsys):
