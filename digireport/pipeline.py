@@ -10,6 +10,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
@@ -57,7 +58,8 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
     from digireport.stats import compute_stats
 
     progress(_("Reading {name}"), {"name": name})
-    roadmap = translate(parse(data, name), options.translations)
+    with _collector_waits():
+        roadmap = translate(parse(data, name), options.translations)
     progress(_("Read {projects} and {indicators}"),
              {"projects": Plural("{n} project", "{n} projects", len(roadmap.projects)),
               "indicators": Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))})
@@ -68,13 +70,33 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
         import digireport.web
         import digireport.workbook  # noqa: F401
     staging = staging_dir(out)
+    # The roadmap and its statistics live until the build ends: kept out of the cyclic collector's
+    # scans while the outputs are rendered (and out of a forked worker's pages, which a scan would
+    # write to), as the standard library advises for long-lived objects of a forking program.
+    gc.freeze()
     try:
         render_all(RENDERERS, (roadmap, stats, options, staging, progress), options.workers)
         outputs = promote(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        gc.unfreeze()
     return BuildResult(roadmap=roadmap, stats=stats, outputs=outputs)
+
+
+@contextmanager
+def _collector_waits():
+    """The cyclic collector paused while the workbook is read: reading makes the roadmap's objects
+    in one go, all of them kept, and every full collection on the way would scan the growing heap
+    again; measured in docs/performance.md."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # Every output is written by one: (roadmap, statistics, options, staging folder, progress).
@@ -164,10 +186,6 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
         return
     global _WORK
     _WORK = (renderers, args)
-    # Everything the workers inherit is kept out of the collector's sight (the standard library's
-    # advice for forking servers): a collection in a worker would otherwise write to every page
-    # holding the roadmap's objects, and each worker would end up with a copy of them all.
-    gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_render, number) for number in range(len(renderers))]
@@ -179,7 +197,6 @@ def render_all(renderers: list[Renderer], args: tuple, workers: int) -> None:
                     raise future.exception()
     finally:
         _WORK = None
-        gc.unfreeze()
 
 
 # The renderers and their arguments while `render_all` runs: the forked workers find them here.
