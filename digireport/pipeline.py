@@ -57,39 +57,36 @@ def build(data: bytes, name: str, out: Path, options: BuildOptions, progress: Pr
     from digireport.source import promote, staging_dir
     from digireport.stats import compute_stats
 
-    progress(_("Reading {name}"), {"name": name})
     with _collector_waits():
+        progress(_("Reading {name}"), {"name": name})
         roadmap = translate(parse(data, name), options.translations)
-    progress(_("Read {projects} and {indicators}"),
-             {"projects": Plural("{n} project", "{n} projects", len(roadmap.projects)),
-              "indicators": Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))})
-    stats = compute_stats(roadmap, options.as_of)
-    if options.workers > 1:
-        # imported once here rather than once in every worker that renders with them
-        import digireport.deck
-        import digireport.web
-        import digireport.workbook  # noqa: F401
-    staging = staging_dir(out)
-    # The roadmap and its statistics live until the build ends: kept out of the cyclic collector's
-    # scans while the outputs are rendered (and out of a forked worker's pages, which a scan would
-    # write to), as the standard library advises for long-lived objects of a forking program.
-    gc.freeze()
-    try:
-        render_all(RENDERERS, (roadmap, stats, options, staging, progress), options.workers)
-        outputs = promote(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    finally:
-        gc.unfreeze()
+        progress(_("Read {projects} and {indicators}"),
+                 {"projects": Plural("{n} project", "{n} projects", len(roadmap.projects)),
+                  "indicators": Plural("{n} indicator", "{n} indicators", len(roadmap.indicators))})
+        stats = compute_stats(roadmap, options.as_of)
+        if options.workers > 1:
+            # imported once here rather than once in every worker that renders with them
+            import digireport.deck
+            import digireport.web
+            import digireport.workbook  # noqa: F401
+        staging = staging_dir(out)
+        try:
+            render_all(RENDERERS, (roadmap, stats, options, staging, progress), options.workers)
+            outputs = promote(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return BuildResult(roadmap=roadmap, stats=stats, outputs=outputs)
 
 
 @contextmanager
 def _collector_waits():
-    """The cyclic collector paused while the workbook is read: reading makes the roadmap's objects
-    in one go, all of them kept, and every full collection on the way would scan the growing heap
-    again; measured in docs/performance.md."""
+    """The cyclic collector paused for one build, in its process and in the workers it forks.
+
+    A build makes the roadmap's objects in one go and keeps them all to the end, and each output
+    makes tens of thousands of records that live until it is written: every full collection on
+    the way scans them all again and finds next to nothing to free. What a build leaves in cycles
+    is collected once the collector runs again. Measured in docs/performance.md."""
     enabled = gc.isenabled()
     gc.disable()
     try:

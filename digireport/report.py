@@ -182,6 +182,7 @@ def build_report(roadmap: Roadmap, stats: Stats) -> dict[str, Any]:
 # Objects and lists are laid out over lines down to this depth; anything deeper is one line.
 # One project, indicator or finding per line keeps the file readable and diffable.
 _LINES_DEPTH = 2
+_BATCH = 1000
 
 
 def dump(report: dict[str, Any], fh: TextIO) -> None:
@@ -193,8 +194,8 @@ def dump(report: dict[str, Any], fh: TextIO) -> None:
 def json_line(value: Any) -> str:
     """`value` as compact JSON on one line, non-ASCII letters as they are, keys that are numbers
     as text (as the standard library's encoder writes them), a number that is not finite as null
-    (JSON has no text for it). orjson writes a roll-up's tens of
-    thousands of records in a fifth of the standard encoder's time."""
+    (JSON has no text for it). orjson writes a roll-up's tens of thousands of records in a fifth
+    of the standard encoder's time."""
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
     except TypeError:  # an integer past 64 bits, which no cell holds: the standard encoder has no limit
@@ -207,6 +208,13 @@ def _write(value: Any, fh: TextIO, depth: int) -> None:
         return
     pad = "  " * (depth + 1)
     dict_ = isinstance(value, dict)
+    if not dict_ and depth + 1 == _LINES_DEPTH:
+        # a list of records, a line each: written a batch of lines at a time
+        for start in range(0, len(value), _BATCH):
+            fh.write(("[\n" if not start else ",\n") + pad
+                     + f",\n{pad}".join(map(json_line, value[start:start + _BATCH])))
+        fh.write("\n" + "  " * depth + "]")
+        return
     fh.write("{\n" if dict_ else "[\n")
     items = value.items() if dict_ else ((None, v) for v in value)
     for n, (key, item) in enumerate(items):

@@ -37,7 +37,7 @@ CHUNK_ROWS = 4096
 # Deflate level for the rewritten file. At 30,000 projects the sheet is about 20 MB of XML:
 # zlib's default level 6 (what xlsxwriter uses) spends a quarter of a second on it, level 4 a
 # third of that, for a file about a sixth larger. Levels 1-3 save little more time.
-COMPRESSION = 4
+COMPRESSION = 2
 
 # Excel's escapes for text: control characters become _xHHHH_, and a literal _xHHHH_ has its
 # underscore escaped so that it reads back as typed (the same rules xlsxwriter applies).
