@@ -9,7 +9,6 @@ turns the records into JSON.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 from collections import Counter
@@ -459,18 +458,23 @@ def _r(x: float | None) -> float | None:
 _ID_PARTS = re.compile(r"(\d+)")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+_PLAIN_ID = re.compile(r"(\D+)(\d+)")
+_GOAL_RANK = {goal: n for n, goal in enumerate(GOAL_ORDER)}
+
+
 def id_key(pid: str | None) -> tuple:
     """Natural order of project ids: A2 before A10; a missing id last."""
     if not pid:
         return ((2, ""),)
+    plain = _PLAIN_ID.fullmatch(pid)  # most ids: letters (or a municipality and letters), then a number
+    if plain is not None:
+        return ((1, plain.group(1).lower()), (0, int(plain.group(2))))
     return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in _ID_PARTS.split(pid) if part)
 
 
 def project_order(project: Project) -> tuple:
     """Every list's order: by goal (A, B, C, K, none last), then id in natural order, then row."""
-    goal = GOAL_ORDER.index(project.goal) if project.goal in GOAL_ORDER else len(GOAL_ORDER)
-    return goal, id_key(project.id), project.row
+    return _GOAL_RANK.get(project.goal, len(GOAL_ORDER)), id_key(project.id), project.row
 
 
 def ordered_projects(projects: Iterable[Project]) -> list[Project]:
