@@ -198,7 +198,9 @@ STATUSES: dict[str, Status] = {
 
 LEVELS: dict[str, Level] = {
     "digitaalinen perusta": Level.FOUNDATION, "digitaalinen perusta (sis. digiturvan)": Level.FOUNDATION,
-    "digital grund": Level.FOUNDATION, "perusta": Level.FOUNDATION,
+    "digital grund": Level.FOUNDATION, "digital grund (inkl. digital säkerhet)": Level.FOUNDATION,
+    "digital grund (inklusive digital säkerhet)": Level.FOUNDATION, "den digitala grunden": Level.FOUNDATION,
+    "perusta": Level.FOUNDATION,
     "kaupungin yhteiset ratkaisut": Level.SHARED, "kaupungin yhteiset ratkaisut (tori)": Level.SHARED,
     "tori": Level.SHARED, "stadens gemensamma lösningar": Level.SHARED, "gemensamma lösningar": Level.SHARED,
     "toimialakohtaiset muutokset": Level.SECTOR, "toimialakohtaiset muutokset (tosi)": Level.SECTOR,
@@ -243,6 +245,8 @@ SIZES: dict[str, SizeClass] = {
     "liten": SizeClass.S, "medel": SizeClass.M, "medelstor": SizeClass.M, "stor": SizeClass.L,
     "small": SizeClass.S, "medium": SizeClass.M, "large": SizeClass.L,
 }
+# as the outputs write them: "pieni (S)", "medelstor (M)"
+SIZES.update({f"{word} ({size.value.lower()})": size for word, size in list(SIZES.items()) if len(word) > 1})
 
 MODELS: dict[str, DevModel] = {
     "verkosto": DevModel.NETWORK, "verkostomainen": DevModel.NETWORK, "nätverk": DevModel.NETWORK,

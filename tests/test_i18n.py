@@ -145,3 +145,16 @@ def test_catalogs_hold_only_messages_the_code_shows(lang):
 
 def _key(value):
     return tuple(value) if isinstance(value, list) else value
+
+
+# Words the programme does not use for a concept the glossary (docs/glossary.md) names otherwise:
+# an indicator is a "mittari" / "mätare".
+NOT_THE_GLOSSARY_TERM = {"fi": re.compile(r"indikaattor", re.I), "sv": re.compile(r"indikator", re.I)}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_outputs_use_the_glossary_term_for_an_indicator(lang):
+    cat = translations(lang)
+    shown = [cat.gettext(m) for m in MESSAGES] + [cat.ngettext(*m, n) for m in PLURALS for n in (1, 2)]
+    wrong = [text for text in shown if NOT_THE_GLOSSARY_TERM[lang].search(text)]
+    assert not wrong, wrong

@@ -331,3 +331,22 @@ def test_project_fields_are_one_table():
     assert len(keys) == len(set(keys))
     assert {s.key for s in PROJECT_FIELDS if s.twin} == {"name", "problem", "impact", "owner"}
     assert {s.key: s.severity for s in PROJECT_FIELDS}["status"] is Severity.ERROR
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_word_the_outputs_show_for_a_code_reads_back_as_that_code(lang):
+    """A keeper who copies a word from a deck or a workbook into the master gets the same code back."""
+    from digireport import labels
+    from digireport import vocabulary as voc
+    from digireport.i18n import l10n
+
+    tables = {"status": voc.STATUSES, "level": voc.LEVELS, "basis": voc.BASES, "benefit": voc.BENEFITS,
+              "beneficiaries": voc.BENEFICIARIES, "model": voc.MODELS, "cost_kind": voc.COST_KINDS,
+              "cost_class": voc.SIZES, "impact_class": voc.SIZES}
+    loc = l10n(lang)
+    for field, table in tables.items():
+        for code, msgid in labels.BY_FIELD[field].items():
+            assert table.get(voc.norm(loc(msgid))) == code, (field, loc(msgid))
+    for goal, msgid in labels.GOAL_SHORT.items():
+        assert voc.lookup_goal(loc(msgid)) == goal, loc(msgid)
+    assert voc.LEVELS[voc.norm("digital grund (inklusive digital säkerhet)")] is Level.FOUNDATION  # the board's 2024 deck

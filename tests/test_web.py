@@ -454,7 +454,7 @@ def test_large_page_lists_the_first_projects_and_says_how_many_more(large, lang)
         assert heading["De första 200 av 2\u00a0500 åtgärder"] == 3
         assert note == ("Listan visar de första 200 av 2\u00a0500 åtgärder. Åtgärder som inte visas på den här "
                         "sidan: 2\u00a0300. Alla åtgärder finns i de öppna datafilerna nedan och i "
-                        "uppföljningens indikatorarbetsbok.")
+                        "uppföljningens mätararbetsbok.")
     # The note links to the files that hold every project, right under it.
     after = html[html.index('<p id="list-more">'):html.index("</section>", html.index('<p id="list-more">'))]
     links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', after)
@@ -747,7 +747,7 @@ def test_contact_licence_and_next_update_from_the_settings(data):
     assert {"title": "Digiohjelma", "email": "digi@example.fi", "role": "contact"} in package["contributors"]
     sv = report_page(data, l10n("sv"), ("fi", "sv"), web=web)
     assert "<li>Uppföljningen uppdateras varje månad.</li>" in sv
-    assert '<a href="../../indicators-sv.xlsx">Indikatorarbetsbok (Excel)</a>' in sv
+    assert '<a href="../../indicators-sv.xlsx">Mätararbetsbok (Excel)</a>' in sv
     assert '<a href="../../indicators-fi.xlsx">Mittarityökirja (Excel)</a>' in html
 
 

@@ -332,7 +332,7 @@ def test_about_sheet_and_properties(fi, sv, sample_roadmap):
     assert rows["Työkirja luotu"].value == GENERATED
     assert rows["digireport-versio"].value == "0.1.0"
     assert fi.properties.title == "Digiohjelman mittarit"
-    assert sv.properties.title == "Digiprogrammets indikatorer"
+    assert sv.properties.title == "Digiprogrammets mätare"
     assert fi.properties.created.date() == SEED_DATE
 
 
