@@ -230,11 +230,9 @@ def _append_journal(state_folder: Path, entry: dict[str, Any]) -> None:
 
 
 def _apply_writeback() -> Callable[..., Any]:
-    """`digireport.writeback.apply_writeback(data, name, label, roadmap=None)`, if this installation has it."""
-    try:
-        from digireport.writeback import apply_writeback
-    except ImportError:
-        raise DigireportError(_("write-back is switched on but not available in this installation")) from None
+    """`digireport.writeback.apply_writeback(data, name, label, roadmap=None)`, loaded when a run writes back."""
+    from digireport.writeback import apply_writeback
+
     return apply_writeback
 
 
@@ -331,8 +329,6 @@ def run_once(settings: Settings, as_of: dt.date, *, clock: Clock, force: bool = 
 
 def _run(settings: Settings, as_of: dt.date, force: bool, dry_run: bool, progress: Progress, storage,
          clock: Clock, stop: Stop, where: list, started: dt.datetime | None = None) -> RunResult:
-    if settings.writeback and not dry_run:
-        _apply_writeback()  # fail before fetching anything if this installation cannot write back
     state = load_state(settings.state_folder)
     path = master_path(settings)
     stop.check()
