@@ -103,10 +103,6 @@ def goal_name(loc, goal: str) -> str:
     return f"{label(loc, 'goal', goal)} ({goal})" if goal != "K" else label(loc, "goal", goal)
 
 
-def ordered(projects) -> list:
-    return st.ordered_projects(projects)
-
-
 # --- tables over as many slides as they need ------------------------------------------------------
 
 
@@ -472,9 +468,8 @@ def changes_slides(ctx: Context) -> None:
     changes = ctx.stats.status_changes
     if not changes.label:
         return
-    by_row = {p.row: p for p in ctx.roadmap.projects}
-    items = ordered(by_row[c.row] for c in changes.changes)
     before = {c.row: c.before for c in changes.changes}
+    items = [p for p in ctx.projects if p.row in before]
     stamp = changes.label
     done = sum(1 for p in items if p.status is Status.DONE)
     table_slides(
