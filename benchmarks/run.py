@@ -4,8 +4,9 @@ Two roll-ups of `--rows` rows: a clean one, and a findings-heavy one where two i
 their municipality in front, each a finding. Every measurement is a fresh subprocess, so import
 time counts, and its memory belongs to that one run: the peak resident set size of its largest
 process (wait4), and the peak of all its processes together (the build forks its renderers),
-sampled from /proc. Competing runs alternate round by round so that a busy machine slows both
-alike; the medians are compared. Last, once each, `validate` and `build` of a workbook with a
+sampled from /proc in one more run of each command, so the sampling does not slow the timed runs.
+Competing runs alternate round by round so that a busy machine slows both alike; the medians are
+compared. Last, once each, `validate` and `build` of a workbook with a
 column filled down to row 1,048,576 by mistake.
 
     python benchmarks/run.py [--rows 30000] [--rounds 5] [--md results.md] [--no-accident]
@@ -53,6 +54,7 @@ class Run:
     cpu: float  # user + system time of the process and the processes it forked
     peak_mb: float  # the largest process's peak resident memory
     tree_mb: float = 0.0  # peak of the memory of all its processes together (sampled)
+    sampled: bool = True  # whether that memory was sampled during the run; its times then count for nothing
 
 
 def _children(pid: int) -> list[int]:
@@ -104,25 +106,26 @@ class TreeMemory:
 TIME = shutil.which("time", path="/usr/bin:/bin")
 
 
-def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Run:
-    """One subprocess: wall time, CPU time and its own peak resident memory."""
+def run(cmd: list[str], ok: tuple[int, ...] = (0,), sample: bool = True) -> Run:
+    """One subprocess: wall time, CPU time, its own peak resident memory and, with `sample`, the
+    peak of all its processes together."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         # A child forked from this process inherits its peak memory as a floor; /usr/bin/time is
         # small, so the figure it reports is the command's own.
         wrapped = [TIME, "-f", "%M", "-o", rss.name, *cmd] if TIME else cmd
         start = time.perf_counter()
         proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=err)
-        tree = TreeMemory(proc.pid)
+        tree = TreeMemory(proc.pid) if sample else None
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
-        tree_mb = tree.stop()
+        tree_mb = tree.stop() if tree else 0.0
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode not in ok:
             err.seek(0)
             raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read().decode(errors='replace')}")
         kib = int(rss.read().split()[-1]) if TIME else usage.ru_maxrss  # KiB on Linux
     return Run(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime, peak_mb=kib / 1024,
-               tree_mb=max(tree_mb, kib / 1024))
+               tree_mb=max(tree_mb, kib / 1024), sampled=sample)
 
 
 def digireport_cmd() -> list[str]:
@@ -143,19 +146,28 @@ IMPORT_CMD = [sys.executable, "-c", "import pandas, openpyxl, pptx, xlsxwriter"]
 
 
 def alternate(commands: dict[str, list[str]], rounds: int) -> dict[str, list[Run]]:
+    """`rounds` timed runs of each command in turn, unobserved, then one more of each whose memory is
+    sampled. The sampler reads /proc every 50 ms from this process: on two CPUs it competes with a
+    build that keeps both busy, and not with a read that keeps one, so it would bias the times."""
     runs: dict[str, list[Run]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, cmd in commands.items():
-            runs[name].append(run(cmd))
+            runs[name].append(run(cmd, sample=False))
+    for name, cmd in commands.items():
+        runs[name].append(run(cmd))
     return runs
 
 
+def _timed(runs: list[Run]) -> list[Run]:
+    return [r for r in runs if not r.sampled] or runs
+
+
 def median(runs: list[Run]) -> float:
-    return statistics.median(r.seconds for r in runs)
+    return statistics.median(r.seconds for r in _timed(runs))
 
 
 def median_cpu(runs: list[Run]) -> float:
-    return statistics.median(r.cpu for r in runs)
+    return statistics.median(r.cpu for r in _timed(runs))
 
 
 def peak(runs: list[Run]) -> float:
@@ -275,7 +287,8 @@ def main() -> int:
     footer = (f"\nMachine: {machine()}. Medians of {args.rounds} alternating rounds, each a fresh process. "
               f"Ratios compare wall time, what the project office waits; CPU time (user + system of every "
               f"process of the run) in parentheses. Peak memory of all processes is the largest sampled sum "
-              f"of their proportional set sizes (pages shared after a fork counted once). "
+              f"of their proportional set sizes (pages shared after a fork counted once), from one more "
+              f"run of each command; the timed runs are not sampled. "
               f"The build wrote: {', '.join(produced)}.")
     print(table + "\n" + footer)
     if args.md:
