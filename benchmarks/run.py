@@ -6,8 +6,8 @@ time counts, and its memory belongs to that one run: the peak resident set size 
 process (wait4), and the peak of all its processes together (the build forks its renderers),
 sampled from /proc in one more run of each command, so the sampling does not slow the timed runs.
 Competing runs alternate round by round so that a busy machine slows both alike; the medians are
-compared. Last, once each, `validate` and `build` of a workbook with a
-column filled down to row 1,048,576 by mistake.
+compared. Last, once each, `validate` and `build` of a workbook with a column filled down to row
+1,048,576 by mistake.
 
     python benchmarks/run.py [--rows 30000] [--rounds 5] [--md results.md] [--no-accident]
 
