@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from digireport.i18n import _
-from digireport.model import Basis, Beneficiary, Benefit, CostKind, DevModel, Goal, Level, SizeClass, Status
+from digireport.model import Basis, Beneficiary, Benefit, CostKind, DevModel, Goal, Level, Shown, SizeClass, Status, Text
 
 UNKNOWN_LABEL = _("Not given")
 
@@ -118,3 +120,33 @@ def label(loc, field: str, code: str | None) -> str:
     if code is None or code == "unknown":
         return loc(UNKNOWN_LABEL)
     return code
+
+
+# Units the indicator sheet writes in words, and their word in each language.
+UNITS = {"kpl": _("pcs"), "st": _("pcs"), "st.": _("pcs"), "käyttäjää": _("users"), "användare": _("users")}
+
+
+def written(text: str | None, written_in: str | None, loc) -> Shown:
+    """A text as the indicator sheet writes it, in the sheet's language (Finnish when unknown), as
+    shown in `loc`'s output: `fallback` when that is the other language."""
+    return Text(**{written_in or "fi": text or None}).pick(loc.lang)
+
+
+def unit_shown(unit: str | None, written_in: str | None, loc) -> Shown:
+    """An indicator's unit in `loc`'s language: known units translated, signs and scales as they are
+    ("%", "€", "1-4" as "1–4"), other words as written."""
+    unit = (unit or "").strip()
+    msgid = UNITS.get(unit.lower())
+    if msgid:
+        return Shown(loc(msgid), loc.lang, False)
+    if re.search(r"[^\W\d_]{2,}", unit):
+        return written(unit, written_in, loc)
+    return Shown(unit.replace("-", "–"), loc.lang, False)
+
+
+def source_shown(source: str | None, written_in: str | None, loc) -> Shown:
+    """An indicator's source: names of systems and bodies ("DVV", "Power BI") are the same in every
+    language; a description in words ("Toimittajan raportointi") is as written."""
+    if source and re.search(r"\s[^\W\d_A-Z]{4,}", source):
+        return written(source, written_in, loc)
+    return Shown(source or "", loc.lang, False)

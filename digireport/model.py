@@ -252,6 +252,10 @@ class SourceInfo:
     # when the workbook was last saved, from its document properties (UTC), if it says
     modified: dt.datetime | None = None
 
+    def language(self, role: str) -> str | None:
+        """The language of the headers of the sheet that served `role`, if one did."""
+        return next((s.language for s in self.sheets if s.role == role), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Roadmap:

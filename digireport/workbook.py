@@ -47,6 +47,9 @@ from digireport.labels import (
     LEVEL_LABELS,
     MODEL_LABELS,
     STATUS_LABELS,
+    source_shown,
+    unit_shown,
+    written,
 )
 from digireport.model import (
     GOAL_ORDER,
@@ -55,6 +58,7 @@ from digireport.model import (
     Indicator,
     Measure,
     Roadmap,
+    Shown,
     SizeClass,
     TargetKind,
     Text,
@@ -113,8 +117,6 @@ TOTAL = _("Total")
 FALLBACK_COUNT = _("texts in the other language: {n}, each marked in its cell")
 
 # Units the master writes in Finnish that have a word in each language; others are shown as written.
-UNITS = {"kpl": _("pcs"), "käyttäjää": _("users")}
-
 SHEET_OVERVIEW = _("Indicator overview")
 SHEET_GOAL = _("Goal {goal}")
 SHEET_PROJECTS = _("Projects")
@@ -346,9 +348,8 @@ class _Book:
         key = code or "none"
         return self.fmt(bg_color=LIGHT_FILLS[key], font_color=LIGHT_TEXT[key], text_wrap=True, **extra)
 
-    def shown(self, text: Text, sheet: str, where: str) -> str:
-        """`text` in this workbook's language; a text only in the other language is marked and listed."""
-        shown = text.pick(self.lang)
+    def marked(self, shown: Shown, sheet: str, where: str) -> str:
+        """`shown` as this workbook writes it: a text in the other language marked and listed."""
         if not shown.fallback:
             return shown.text
         marked = f"{shown.text} {self(FALLBACK_NOTE[shown.lang])}"
@@ -356,28 +357,24 @@ class _Book:
             self.fallbacks.append((sheet, where, marked))
         return marked
 
+    def shown(self, text: Text, sheet: str, where: str) -> str:
+        """`text` in this workbook's language; a text only in the other language is marked and listed."""
+        return self.marked(text.pick(self.lang), sheet, where)
+
+    @property
+    def sheet_lang(self) -> str | None:
+        """The language the indicator sheet is written in."""
+        return self.roadmap.source.language("indicators")
+
     def master_text(self, text: str | None, sheet: str, where: str) -> str:
-        """A text the master workbook holds in Finnish only (written values, sources, units)."""
-        if not text:
-            return ""
-        return self.shown(Text(fi=text), sheet, where)
+        """A text the indicator sheet holds in its own language only (a value written in words)."""
+        return self.marked(written(text, self.sheet_lang, self.loc), sheet, where)
 
     def source(self, text: str | None, sheet: str, where: str) -> str:
-        """A source as written: names of systems and bodies ("DVV", "Power BI") are the same in every
-        language; a description in words ("Toimittajan raportointi") is marked as Finnish."""
-        if text and re.search(r"\s[^\W\d_A-Z]{4,}", text):
-            return self.master_text(text, sheet, where)
-        return text or ""
+        return self.marked(source_shown(text, self.sheet_lang, self.loc), sheet, where)
 
     def unit(self, ind: Indicator, sheet: str, where: str) -> str:
-        """The indicator's unit in this language: known units translated, signs and scales as they are."""
-        unit = (ind.unit or "").strip()
-        msgid = UNITS.get(unit.lower())
-        if msgid:
-            return self(msgid)
-        if re.search(r"[^\W\d_]{2,}", unit):
-            return self.master_text(unit, sheet, where)
-        return unit.replace("-", "–")
+        return self.marked(unit_shown(ind.unit, self.sheet_lang, self.loc), sheet, where)
 
     def word(self, code: object) -> str:
         return self(WORKBOOK_LABELS[code])

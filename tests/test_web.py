@@ -211,8 +211,14 @@ def test_text_in_the_other_language_is_marked(site):
     assert '<td class="num" data-year="2025" data-label="2025">2,37</td>' in sv
     # A2's impact has no Swedish text: the Finnish one stands in, tagged and noted.
     assert ('<dd><span lang="fi">Jatkuva hyöty kuntalaisille ja henkilöstölle.') in sv
+    # Units and sources say what the indicator workbook says: known units in Swedish, descriptions
+    # in words as written and noted, names of systems as they are.
+    assert ('Enhet: 1–4 · Källa: <span lang="fi">Suomi.fi laatutyökalu</span> '
+            '<span class="note">(på finska)</span>') in sv
+    assert "Enhet: st. · Källa: ePorvoo" in sv
     fi = (site / "fi" / "index.html").read_text(encoding="utf-8")
     assert '<td data-year="2024" data-label="2024">Noin 50 käyttäjää</td>' in fi
+    assert "Yksikkö: kpl · Lähde: ePorvoo" in fi
     assert "(ruotsiksi)" not in fi and "(på finska)" not in fi
 
 

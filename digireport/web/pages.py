@@ -28,8 +28,11 @@ from digireport.labels import (
     GOAL_LONG,
     GOAL_SHORT,
     STATUS_LABELS,
+    source_shown,
+    unit_shown,
+    written,
 )
-from digireport.model import GOAL_ORDER, STATUS_ORDER, CostKind, Goal, Status, Text
+from digireport.model import GOAL_ORDER, STATUS_ORDER, CostKind, Goal, Shown, Status, Text
 from digireport.stats import IndicatorProgress
 from digireport.web.charts import bar_chart, trend_chart
 from digireport.web.opendata import DELIMITER, LICENCES, UPDATE_WORDS, SiteData, indicator_ids
@@ -229,13 +232,17 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _marked(shown: Shown, loc: L10n, text: str | None = None) -> str:
+    """`shown` (as `text`, if given) on the page: a text in the other language tagged and noted as such."""
+    html = _e(shown.text if text is None else text)
+    if not shown.fallback:
+        return html
+    return f'<span lang="{shown.lang}">{html}</span> <span class="note">{_e(loc(FALLBACK_NOTE[shown.lang]))}</span>'
+
+
 def _shown(text: dict | None, loc: L10n) -> str:
     """A workbook text in the page's language, or the other language's, tagged and noted as such."""
-    shown = Text(**(text or {})).pick(loc.lang)
-    if not shown.fallback:
-        return _e(shown.text)
-    return (f'<span lang="{shown.lang}">{_e(shown.text)}</span> '
-            f'<span class="note">{_e(loc(FALLBACK_NOTE[shown.lang]))}</span>')
+    return _marked(Text(**(text or {})).pick(loc.lang), loc)
 
 
 def _years_span(years: tuple[int, ...]) -> str:
@@ -437,29 +444,20 @@ def _number_text(raw: str, loc: L10n) -> str:
 def _target_html(target: dict, loc: L10n) -> str:
     """The target in the page's language: that language's cell, its number formatted from its own text."""
     shown = Text(fi=target["raw"] or None, sv=target["raw_sv"] or None).pick(loc.lang)
-    text = _e(_number_text(shown.text, loc))
-    if shown.fallback:
-        text = (f'<span lang="{shown.lang}">{text}</span> '
-                f'<span class="note">{_e(loc(FALLBACK_NOTE[shown.lang]))}</span>')
-    return text
+    return _marked(shown, loc, _number_text(shown.text, loc))
 
 
 def _value_html(raw: str, values_lang: str | None, loc: L10n) -> str:
     """A value as written; a plain number in the locale's format; words in the other language marked."""
     text = _number_text(raw, loc)
-    if text != raw or not re.search(r"[^\W\d_]", raw) or not values_lang or values_lang == loc.lang:
+    if text != raw or not re.search(r"[^\W\d_]", raw):
         return _e(text)
-    return (f'<span lang="{values_lang}">{_e(raw)}</span> '
-            f'<span class="note">{_e(loc(FALLBACK_NOTE[values_lang]))}</span>')
+    return _marked(written(raw, values_lang, loc), loc)
 
 
-def _sheet_text(text: str | None, sheet_lang: str | None, loc: L10n) -> str:
-    """A unit or source as written in the indicator sheet; words of the other language tagged with it."""
-    if not text:
-        return _e(loc(_("not given")))
-    if sheet_lang and sheet_lang != loc.lang and re.search(r"[^\W\d_]", text):
-        return f'<span lang="{sheet_lang}">{_e(text)}</span>'
-    return _e(text)
+def _sheet_words(shown: Shown, loc: L10n) -> str:
+    """A unit or source of the indicator sheet as the page shows it (`labels.unit_shown`, `source_shown`)."""
+    return _marked(shown, loc) if shown.text else _e(loc(_("not given")))
 
 
 def _light_cell(light: str | None, loc: L10n) -> str:
@@ -487,7 +485,7 @@ def _indicators_section(data: SiteData, loc: L10n) -> str:
     ids = indicator_ids(data.indicators)
     triples = list(zip(ids, data.indicators, stats.indicators, strict=True))
     # Values are written in the language of the indicator sheet's headers.
-    values_lang = next((s.language for s in data.source.sheets if s.role == "indicators"), None)
+    values_lang = data.source.language("indicators")
     for goal in (g.value for g in GOAL_ORDER):
         rows = [(k, i, s) for k, i, s in triples if (i["goal"] or "").upper() == goal]
         if not rows:
@@ -502,8 +500,8 @@ def _indicators_section(data: SiteData, loc: L10n) -> str:
         out.append(f'<th scope="col">{_e(loc(PROGRESS))}</th><th scope="col">{_e(loc(ASSESSMENT))}</th>')
         out.append("</tr></thead>\n<tbody>\n")
         for key, ind, st in rows:
-            sub = (f'{_e(loc(W.unit))} {_sheet_text(ind["unit"], values_lang, loc)} · '
-                   f'{_e(loc(W.source))} {_sheet_text(ind["source"], values_lang, loc)}')
+            sub = (f'{_e(loc(W.unit))} {_sheet_words(unit_shown(ind["unit"], values_lang, loc), loc)} · '
+                   f'{_e(loc(W.source))} {_sheet_words(source_shown(ind["source"], values_lang, loc), loc)}')
             out.append(f'<tr data-row="{ind["row"]}" data-indicator="{_e(key)}">'
                        f'<th scope="row">{_shown(ind["name"], loc)}<span class="sub">{sub}</span></th>')
             out.append(f'<td data-label="{_e(loc(TARGET))}" data-target="">{_target_html(ind["target"], loc)}</td>')
