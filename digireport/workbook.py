@@ -116,7 +116,6 @@ NO_FALLBACKS = _("Every text is in this workbook's language.")
 TOTAL = _("Total")
 FALLBACK_COUNT = _("texts in the other language: {n}, each marked in its cell")
 
-# Units the master writes in Finnish that have a word in each language; others are shown as written.
 SHEET_OVERVIEW = _("Indicator overview")
 SHEET_GOAL = _("Goal {goal}")
 SHEET_PROJECTS = _("Projects")
